@@ -1,0 +1,153 @@
+// Package jwks serves a JSON Web Key Set (RFC 7517 §5) with the knobs the
+// rotation and attack rows need: replace or rotate keys, fail with 5xx, serve
+// malformed JSON, delay, and count hits.
+package jwks
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp/keys"
+)
+
+// Mode is how the handler answers.
+type Mode int32
+
+// Modes.
+const (
+	Normal    Mode = iota // the key set
+	Fail5xx               // 503 with a JSON error
+	Malformed             // 200 with a body that is not JSON
+)
+
+// Handler publishes the public parts of a key set.
+type Handler struct {
+	maxAge time.Duration
+	sleep  func(time.Duration) // injected; nil means no delays
+
+	mu     sync.RWMutex
+	source func() (keys.Set, error)
+	extra  []json.RawMessage // raw members appended to "keys" (bad keys for attack rows)
+
+	mode  atomic.Int32
+	delay atomic.Int64
+	hits  atomic.Int64
+}
+
+// New returns a handler publishing source() on every request. maxAge sets
+// Cache-Control: max-age; sleep implements Delay (nil disables it).
+func New(source func() (keys.Set, error), maxAge time.Duration, sleep func(time.Duration)) *Handler {
+	return &Handler{source: source, maxAge: maxAge, sleep: sleep}
+}
+
+// Static returns a source that always yields ks.
+func Static(ks ...keys.Key) func() (keys.Set, error) {
+	s := keys.Set(ks)
+	return func() (keys.Set, error) { return s, nil }
+}
+
+// SetSource replaces the published keys.
+func (h *Handler) SetSource(source func() (keys.Set, error)) {
+	h.mu.Lock()
+	h.source = source
+	h.mu.Unlock()
+}
+
+// SetExtra appends raw JWK objects (for example a key with private members,
+// or a symmetric key) to the published set; nil clears them.
+func (h *Handler) SetExtra(raw ...json.RawMessage) {
+	h.mu.Lock()
+	h.extra = raw
+	h.mu.Unlock()
+}
+
+// SetMode switches how the handler answers.
+func (h *Handler) SetMode(m Mode) { h.mode.Store(int32(m)) }
+
+// SetDelay makes every answer wait d first.
+func (h *Handler) SetDelay(d time.Duration) { h.delay.Store(int64(d)) }
+
+// Hits is the number of requests served so far.
+func (h *Handler) Hits() int64 { return h.hits.Load() }
+
+// Body renders the current key set as it would be served.
+func (h *Handler) Body() ([]byte, error) {
+	h.mu.RLock()
+	source, extra := h.source, h.extra
+	h.mu.RUnlock()
+	ks, err := source()
+	if err != nil {
+		return nil, err
+	}
+	set := ks.Public()
+	if len(extra) == 0 {
+		return json.Marshal(set)
+	}
+	members := make([]json.RawMessage, 0, len(set.Keys)+len(extra))
+	for _, k := range set.Keys {
+		b, err := json.Marshal(k)
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, b)
+	}
+	members = append(members, extra...)
+	return json.Marshal(struct {
+		Keys []json.RawMessage `json:"keys"`
+	}{members})
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.hits.Add(1)
+	if d := time.Duration(h.delay.Load()); d > 0 && h.sleep != nil {
+		h.sleep(d)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	switch Mode(h.mode.Load()) {
+	case Fail5xx:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte(`{"error":"temporarily_unavailable"}`))
+		return
+	case Malformed:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"keys":[{"kty":"EC",`))
+		return
+	}
+	body, err := h.Body()
+	if err != nil {
+		http.Error(w, "key set unavailable", http.StatusInternalServerError)
+		return
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(h.maxAge/time.Second)))
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// Parse decodes a served JWK Set (public keys only are expected).
+func Parse(b []byte) (jose.JSONWebKeySet, error) {
+	var set jose.JSONWebKeySet
+	err := json.Unmarshal(b, &set)
+	return set, err
+}

@@ -1,0 +1,177 @@
+// Package reference wires the built-in reference target: the mock IdP that
+// hosts the cast's key sets and the strict reference token endpoint that
+// trusts them, both listening on loopback, the token endpoint over TLS with
+// the committed test CA. The runner's "reference" target and the self-test
+// both start it through here.
+package reference
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/assayhq/assay/fixtures"
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/tokenendpoint"
+)
+
+// Options configure a reference instance.
+type Options struct {
+	Profile string
+	Defects defect.Set
+	Clock   func() time.Time
+	Rand    io.Reader
+	Cast    mockidp.Cast
+
+	Addr    string // token endpoint listen address, default 127.0.0.1:0
+	IdPAddr string // mock IdP listen address, default 127.0.0.1:0
+	// IdPURL is the base URL the token endpoint uses to reach the mock IdP
+	// (default: http://<IdPAddr>).
+	IdPURL string
+	// KeyCacheTTL is how long the reference caches client JWKS.
+	KeyCacheTTL time.Duration
+}
+
+// Instance is a running reference target.
+type Instance struct {
+	Issuer   string
+	IdPURL   string
+	IdP      *mockidp.IdP
+	Server   *tokenendpoint.Server
+	Cast     mockidp.Cast
+	as, idp  *http.Server
+	closeErr chan error
+}
+
+// TokenEndpoint is the token endpoint URL.
+func (in *Instance) TokenEndpoint() string { return in.Server.TokenEndpoint() }
+
+// ClientTLS returns a TLS config that trusts the test CA.
+func ClientTLS() (*tls.Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(fixtures.CAPEM()) {
+		return nil, errors.New("load test CA: no certificate")
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+}
+
+// ServerTLS returns the TLS config of the reference (test-only certificate).
+func ServerTLS() (*tls.Config, error) {
+	cert, err := tls.X509KeyPair(fixtures.TLSCertPEM(), fixtures.TLSKeyPEM())
+	if err != nil {
+		return nil, fmt.Errorf("load test certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// Config builds the reference server configuration that trusts cast, whose
+// key sets are served under idpURL.
+func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Config, error) {
+	asKeys := keys.Set{}
+	for _, n := range []string{"as.es256", "as-next.es256"} {
+		k, err := keys.Fixture(n)
+		if err != nil {
+			return tokenendpoint.Config{}, err
+		}
+		asKeys = append(asKeys, k)
+	}
+	c := o.Cast
+	grants := []string{oauth.GrantClientCreds, oauth.GrantJWTBearer}
+	scopes := []string{"read", "write"}
+	client := func(p mockidp.Party, grants []string) tokenendpoint.Client {
+		tc := tokenendpoint.Client{ID: p.ID, AuthMethod: p.AuthMethod, Secret: p.Secret, SigningAlg: p.SigningAlg, Grants: grants, Scopes: scopes}
+		if len(p.Keys) > 0 {
+			tc.JWKSURI = idpURL + mockidp.JWKSPath(p.Name)
+		}
+		return tc
+	}
+	issuer2 := func(p mockidp.Party) tokenendpoint.Issuer {
+		return tokenendpoint.Issuer{ID: p.ID, JWKSURI: idpURL + mockidp.JWKSPath(p.Name), Subjects: []string{c.User, "user2"}}
+	}
+	return tokenendpoint.Config{
+		Issuer:  issuer,
+		Profile: o.Profile,
+		Clock:   o.Clock,
+		Rand:    o.Rand,
+		HTTP:    hc,
+		Clients: []tokenendpoint.Client{
+			client(c.A, grants),
+			// B may not use the jwt-bearer grant (A-JG-11 unauthorized_client).
+			client(c.B, []string{oauth.GrantClientCreds}),
+			client(c.P, grants),
+			client(c.H, grants),
+			client(c.S, grants),
+		},
+		Issuers:     []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)},
+		Keys:        asKeys,
+		KeyCacheTTL: o.KeyCacheTTL,
+		Defects:     o.Defects,
+	}, nil
+}
+
+// Start listens, serves and returns a running instance. Close stops it.
+func Start(o Options) (*Instance, error) {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.IdPAddr == "" {
+		o.IdPAddr = "127.0.0.1:0"
+	}
+	idpLn, err := net.Listen("tcp", o.IdPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen mock idp on %s: %w", o.IdPAddr, err)
+	}
+	asLn, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		idpLn.Close()
+		return nil, fmt.Errorf("listen reference on %s: %w", o.Addr, err)
+	}
+	idpURL := o.IdPURL
+	if idpURL == "" {
+		idpURL = "http://" + idpLn.Addr().String()
+	}
+	issuer := "https://" + asLn.Addr().String()
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	cfg, err := Config(issuer, idpURL, o, hc)
+	if err == nil {
+		var srv *tokenendpoint.Server
+		if srv, err = tokenendpoint.New(cfg); err == nil {
+			return serve(o, issuer, idpURL, srv, asLn, idpLn)
+		}
+	}
+	idpLn.Close()
+	asLn.Close()
+	return nil, err
+}
+
+func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, idpLn net.Listener) (*Instance, error) {
+	tlsCfg, err := ServerTLS()
+	if err != nil {
+		asLn.Close()
+		idpLn.Close()
+		return nil, err
+	}
+	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute})
+	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 2)}
+	quiet := func() *log { return &log{} }
+	in.as = &http.Server{Handler: srv, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
+	in.idp = &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
+	go func() { in.closeErr <- in.as.ServeTLS(asLn, "", "") }()
+	go func() { in.closeErr <- in.idp.Serve(idpLn) }()
+	return in, nil
+}
+
+// Close stops both servers at once. It does not drain: HTTP/2's graceful
+// GOAWAY wait would cost a second per instance, and nothing is in flight
+// when a run ends.
+func (in *Instance) Close() error {
+	return errors.Join(in.as.Close(), in.idp.Close())
+}

@@ -1,0 +1,277 @@
+// Package tokenendpoint is assay's strict reference authorization server: a
+// token endpoint for client_credentials (private_key_jwt, client_secret_jwt,
+// client_secret_basic) and the JWT bearer grant (RFC 7523), with RFC 8414 and
+// OpenID discovery, its own JWKS, RFC 9068 JWT access tokens, an atomic jti
+// replay store, and per-profile audience rules. Every rule can be switched
+// off by a named defect (mockidp/defect) so that the self-test can prove each
+// check able to fail.
+//
+// https://datatracker.ietf.org/doc/html/rfc7523
+package tokenendpoint
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/oauth"
+)
+
+// Profiles (catalog.md §0.1).
+const (
+	BASE   = "BASE"
+	OIDC   = "OIDC"
+	OIDCE3 = "OIDC-E3"
+	BIS    = "BIS"
+	FAPI2  = "FAPI2"
+	BCP    = "BCP"
+)
+
+// Client is a registered client.
+type Client struct {
+	ID         string
+	AuthMethod string              // private_key_jwt, client_secret_jwt, client_secret_basic
+	JWKSURI    string              // where the client's keys are fetched (private_key_jwt)
+	JWKS       *jose.JSONWebKeySet // inline keys instead of JWKSURI
+	Secret     string              // client_secret_jwt / client_secret_basic
+	SigningAlg string              // token_endpoint_auth_signing_alg, "" for any allowed
+	Grants     []string            // allowed grant types
+	Scopes     []string            // allowed scopes
+}
+
+// Issuer is a trusted JWT bearer grant issuer (catalog.md §0.5, external issuer).
+type Issuer struct {
+	ID       string
+	JWKSURI  string
+	JWKS     *jose.JSONWebKeySet
+	Subjects []string // users the issuer may assert
+}
+
+// Config configures the reference server.
+type Config struct {
+	Issuer  string // issuer identifier; the token endpoint is Issuer+"/token"
+	Profile string
+	Clock   func() time.Time
+	Rand    io.Reader
+	HTTP    *http.Client // fetches client and issuer JWKS
+
+	Clients []Client
+	Issuers []Issuer
+	Keys    keys.Set // signing keys for access tokens; the first signs
+
+	// ClockSkew is how far in the future iat/nbf may be, and how far past exp
+	// an assertion is still accepted. FAPI 2.0 SP §5.3.2.1 item 13: accept
+	// up to 10 s, reject beyond 60 s.
+	ClockSkew time.Duration
+	// MaxLifetime bounds exp-now of an assertion (RFC 7523 §3 item 4 allows
+	// rejecting an exp unreasonably far in the future).
+	MaxLifetime time.Duration
+	// TokenTTL is the access token lifetime.
+	TokenTTL time.Duration
+	// KeyCacheTTL is how long fetched JWKS are cached (OIDC Core §10.1.1).
+	KeyCacheTTL time.Duration
+	// MaxBody limits the request body (413 beyond).
+	MaxBody int64
+	// GrantClientAuth: "required", "optional" (default) or "none".
+	GrantClientAuth string
+	// Resource is the aud of issued access tokens.
+	Resource string
+
+	Defects defect.Set
+}
+
+// Server is the reference authorization server.
+type Server struct {
+	cfg     Config
+	clients map[string]*Client
+	issuers map[string]*Issuer
+	keys    *keyCache
+	replay  *replayStore
+	mux     *http.ServeMux
+}
+
+// New validates cfg, fills defaults and returns a server.
+func New(cfg Config) (*Server, error) {
+	var errs []error
+	if cfg.Issuer == "" {
+		errs = append(errs, errors.New("issuer: empty"))
+	}
+	if cfg.Clock == nil {
+		errs = append(errs, errors.New("clock: nil"))
+	}
+	if cfg.Rand == nil {
+		errs = append(errs, errors.New("rand: nil"))
+	}
+	if cfg.HTTP == nil {
+		errs = append(errs, errors.New("http client: nil"))
+	}
+	if len(cfg.Keys) == 0 {
+		errs = append(errs, errors.New("keys: none"))
+	}
+	switch cfg.Profile {
+	case "":
+		cfg.Profile = BASE
+	case BASE, OIDC, OIDCE3, BIS, FAPI2, BCP:
+	default:
+		errs = append(errs, fmt.Errorf("profile: unknown %q", cfg.Profile))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configure reference server: %w", errors.Join(errs...))
+	}
+	if cfg.ClockSkew == 0 {
+		cfg.ClockSkew = 10 * time.Second
+	}
+	if cfg.MaxLifetime == 0 {
+		cfg.MaxLifetime = time.Hour
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 5 * time.Minute
+	}
+	if cfg.KeyCacheTTL == 0 {
+		cfg.KeyCacheTTL = 5 * time.Minute
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 64 << 10
+	}
+	if cfg.GrantClientAuth == "" {
+		cfg.GrantClientAuth = "optional"
+	}
+	if cfg.Resource == "" {
+		cfg.Resource = "https://rs.assay.test"
+	}
+	if cfg.Defects == nil {
+		cfg.Defects = defect.Set{}
+	}
+	s := &Server{cfg: cfg, clients: map[string]*Client{}, issuers: map[string]*Issuer{}}
+	for i := range cfg.Clients {
+		c := &cfg.Clients[i]
+		s.clients[c.ID] = c
+	}
+	for i := range cfg.Issuers {
+		is := &cfg.Issuers[i]
+		s.issuers[is.ID] = is
+	}
+	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL)
+	s.replay = newReplayStore(cfg.Clock)
+	s.mux = http.NewServeMux()
+	s.routes()
+	return s, nil
+}
+
+// routes lists every path the reference serves.
+func (s *Server) routes() {
+	s.mux.HandleFunc("/token", s.token)
+	s.mux.HandleFunc("/jwks", s.jwks)
+	s.mux.HandleFunc("/.well-known/openid-configuration", s.metadata)
+	if !s.has(defect.NoOAuthMetadata) {
+		s.mux.HandleFunc("/.well-known/oauth-authorization-server", s.metadata)
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// TokenEndpoint is the token endpoint URL.
+func (s *Server) TokenEndpoint() string { return s.cfg.Issuer + "/token" }
+
+func (s *Server) has(d defect.Name) bool { return s.cfg.Defects.Has(d) }
+
+// SigningAlgs are the client authentication algorithms the profile allows
+// (FAPI 2.0 SP §5.4.1 limits them to PS256, ES256 and EdDSA).
+func (s *Server) SigningAlgs() []string {
+	if s.cfg.Profile == FAPI2 && !s.has(defect.IgnoreAlgAllowlist) {
+		return []string{"PS256", "ES256", "EdDSA"}
+	}
+	return []string{"RS256", "PS256", "ES256", "EdDSA", "HS256"}
+}
+
+func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
+	if s.has(defect.MetadataNotJSON) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html><body>metadata</body></html>")
+		return
+	}
+	algs := s.SigningAlgs()
+	if s.has(defect.MetadataAdvertiseNone) {
+		algs = append(algs, "none")
+	}
+	grants := []string{oauth.GrantClientCreds, oauth.GrantJWTBearer}
+	if s.has(defect.MetadataNoGrantType) {
+		grants = []string{oauth.GrantClientCreds}
+	}
+	m := map[string]any{
+		"issuer":                                           s.cfg.Issuer,
+		"token_endpoint":                                   s.TokenEndpoint(),
+		"jwks_uri":                                         s.cfg.Issuer + "/jwks",
+		"response_types_supported":                         []string{"code"},
+		"authorization_endpoint":                           s.cfg.Issuer + "/authorize",
+		"subject_types_supported":                          []string{"public"},
+		"id_token_signing_alg_values_supported":            []string{"RS256", "ES256"},
+		"grant_types_supported":                            grants,
+		"token_endpoint_auth_methods_supported":            []string{oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT, oauth.AuthClientSecretBasic},
+		"token_endpoint_auth_signing_alg_values_supported": algs,
+		"scopes_supported":                                 []string{"read", "write"},
+	}
+	if s.cfg.Profile == FAPI2 {
+		m["token_endpoint_auth_methods_supported"] = []string{oauth.AuthPrivateKeyJWT}
+	}
+	if s.has(defect.MetadataIssuerSlash) {
+		m["issuer"] = s.cfg.Issuer + "/"
+	}
+	if s.has(defect.MetadataNoTokenEndpoint) {
+		delete(m, "token_endpoint")
+	}
+	if s.has(defect.MetadataNoSigningAlgs) {
+		delete(m, "token_endpoint_auth_signing_alg_values_supported")
+	}
+	if s.has(defect.MetadataEmptyArray) {
+		m["claims_supported"] = []string{}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "max-age=300")
+	_ = json.NewEncoder(w).Encode(m)
+}
+
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if s.has(defect.JWKSNoKeysArray) {
+		_, _ = io.WriteString(w, `{"key":[]}`)
+		return
+	}
+	set := s.cfg.Keys.Public()
+	var members []json.RawMessage
+	for _, k := range set.Keys {
+		b, err := json.Marshal(k)
+		if err != nil {
+			http.Error(w, "key set unavailable", http.StatusInternalServerError)
+			return
+		}
+		members = append(members, b)
+	}
+	if s.has(defect.JWKSPrivateMembers) {
+		priv := jose.JSONWebKey{Key: s.cfg.Keys[0].Private(), KeyID: s.cfg.Keys[0].ID() + "-leak", Algorithm: s.cfg.Keys[0].Alg(), Use: "sig"}
+		pb, err := json.Marshal(priv)
+		if err == nil {
+			members = append(members, pb)
+		}
+	}
+	if s.has(defect.JWKSDuplicateKid) && len(members) > 1 {
+		dup := strings.Replace(string(members[1]), `"kid":"`+s.cfg.Keys[1].ID()+`"`, `"kid":"`+s.cfg.Keys[0].ID()+`"`, 1)
+		members[1] = json.RawMessage(dup)
+	}
+	if s.has(defect.JWKSWeakKey) {
+		if weak, err := keys.Fixture("weak.rs1024"); err == nil {
+			b, _ := json.Marshal(weak.Public())
+			members = append(members, b)
+		}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"keys": members})
+}

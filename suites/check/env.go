@@ -1,0 +1,206 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/oauth"
+)
+
+// Target is where the server under test answers.
+type Target struct {
+	Issuer        string
+	TokenEndpoint string
+	MetadataURL   string // the discovery document assay read
+}
+
+// GrantOptions describe how the target takes the jwt-bearer grant.
+type GrantOptions struct {
+	Enabled    bool
+	URN        string // grant_type value; oauth.GrantJWTBearer unless overridden
+	ClientAuth string // required, optional, none: whether grant requests carry client A's assertion
+}
+
+// Env is everything a check sees (design.md R3): no globals, no flags, no
+// context values. Clock, randomness and the HTTP client are injected.
+type Env struct {
+	Target   Target
+	Meta     oauth.Metadata
+	MetaRaw  []byte
+	Profile  Profile
+	Cast     mockidp.Cast
+	IdP      *mockidp.IdP // the hosted key sets' knobs; nil when keys are not hosted here
+	Grant    GrantOptions
+	Audience string // client-assertion aud override; "" uses the profile default
+	Scope    string // a scope every client may request
+
+	Clock func() time.Time
+	Rand  io.Reader
+	HTTP  *client.Client
+
+	// Precheck, when set, runs before a row sends anything: the suites set
+	// it to a once-per-carrier positive control so that a target that
+	// issues no tokens at all yields ERROR rows, not FAIL rows.
+	Precheck func(ctx context.Context, c Carrier) error
+	// Secrets are values that must never appear in output.
+	Secrets []string
+}
+
+// DefaultAudience is the profile's default client-assertion aud (catalog.md
+// §0.2 AUD*): the issuer under BIS, FAPI2, OIDC-E3 and BCP; the token
+// endpoint URL under BASE and OIDC errata 2.
+func (e *Env) DefaultAudience() string {
+	if e.Audience != "" {
+		return e.Audience
+	}
+	switch e.Profile {
+	case BASE, OIDC:
+		return e.Target.TokenEndpoint
+	}
+	return e.Target.Issuer
+}
+
+func (e *Env) assertionTarget(p mockidp.Party) assertion.Target {
+	return assertion.Target{
+		Issuer:        e.Target.Issuer,
+		TokenEndpoint: e.Target.TokenEndpoint,
+		ClientID:      p.ID,
+		OtherClientID: e.Cast.B.ID,
+		TrustedIssuer: e.Cast.IdPH.ID,
+		Subject:       e.Cast.User,
+	}
+}
+
+// ClientDraft is the default client assertion CA{} for party p (catalog.md
+// §0.2), with a fresh jti, before mutations.
+func (e *Env) ClientDraft(p mockidp.Party) (*assertion.Draft, error) {
+	jti, err := assertion.NewJTI(e.Rand)
+	if err != nil {
+		return nil, err
+	}
+	params := assertion.ClientParams{
+		Target:   e.assertionTarget(p),
+		Now:      e.Clock(),
+		Audience: e.DefaultAudience(),
+		Typed:    e.Profile == BIS || e.Profile == BCP,
+		JTI:      jti,
+	}
+	if p.AuthMethod == oauth.AuthClientSecretJWT {
+		params.Secret = []byte(p.Secret)
+	} else if k, ok := p.Key(""); ok {
+		params.Key = k
+	} else {
+		return nil, fmt.Errorf("party %s has no signing key", p.Name)
+	}
+	return assertion.Client(params), nil
+}
+
+// ClientAssertion signs the default client assertion for p with mutations.
+func (e *Env) ClientAssertion(p mockidp.Party, ms ...assertion.Mutation) (string, error) {
+	d, err := e.ClientDraft(p)
+	if err != nil {
+		return "", err
+	}
+	return d.Apply(ms...).Sign(e.Rand)
+}
+
+// GrantDraft is the default grant assertion GR{} from IdP-H.
+func (e *Env) GrantDraft() (*assertion.Draft, error) {
+	jti, err := assertion.NewJTI(e.Rand)
+	if err != nil {
+		return nil, err
+	}
+	k, ok := e.Cast.IdPH.Key("")
+	if !ok {
+		return nil, fmt.Errorf("issuer %s has no signing key", e.Cast.IdPH.Name)
+	}
+	return assertion.Grant(assertion.GrantParams{Target: e.assertionTarget(e.Cast.A), Now: e.Clock(), Key: k, JTI: jti}), nil
+}
+
+// GrantAssertion signs the default grant assertion with mutations.
+func (e *Env) GrantAssertion(ms ...assertion.Mutation) (string, error) {
+	d, err := e.GrantDraft()
+	if err != nil {
+		return "", err
+	}
+	return d.Apply(ms...).Sign(e.Rand)
+}
+
+// ClientAuthForm is the client_credentials form for p with jwt in client_assertion.
+func ClientAuthForm(jwt string) client.Form {
+	return client.Form{
+		{Name: "grant_type", Value: oauth.GrantClientCreds},
+		{Name: "client_assertion_type", Value: oauth.AssertionTypeJWT},
+		{Name: "client_assertion", Value: jwt},
+	}
+}
+
+// Post sends form to the token endpoint.
+func (e *Env) Post(ctx context.Context, form client.Form, header http.Header) (*client.Transcript, error) {
+	return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Form: form, Header: header})
+}
+
+// Authenticate sends client_credentials for p with a client assertion built
+// by ms (the carrier "client").
+func (e *Env) Authenticate(ctx context.Context, p mockidp.Party, ms ...assertion.Mutation) (*client.Transcript, error) {
+	jwt, err := e.ClientAssertion(p, ms...)
+	if err != nil {
+		return nil, err
+	}
+	return e.Post(ctx, ClientAuthForm(jwt), nil)
+}
+
+// GrantForm is a jwt-bearer grant request for the assertion, with client A's
+// authentication when the target wants client authentication on grants.
+func (e *Env) GrantForm(assertionJWT string) (client.Form, error) {
+	form := client.Form{
+		{Name: "grant_type", Value: e.Grant.URN},
+		{Name: "assertion", Value: assertionJWT},
+	}
+	if e.Grant.ClientAuth != "none" {
+		ca, err := e.ClientAssertion(e.Cast.A)
+		if err != nil {
+			return nil, err
+		}
+		form = form.Add("client_assertion_type", oauth.AssertionTypeJWT).Add("client_assertion", ca)
+	}
+	return form, nil
+}
+
+// BearerGrant sends a jwt-bearer grant whose assertion is built by ms (the carrier "grant").
+func (e *Env) BearerGrant(ctx context.Context, ms ...assertion.Mutation) (*client.Transcript, error) {
+	jwt, err := e.GrantAssertion(ms...)
+	if err != nil {
+		return nil, err
+	}
+	form, err := e.GrantForm(jwt)
+	if err != nil {
+		return nil, err
+	}
+	return e.Post(ctx, form, nil)
+}
+
+// Send runs a mutated request on the given carrier.
+func (e *Env) Send(ctx context.Context, c Carrier, ms ...assertion.Mutation) (*client.Transcript, error) {
+	if c == Grant {
+		return e.BearerGrant(ctx, ms...)
+	}
+	return e.Authenticate(ctx, e.Cast.A, ms...)
+}
+
+// Control runs the positive control of a carrier: an unmodified request that
+// must yield a token (design.md R8). It returns the transcript and whether
+// a token was issued.
+func (e *Env) Control(ctx context.Context, c Carrier) (*client.Transcript, bool, error) {
+	tr, err := e.Send(ctx, c)
+	if err != nil {
+		return tr, false, err
+	}
+	return tr, tr.Status == http.StatusOK && tr.AccessToken() != "", nil
+}

@@ -1,0 +1,182 @@
+package check
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/mockidp/client"
+	v1 "github.com/assayhq/assay/reports/v1"
+)
+
+// Report turns a result into its report form, every exchange redacted
+// (semantics.md §7): client secrets become $ASSAY_CLIENT_SECRET, Basic
+// credentials $ASSAY_BASIC_CREDENTIALS, signed assertions lose their
+// signature, issued tokens are shortened, and private key members and any
+// of secrets are masked wherever they appear.
+func (c Check) Report(r Result, d time.Duration, secrets []string) v1.Result {
+	out := v1.Result{
+		ID: c.ID, Title: c.Title, Level: string(c.Level), Cite: c.Cite, Carrier: string(c.Carrier),
+		Suite: c.Suite, Outcome: r.Outcome, Reason: Redact(r.Reason, secrets), Duration: d,
+	}
+	for _, p := range c.Profiles {
+		out.Profiles = append(out.Profiles, string(p))
+	}
+	for _, n := range r.Notes {
+		out.Notes = append(out.Notes, Redact(n, secrets))
+	}
+	for _, tr := range r.Exchanges {
+		if tr != nil {
+			out.Exchanges = append(out.Exchanges, Exchange(tr, secrets))
+		}
+	}
+	return out
+}
+
+// Exchange converts a transcript into a redacted report exchange.
+func Exchange(tr *client.Transcript, secrets []string) v1.Exchange {
+	ex := v1.Exchange{
+		Request: v1.Request{
+			Method: tr.Method,
+			URL:    Redact(redactURL(tr.URL), secrets),
+			Header: redactHeader(tr.ReqHeader, secrets),
+			Body:   Redact(redactForm(string(tr.ReqBody), tr.ReqHeader), secrets),
+		},
+		Duration: tr.Duration,
+	}
+	if tr.Err != nil {
+		ex.Error = Redact(tr.Err.Error(), secrets)
+	}
+	if tr.Status != 0 {
+		ex.Response = &v1.Response{
+			Status:    tr.Status,
+			Header:    redactHeader(tr.Header, secrets),
+			Body:      Redact(redactJSONBody(string(tr.Body)), secrets),
+			Truncated: tr.Truncated,
+		}
+	}
+	return ex
+}
+
+var credentialParams = map[string]string{
+	"client_secret":    "$ASSAY_CLIENT_SECRET",
+	"client_assertion": "",
+	"assertion":        "",
+	"password":         "$ASSAY_PASSWORD",
+}
+
+// ShortenJWT keeps a JWT's header and claims (they explain the row) and
+// drops its signature, so a report never carries a replayable credential.
+func ShortenJWT(s string) string {
+	parts := strings.Split(s, ".")
+	if len(parts) == 3 && len(parts[2]) > 0 {
+		return parts[0] + "." + parts[1] + ".<signature redacted>"
+	}
+	if len(s) > 24 {
+		return s[:12] + "…<redacted>"
+	}
+	return s
+}
+
+func redactForm(body string, h http.Header) string {
+	if body == "" || !strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return body
+	}
+	parts := strings.Split(body, "&")
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		n, _ := url.QueryUnescape(name)
+		repl, sensitive := credentialParams[n]
+		if !sensitive {
+			continue
+		}
+		if repl == "" {
+			v, _ := url.QueryUnescape(val)
+			repl = url.QueryEscape(ShortenJWT(v))
+		}
+		parts[i] = name + "=" + repl
+	}
+	return strings.Join(parts, "&")
+}
+
+func redactURL(u string) string {
+	base, q, ok := strings.Cut(u, "?")
+	if !ok {
+		return u
+	}
+	return base + "?" + redactForm(q, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+}
+
+func redactHeader(h http.Header, secrets []string) map[string][]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := map[string][]string{}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			switch {
+			case strings.EqualFold(k, "Authorization") && strings.HasPrefix(strings.ToLower(v), "basic "):
+				id, ok := basicUser(v)
+				v = "Basic $ASSAY_BASIC_CREDENTIALS"
+				if ok {
+					v += " (client " + id + ")"
+				}
+			case strings.EqualFold(k, "Authorization"):
+				scheme, tok, _ := strings.Cut(v, " ")
+				v = scheme + " " + ShortenJWT(tok)
+			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
+				v = "<redacted>"
+			}
+			out[k] = append(out[k], Redact(v, secrets))
+		}
+	}
+	return out
+}
+
+func basicUser(v string) (string, bool) {
+	_, enc, _ := strings.Cut(v, " ")
+	b, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", false
+	}
+	id, _, ok := strings.Cut(string(b), ":")
+	return id, ok
+}
+
+var (
+	tokenMember   = regexp.MustCompile(`"(access_token|refresh_token|id_token|client_secret|registration_access_token)"\s*:\s*"([^"]*)"`)
+	privateMember = regexp.MustCompile(`"(d|p|q|dp|dq|qi|k)"\s*:\s*"[^"]*"`)
+)
+
+func redactJSONBody(b string) string {
+	b = tokenMember.ReplaceAllStringFunc(b, func(m string) string {
+		sub := tokenMember.FindStringSubmatch(m)
+		if sub[1] == "client_secret" || sub[1] == "registration_access_token" {
+			return `"` + sub[1] + `":"<redacted>"`
+		}
+		return `"` + sub[1] + `":"` + ShortenJWT(sub[2]) + `"`
+	})
+	return privateMember.ReplaceAllString(b, `"$1":"<redacted>"`)
+}
+
+// Redact masks every occurrence of any of secrets in s.
+func Redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 6 {
+			s = strings.ReplaceAll(s, sec, "<redacted>")
+		}
+	}
+	return s
+}

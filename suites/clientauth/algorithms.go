@@ -1,0 +1,125 @@
+package clientauth
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// signWithAlg authenticates client A with its key for alg.
+func signWithAlg(alg string) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+		k, ok := e.Cast.A.KeyFor(alg)
+		if !ok {
+			return nil, fmt.Errorf("client A has no %s key", alg)
+		}
+		return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k))
+	}
+}
+
+// advertised makes a row N/A when the metadata does not list alg.
+func advertised(alg string) func(e *check.Env) string {
+	return func(e *check.Env) string {
+		if !e.Meta.SupportsSigningAlg(alg) {
+			return "token_endpoint_auth_signing_alg_values_supported does not list " + alg
+		}
+		return ""
+	}
+}
+
+func issuedToA() expect.Issued {
+	return expect.Issued{Principal: func(e *check.Env) string { return e.Cast.A.ID }}
+}
+
+// algorithmRows: every advertised algorithm is accepted (A-MD-12), unsecured
+// and case-variant algorithms are not (A-JO-02, A-JO-03), FAPI2 refuses RS256
+// (A-JO-26).
+func algorithmRows() []check.Row {
+	cites := cite("RFC7523-2.2", "RFC8414-2")
+	var rows []check.Row
+	for i, a := range []struct {
+		alg string
+		d   defect.Name
+	}{{"ES256", defect.RejectEC}, {"PS256", defect.RejectRSA}, {"RS256", defect.RejectRSA}, {"EdDSA", defect.RejectEdDSA}} {
+		rows = append(rows, check.Row{
+			Check: check.Check{ID: fmt.Sprintf("A-MD-12.%d", i+1), Level: check.MUST, Cite: cites, Defect: a.d,
+				Title: "accepts a client assertion signed with advertised algorithm " + a.alg},
+			Send:  signWithAlg(a.alg),
+			Want:  expect.Everywhere(issuedToA()),
+			Needs: advertised(a.alg),
+		})
+	}
+	rows = append(rows, check.Row{
+		Check: check.Check{ID: "A-MD-12.5", Level: check.MUST, Cite: cite("RFC7523-2.2", "OIDC-Core-9"), Defect: defect.RejectHMAC,
+			Title: "accepts a client_secret_jwt assertion (HS256) from client H"},
+		Send: check.As(func(c mockidp.Cast) mockidp.Party { return c.H }),
+		Want: expect.Everywhere(expect.Issued{Principal: func(e *check.Env) string { return e.Cast.H.ID }}),
+		Needs: func(e *check.Env) string {
+			if e.Cast.H.ID == "" || e.Cast.H.Secret == "" {
+				return "no client_secret_jwt client H configured"
+			}
+			if !e.Meta.SupportsAuthMethod(oauth.AuthClientSecretJWT) {
+				return "token_endpoint_auth_methods_supported lacks client_secret_jwt"
+			}
+			return advertised("HS256")(e)
+		},
+	})
+	rows = append(rows,
+		check.Row{
+			Check: check.Check{ID: "A-JO-02", Level: check.MUST, Cite: cite("RFC7518-3.6", "RFC8725-3.1"), Defect: defect.AcceptAlgNone,
+				Title: "rejects an unsecured client assertion (alg none)"},
+			Send: check.Mutate(check.Client, assertion.Unsigned("none")),
+			Want: expect.Everywhere(expect.RejectClientOrRequest),
+		},
+		check.Row{
+			Check: check.Check{ID: "A-JO-03", Level: check.MUST, Cite: cite("RFC7515-4.1.1", "RFC8725bis-3.1"), Defect: defect.CaseInsensitiveAlg,
+				Title: "matches alg case-sensitively (\"es256\" is not ES256)"},
+			Send: check.Mutate(check.Client, assertion.Header("alg", "es256"), assertion.SignAlg("ES256")),
+			Want: expect.Everywhere(expect.RejectClientOrRequest),
+		},
+		check.Row{
+			Check: check.Check{ID: "A-JO-03.2", Level: check.MUST, Cite: cite("RFC7515-4.1.1", "RFC8725bis-2.11"), Defect: defect.CaseInsensitiveAlg,
+				Title: "rejects a case variant of none (\"nOnE\")"},
+			Send: check.Mutate(check.Client, assertion.Unsigned("nOnE")),
+			Want: expect.Everywhere(expect.RejectClientOrRequest),
+		},
+		check.Row{
+			Check: check.Check{ID: "A-JO-26", Level: check.MUST, Cite: cite("FAPI2-5.4.1"), Defect: defect.IgnoreAlgAllowlist,
+				Title: "refuses RS256 under FAPI 2.0 (PS256, ES256, EdDSA only)"},
+			Send: signWithAlg("RS256"),
+			Want: expect.Only(expect.RejectClientOrRequest, check.FAPI2),
+		},
+		check.Row{
+			Check: check.Check{ID: "A-AU-11", Level: check.MUST, Cite: cite("OIDC-Reg-2"), Defect: defect.IgnoreRegisteredAlg,
+				Title: "rejects an assertion not signed with the registered token_endpoint_auth_signing_alg"},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, ok := e.Cast.P.KeyFor("ES256")
+				if !ok {
+					return nil, fmt.Errorf("client P has no second (ES256) key")
+				}
+				return e.Authenticate(ctx, e.Cast.P, assertion.SignWith(k))
+			},
+			Want: expect.Everywhere(expect.RejectClient),
+			Needs: func(e *check.Env) string {
+				if e.Cast.P.ID == "" {
+					return "no client P registered with token_endpoint_auth_signing_alg=PS256"
+				}
+				return ""
+			},
+		},
+		check.Row{
+			Check: check.Check{ID: "A-JO-06", Level: check.MUST, Cite: cite("RFC7515-4.1.11"), Defect: defect.IgnoreCrit,
+				Title: "rejects an assertion with an unknown critical header parameter"},
+			Send: check.Mutate(check.Client, assertion.Header("crit", []string{"urn:x:mfa"}), assertion.Header("urn:x:mfa", true)),
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+	)
+	return rows
+}

@@ -1,0 +1,77 @@
+package clientauth
+
+import (
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// strictAud lists the profiles where the issuer is the sole audience:
+// 7523bis §4, OIDC Core errata 3 §9, FAPI 2.0 SP §5.3.2.1 item 8, and BCP
+// (which adopts 7523bis).
+var strictAud = []check.Profile{check.OIDCE3, check.BIS, check.FAPI2, check.BCP}
+
+func byProfile(lenient, strict check.Expectation) map[check.Profile]check.Expectation {
+	m := expect.Only(lenient, check.BASE, check.OIDC)
+	for _, p := range strictAud {
+		m[p] = strict
+	}
+	return m
+}
+
+// audienceRows: RFC 7523 §3 item 3 and the 2025 audience-injection fix.
+func audienceRows() []check.Row {
+	rej := expect.RejectClientOrRequest
+	return []check.Row{
+		{
+			Check: check.Check{ID: "A-CA-04", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.IgnoreAudience,
+				Title: "rejects an assertion without aud"},
+			Send: check.Mutate(check.Client, assertion.DropClaim("aud")),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-04.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.IgnoreAudience,
+				Title: "rejects an aud that names another server"},
+			Send: check.Mutate(check.Client, assertion.Audience("https://other-as.example")),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC3986-6.2.1"), Defect: defect.NormalizeAudience,
+				Title: "compares aud by Simple String Comparison (issuer plus a trailing slash)"},
+			Send: check.Mutate(check.Client, assertion.Audience(assertion.IssuerPlus("/"))),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-06", Level: check.MUST, Cite: cite("BIS-4", "OIDC-Core-9", "FAPI2-5.3.2.1"), Defect: defect.RejectIssuerAudience,
+				Title: "accepts the issuer identifier as the sole audience"},
+			Send: check.Mutate(check.Client, assertion.Audience(assertion.Issuer)),
+			Want: expect.Only(issuedToA(), strictAud...),
+		},
+		{
+			Check: check.Check{ID: "A-CA-07", Level: check.MUST, Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptTokenEndpointAudience,
+				Title:  "refuses the token endpoint URL as a client-assertion audience",
+				KillIn: strictAud},
+			Send: check.Mutate(check.Client, assertion.Audience(assertion.TokenEndpoint)),
+			Want: byProfile(issuedToA(), rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-07.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.RejectTokenEndpointAudience,
+				Title: "accepts the token endpoint URL as audience where the profile allows it"},
+			Send: check.Mutate(check.Client, assertion.Audience(assertion.TokenEndpoint)),
+			Want: expect.Only(issuedToA(), check.BASE, check.OIDC),
+		},
+		{
+			Check: check.Check{ID: "A-CA-08", Level: check.MUST, Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptAudienceArray,
+				Title: "refuses a multi-valued aud (issuer plus an attacker)", KillIn: strictAud},
+			Send: check.Mutate(check.Client, assertion.Audience(assertion.Issuer, "https://attacker.example")),
+			Want: byProfile(issuedToA(), rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-09", Level: check.MUST, Cite: cite("OIDC-Core-9", "FAPI2-5.3.2.1"), Defect: defect.AcceptSingleElementArray,
+				Title: "refuses aud as a single-element array where a string is required"},
+			Send: check.Mutate(check.Client, assertion.Claim("aud", assertion.Array(assertion.Issuer))),
+			Want: expect.Only(rej, check.OIDCE3, check.FAPI2),
+		},
+	}
+}

@@ -1,0 +1,104 @@
+package clientauth
+
+import (
+	"context"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// identityRows: who the assertion speaks for (RFC 7523 §3 items 1-2;
+// RFC 7521 §4.2; RFC 8725 §3.8).
+func identityRows() []check.Row {
+	rej := expect.RejectClientOrRequest
+	return []check.Row{
+		{
+			Check: check.Check{ID: "A-CA-01", Level: check.MUST, Cite: cite("RFC7521-5.2", "OIDC-Core-9"), Defect: defect.IgnoreIssuer,
+				Title: "rejects an assertion without iss"},
+			Send: check.Mutate(check.Client, assertion.DropClaim("iss")),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-01.2", Level: check.MUST, Cite: cite("RFC7521-5.2", "OIDC-Core-9"), Defect: defect.IgnoreIssuer,
+				Title: "rejects iss naming client B while sub is client A"},
+			Send: check.Mutate(check.Client, assertion.Claim("iss", assertion.OtherClientID)),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-02", Level: check.MUST, Cite: cite("RFC7523-3", "OIDC-Core-9"), Defect: defect.IgnoreSubject,
+				Title: "rejects an assertion without sub"},
+			Send: check.Mutate(check.Client, assertion.DropClaim("sub")),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-02.2", Level: check.MUST, Cite: cite("RFC7523-3", "OIDC-Core-9"), Defect: defect.IgnoreSubject,
+				Title: "rejects sub naming client B while iss is client A"},
+			Send: check.Mutate(check.Client, assertion.Claim("sub", assertion.OtherClientID)),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-03", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.FoldCaseClientID,
+				Title: "compares iss and sub by Simple String Comparison (upper-cased client_id)"},
+			Send: check.Mutate(check.Client, assertion.Claim("iss", upper(assertion.ClientID)), assertion.Claim("sub", upper(assertion.ClientID))),
+			Want: expect.Everywhere(rej),
+		},
+		{
+			Check: check.Check{ID: "A-CA-27", Level: check.MUST, Cite: cite("RFC8725-3.8", "RFC7523-3"), Defect: defect.AnyClientKey,
+				Title: "rejects client A's assertion signed with client B's key"},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, _ := e.Cast.B.Key("")
+				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k))
+			},
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+		{
+			Check: check.Check{ID: "A-AU-08", Level: check.MUST, Cite: cite("RFC7521-4.2"), Defect: defect.IgnoreClientIDParam,
+				Title: "rejects a client_id parameter that names another client than the assertion"},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				jwt, err := e.ClientAssertion(e.Cast.A)
+				if err != nil {
+					return nil, err
+				}
+				return e.Post(ctx, check.ClientAuthForm(jwt).Add("client_id", e.Cast.B.ID), nil)
+			},
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+		{
+			Check: check.Check{ID: "A-AU-09", Level: check.MUST, Cite: cite("RFC7521-4.2"), Defect: defect.RequireClientIDParam,
+				Title: "accepts an assertion without a client_id parameter"},
+			Send: check.Mutate(check.Client),
+			Want: expect.Everywhere(issuedToA()),
+		},
+		{
+			Check: check.Check{ID: "A-AU-12", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.UnknownClientInvalidGrant,
+				Title: "answers an unknown client with invalid_client"},
+			Send: check.Mutate(check.Client, assertion.Claim("iss", "unregistered-xyz"), assertion.Claim("sub", "unregistered-xyz")),
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+		{
+			Check: check.Check{ID: "B-KEY-09", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.AnyClientKey,
+				Title: "rejects an assertion for client B signed with client A's key"},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, _ := e.Cast.A.Key("")
+				return e.Authenticate(ctx, e.Cast.B, assertion.SignWith(k))
+			},
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+	}
+}
+
+func upper(v assertion.Value) assertion.Value {
+	return func(d *assertion.Draft) any {
+		s, _ := v(d).(string)
+		out := []byte(s)
+		for i, c := range out {
+			if c >= 'a' && c <= 'z' {
+				out[i] = c - 'a' + 'A'
+			}
+		}
+		return string(out)
+	}
+}

@@ -1,0 +1,93 @@
+package clientauth
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// typingRows: explicit typing (7523bis §4; RFC 8725 §3.11) and one
+// algorithm per key (RFC 8725 §3.1; RFC 7517 §4.4; RFC 7518 §3.5).
+func typingRows() []check.Row {
+	return []check.Row{
+		{
+			Check: check.Check{ID: "A-CA-21", Level: check.SHOULD, Cite: cite("BIS-4"), Defect: defect.RejectTypedAssertion,
+				Title: "accepts typ client-authentication+jwt"},
+			Send: check.Mutate(check.Client, assertion.Header("typ", "client-authentication+jwt")),
+			Want: expect.Everywhere(issuedToA()),
+		},
+		{
+			Check: check.Check{ID: "A-CA-22", Level: check.SHOULD, Cite: cite("BIS-4"), Defect: defect.RequireTyp,
+				Title: "still accepts an untyped client assertion"},
+			Send: check.Mutate(check.Client, assertion.DropHeader("typ")),
+			Want: expect.Everywhere(issuedToA()),
+		},
+		{
+			Check: check.Check{ID: "A-CA-23", Level: check.SHOULD, Cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), Defect: defect.IgnoreTyp,
+				Title: "refuses a client assertion typed as another kind of JWT (at+jwt)"},
+			Send: check.Mutate(check.Client, assertion.Header("typ", "at+jwt")),
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+		{
+			Check: check.Check{ID: "A-JO-24", Level: check.MUST, Cite: cite("RFC7517-4.4", "RFC8725-3.1"), Defect: defect.IgnoreKeyAlg,
+				Title: "refuses RS256 with a key whose JWK alg is PS256",
+				// FAPI2 refuses RS256 by its allowlist before the key's alg is read.
+				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, ok := e.Cast.A.KeyFor("PS256")
+				if !ok {
+					return nil, fmt.Errorf("client A has no PS256 key")
+				}
+				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k), assertion.Header("alg", "RS256"), assertion.SignAlg("RS256"))
+			},
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+		{
+			Check: check.Check{ID: "A-JO-15", Level: check.MUST, Cite: cite("RFC7518-3.5"), Defect: defect.AnyPSSSalt,
+				Title: "refuses a PS256 signature whose salt length is not 32"},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, ok := e.Cast.A.KeyFor("PS256")
+				if !ok {
+					return nil, fmt.Errorf("client A has no PS256 key")
+				}
+				salt0 := func(si []byte, d *assertion.Draft) ([]byte, error) {
+					h := sha256.Sum256(si)
+					return rsa.SignPSS(rand.Reader, k.Private().(*rsa.PrivateKey), crypto.SHA256, h[:], &rsa.PSSOptions{SaltLength: 0})
+				}
+				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k), func(d *assertion.Draft) { d.Signature = salt0 })
+			},
+			Want:  expect.Everywhere(expect.RejectClient),
+			Needs: advertised("PS256"),
+		},
+		{
+			Check: check.Check{ID: "B-ALG-06", Level: check.MUST, Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey,
+				Title: "refuses HS256 keyed with the client's own public key (PEM SPKI)",
+				// FAPI2 refuses HS256 by its allowlist before any key is read.
+				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, ok := e.Cast.A.KeyFor("RS256")
+				if !ok {
+					return nil, fmt.Errorf("client A has no RS256 key")
+				}
+				der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
+				if err != nil {
+					return nil, err
+				}
+				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+				return e.Authenticate(ctx, e.Cast.A, assertion.HMAC(pemKey), assertion.Header("kid", k.ID()))
+			},
+			Want: expect.Everywhere(expect.RejectClientOrRequest),
+		},
+	}
+}

@@ -1,0 +1,117 @@
+// Package discovery holds the checks of the documents around the token
+// endpoint: authorization server metadata (RFC 8414; OpenID Connect
+// Discovery 1.0), the server's JWKS (RFC 7517), and the token responses and
+// JWT access tokens it issues (RFC 6749 §5; RFC 9068).
+package discovery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/suites/check"
+)
+
+func cite(c ...string) []string { return c }
+
+// probe is a check whose Run is a function of one fetched document.
+type probe struct {
+	check.Check
+	run func(ctx context.Context, e *check.Env) check.Result
+}
+
+// Checks returns every discovery, JWKS and token-response check.
+func Checks() []check.Check {
+	var ps []probe
+	ps = append(ps, metadataProbes()...)
+	ps = append(ps, jwksProbes()...)
+	ps = append(ps, responseProbes()...)
+	out := make([]check.Check, 0, len(ps))
+	for _, p := range ps {
+		c := p.Check
+		if c.Suite == "" {
+			c.Suite = "discovery"
+		}
+		c.Run = p.run
+		out = append(out, c)
+	}
+	return out
+}
+
+// OAuthMetadataURL is the RFC 8414 §3.1 location: the well-known suffix is
+// inserted between the host and the issuer's path.
+func OAuthMetadataURL(issuer string) (string, error) {
+	u, err := url.Parse(issuer)
+	if err != nil {
+		return "", err
+	}
+	path := strings.TrimSuffix(u.Path, "/")
+	u.Path = "/.well-known/oauth-authorization-server" + path
+	return u.String(), nil
+}
+
+// OIDCMetadataURL is the OpenID Connect Discovery §4.1 location: appended.
+func OIDCMetadataURL(issuer string) string {
+	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
+}
+
+// fetch GETs a URL and returns the transcript.
+func fetch(ctx context.Context, e *check.Env, u string) (*client.Transcript, error) {
+	return e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
+}
+
+// metadataDoc fetches the metadata document assay discovered.
+func metadataDoc(ctx context.Context, e *check.Env) (*client.Transcript, map[string]json.RawMessage, *check.Result) {
+	u := e.Target.MetadataURL
+	if u == "" {
+		u = OIDCMetadataURL(e.Target.Issuer)
+	}
+	tr, err := fetch(ctx, e, u)
+	if err != nil {
+		r := check.Errorf(err.Error(), tr)
+		return tr, nil, &r
+	}
+	var m map[string]json.RawMessage
+	if tr.Status != http.StatusOK || json.Unmarshal(tr.Body, &m) != nil || m == nil {
+		r := check.Broken(check.MUST, fmt.Sprintf("metadata at %s is not a JSON object with status 200 (HTTP %d)", u, tr.Status), tr)
+		return tr, nil, &r
+	}
+	return tr, m, nil
+}
+
+func strMember(m map[string]json.RawMessage, name string) (string, bool) {
+	raw, ok := m[name]
+	if !ok {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+func listMember(m map[string]json.RawMessage, name string) ([]string, bool) {
+	raw, ok := m[name]
+	if !ok {
+		return nil, false
+	}
+	var l []string
+	if json.Unmarshal(raw, &l) != nil {
+		return nil, false
+	}
+	return l, true
+}
+
+func has(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,162 @@
+package discovery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// metadataProbes: RFC 8414 §2-3 and OpenID Connect Discovery 1.0 §3-4.
+func metadataProbes() []probe {
+	return []probe{
+		{check.Check{ID: "A-MD-01", Level: check.MUST, Cite: cite("RFC8414-3.1", "OIDC-Disc-4.1", "FAPI2-5.3.2.1"), Defect: defect.NoOAuthMetadata,
+			Title: "publishes metadata at the RFC 8414 and OpenID well-known locations (both under FAPI2)", KillIn: []check.Profile{check.FAPI2}},
+			func(ctx context.Context, e *check.Env) check.Result {
+				oauthURL, err := OAuthMetadataURL(e.Target.Issuer)
+				if err != nil {
+					return check.Errorf("parse issuer: " + err.Error())
+				}
+				var trs []*client.Transcript
+				found := map[string]bool{}
+				for _, u := range []string{oauthURL, OIDCMetadataURL(e.Target.Issuer)} {
+					tr, err := fetch(ctx, e, u)
+					if err != nil {
+						return check.Errorf(err.Error(), tr)
+					}
+					trs = append(trs, tr)
+					var m map[string]any
+					found[u] = tr.Status == http.StatusOK && json.Unmarshal(tr.Body, &m) == nil && m != nil
+				}
+				n := 0
+				for _, ok := range found {
+					if ok {
+						n++
+					}
+				}
+				switch {
+				case n == 0:
+					return check.Broken(check.MUST, "no metadata at either well-known location", trs...)
+				case n == 1 && e.Profile == check.FAPI2:
+					return check.Broken(check.MUST, "FAPI 2.0 SP §5.3.2.1 item 1 wants metadata at both RFC 8414 and OpenID locations; only one answers", trs...)
+				}
+				return check.Pass(trs...)
+			}},
+		{check.Check{ID: "A-MD-02", Level: check.MUST, Cite: cite("RFC8414-3.2", "OIDC-Disc-4.2"), Defect: defect.MetadataNotJSON,
+			Title: "serves metadata as 200 application/json holding a JSON object"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				tr, _, bad := metadataDoc(ctx, e)
+				if bad != nil {
+					return *bad
+				}
+				if tr.MediaType() != "application/json" {
+					return check.Broken(check.MUST, fmt.Sprintf("Content-Type %q, want application/json", tr.Header.Get("Content-Type")), tr)
+				}
+				return check.Pass(tr)
+			}},
+		metaProbe("A-MD-03", cite("RFC8414-3.3", "OIDC-Disc-4.3"), defect.MetadataIssuerSlash,
+			"returns an issuer identical to the one the URL was built from",
+			func(e *check.Env, m map[string]json.RawMessage) string {
+				iss, _ := strMember(m, "issuer")
+				if iss != e.Target.Issuer {
+					return fmt.Sprintf("issuer %q differs from %q; RFC 8414 §3.3 says the metadata MUST NOT be used", iss, e.Target.Issuer)
+				}
+				return ""
+			}),
+		metaProbe("A-MD-05", cite("RFC8414-2", "OIDC-Disc-3"), defect.MetadataNoTokenEndpoint,
+			"lists an https token_endpoint",
+			func(_ *check.Env, m map[string]json.RawMessage) string {
+				te, ok := strMember(m, "token_endpoint")
+				if !ok {
+					return "token_endpoint is missing"
+				}
+				if u, err := url.Parse(te); err != nil || u.Scheme != "https" {
+					return fmt.Sprintf("token_endpoint %q is not an https URL", te)
+				}
+				return ""
+			}),
+		metaProbe("A-MD-07", cite("RFC8414-2"), defect.MetadataNoSigningAlgs,
+			"lists token_endpoint_auth_signing_alg_values_supported when JWT client authentication is offered",
+			func(_ *check.Env, m map[string]json.RawMessage) string {
+				methods, _ := listMember(m, "token_endpoint_auth_methods_supported")
+				if !has(methods, oauth.AuthPrivateKeyJWT) && !has(methods, oauth.AuthClientSecretJWT) {
+					return ""
+				}
+				if algs, ok := listMember(m, "token_endpoint_auth_signing_alg_values_supported"); !ok || len(algs) == 0 {
+					return "private_key_jwt or client_secret_jwt is listed but token_endpoint_auth_signing_alg_values_supported is missing"
+				}
+				return ""
+			}),
+		metaProbe("A-MD-08", cite("RFC8414-2", "OIDC-Disc-3"), defect.MetadataAdvertiseNone,
+			"does not list none in token_endpoint_auth_signing_alg_values_supported",
+			func(_ *check.Env, m map[string]json.RawMessage) string {
+				algs, _ := listMember(m, "token_endpoint_auth_signing_alg_values_supported")
+				for _, a := range algs {
+					if strings.EqualFold(a, "none") {
+						return "token_endpoint_auth_signing_alg_values_supported lists " + a
+					}
+				}
+				return ""
+			}),
+		metaProbe("A-MD-11", cite("RFC8414-3.2", "OIDC-Disc-4.2"), defect.MetadataEmptyArray,
+			"omits metadata members with zero elements",
+			func(_ *check.Env, m map[string]json.RawMessage) string {
+				var empty []string
+				for k, v := range m {
+					if string(v) == "[]" {
+						empty = append(empty, k)
+					}
+				}
+				if len(empty) > 0 {
+					return "members with zero elements: " + strings.Join(empty, ", ")
+				}
+				return ""
+			}),
+		{check.Check{ID: "A-MD-09", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoGrantType,
+			Title: "lists the jwt-bearer grant in grant_types_supported when the grant works"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				if !e.Grant.Enabled {
+					return check.NA("the target config disables the jwt-bearer grant")
+				}
+				tr, m, bad := metadataDoc(ctx, e)
+				if bad != nil {
+					return *bad
+				}
+				ctr, issued, err := e.Control(ctx, check.Grant)
+				if err != nil {
+					return check.Errorf(err.Error(), tr, ctr)
+				}
+				grants, _ := listMember(m, "grant_types_supported")
+				if issued && !has(grants, e.Grant.URN) {
+					return check.Broken(check.MUST, "the jwt-bearer grant issued a token but grant_types_supported does not list "+e.Grant.URN, tr, ctr)
+				}
+				if !issued {
+					return check.NA("the jwt-bearer grant did not issue a token here; A-JG-01 reports why")
+				}
+				return check.Pass(tr, ctr)
+			}},
+	}
+}
+
+// metaProbe is a check of one property of the metadata document; problem
+// returns "" when the property holds.
+func metaProbe(id string, cites []string, d defect.Name, title string, problem func(e *check.Env, m map[string]json.RawMessage) string) probe {
+	return probe{check.Check{ID: id, Level: check.MUST, Cite: cites, Defect: d, Title: title},
+		func(ctx context.Context, e *check.Env) check.Result {
+			tr, m, bad := metadataDoc(ctx, e)
+			if bad != nil {
+				return *bad
+			}
+			if why := problem(e, m); why != "" {
+				return check.Broken(check.MUST, why, tr)
+			}
+			return check.Pass(tr)
+		}}
+}

@@ -1,0 +1,202 @@
+package discovery
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// issuedToken runs the client positive control and decodes the access token
+// when it is a JWT; a non-JWT token makes the RFC 9068 checks N/A.
+func issuedToken(ctx context.Context, e *check.Env) (*client.Transcript, map[string]json.RawMessage, map[string]any, *check.Result) {
+	tr, issued, err := e.Control(ctx, check.Client)
+	if err != nil {
+		r := check.Errorf(err.Error(), tr)
+		return tr, nil, nil, &r
+	}
+	if !issued {
+		r := check.Errorf(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+		return tr, nil, nil, &r
+	}
+	at := tr.AccessToken()
+	parts := strings.Split(at, ".")
+	if len(parts) != 3 {
+		r := check.NA("the access token is not a JWT (RFC 9068 checks apply only to JWT access tokens)")
+		return tr, nil, nil, &r
+	}
+	var hdr map[string]json.RawMessage
+	hb, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+	claims, ok := expect.JWTClaims(at)
+	if err1 != nil || json.Unmarshal(hb, &hdr) != nil || !ok {
+		r := check.NA("the access token is opaque to assay (not a decodable JWT)")
+		return tr, nil, nil, &r
+	}
+	return tr, hdr, claims, nil
+}
+
+func tokenProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
+	return probe{check.Check{ID: id, Level: lvl, Cite: cites, Defect: d, Title: title, Suite: "response"},
+		func(ctx context.Context, e *check.Env) check.Result {
+			tr, hdr, claims, bad := issuedToken(ctx, e)
+			if bad != nil {
+				return *bad
+			}
+			if why := problem(e, tr, hdr, claims); why != "" {
+				return check.Broken(lvl, why, tr)
+			}
+			return check.Pass(tr)
+		}}
+}
+
+func hdrString(h map[string]json.RawMessage, name string) string {
+	var s string
+	_ = json.Unmarshal(h[name], &s)
+	return s
+}
+
+// responseProbes: RFC 6749 §5.1-5.2 response format and RFC 9068 JWT access tokens.
+func responseProbes() []probe {
+	return []probe{
+		{check.Check{ID: "A-TR-02", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.NoCacheControl, Suite: "response",
+			Title: "sends Cache-Control: no-store on token responses"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				tr, err := e.Send(ctx, check.Client)
+				if err != nil {
+					return check.Errorf(err.Error(), tr)
+				}
+				if tr.Status != 200 {
+					return check.Errorf(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+				}
+				for _, v := range tr.Header.Values("Cache-Control") {
+					for _, t := range oauth.SplitTokens(v) {
+						if t == "no-store" {
+							return check.Pass(tr)
+						}
+					}
+				}
+				return check.Broken(check.MUST, "token response lacks Cache-Control: no-store", tr)
+			}},
+		{check.Check{ID: "A-TR-05", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ErrorStatus500, Suite: "response",
+			Title: "answers a bad client assertion with a 400/401 JSON error carrying a registered code"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				tr, err := e.Authenticate(ctx, e.Cast.A, assertion.FlipSignatureBit)
+				if err != nil {
+					return check.Errorf(err.Error(), tr)
+				}
+				v := expect.RejectClientOrRequest.Judge(tr, e)
+				if len(v.Fail) > 0 {
+					return check.Broken(check.MUST, strings.Join(v.Fail, "; "), tr)
+				}
+				for _, n := range v.Notes {
+					return check.Broken(check.MUST, n, tr)
+				}
+				return check.Pass(tr)
+			}},
+		{check.Check{ID: "A-TR-03", Level: check.SHOULD, Cite: cite("RFC6749-5.1"), Defect: defect.NoPragma, Suite: "response",
+			Title: "sends Pragma: no-cache on token responses"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				tr, issued, err := e.Control(ctx, check.Client)
+				if err != nil || !issued {
+					return check.Errorf("the positive control did not issue a token", tr)
+				}
+				if !strings.EqualFold(strings.TrimSpace(tr.Header.Get("Pragma")), "no-cache") {
+					return check.Broken(check.SHOULD, "token response lacks Pragma: no-cache (RFC 6749 §5.1 MUST; OAuth 2.1 drops it)", tr)
+				}
+				return check.Pass(tr)
+			}},
+		{check.Check{ID: "A-TR-06", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReflectInput, Suite: "response",
+			Title: "keeps error_description within the RFC 6749 character set when input is hostile"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				tr, err := e.Authenticate(ctx, e.Cast.A, assertion.Header("kid", "\"<script>\\é\r\n"))
+				if err != nil {
+					return check.Errorf(err.Error(), tr)
+				}
+				v := expect.RejectClientOrRequest.Judge(tr, e)
+				for _, f := range v.Fail {
+					if strings.Contains(f, "U4") {
+						return check.Broken(check.MUST, f, tr)
+					}
+				}
+				if tr.Status == 200 {
+					return check.Errorf("the hostile-kid assertion was accepted; B-KEY rows report that", tr)
+				}
+				return check.Pass(tr)
+			}},
+		tokenProbe("A-AT-01", check.MUST, cite("RFC9068-2.1"), defect.AccessTokenUntyped,
+			"types JWT access tokens as at+jwt", func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
+				typ := strings.ToLower(hdrString(h, "typ"))
+				if typ != "at+jwt" && typ != "application/at+jwt" {
+					return fmt.Sprintf("access token typ is %q, want at+jwt", typ)
+				}
+				return ""
+			}),
+		tokenProbe("A-AT-03", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenNoJTI,
+			"puts iss, exp, aud, sub, client_id, iat and jti in JWT access tokens", func(_ *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
+				var missing []string
+				for _, n := range []string{"iss", "exp", "aud", "sub", "client_id", "iat", "jti"} {
+					if _, ok := c[n]; !ok {
+						missing = append(missing, n)
+					}
+				}
+				if len(missing) > 0 {
+					return "access token lacks " + strings.Join(missing, ", ")
+				}
+				return ""
+			}),
+		tokenProbe("A-AT-04", check.MUST, cite("RFC9068-2.2", "RFC9068-4"), defect.AccessTokenWrongIss,
+			"sets the access token iss to the metadata issuer exactly", func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
+				if iss, _ := c["iss"].(string); iss != e.Target.Issuer {
+					return fmt.Sprintf("access token iss %q, want %q", iss, e.Target.Issuer)
+				}
+				return ""
+			}),
+		tokenProbe("A-AT-08", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenWrongSub,
+			"issues the access token to the authenticated client (client_id)", func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
+				if cid, _ := c["client_id"].(string); cid != e.Cast.A.ID {
+					return fmt.Sprintf("access token client_id %q, but client %q authenticated", cid, e.Cast.A.ID)
+				}
+				return ""
+			}),
+		{check.Check{ID: "A-AT-07", Level: check.MUST, Cite: cite("RFC9068-2.1", "OIDC-Core-10.1"), Defect: defect.AccessTokenUnknownKid, Suite: "response",
+			Title: "signs JWT access tokens with a key from its jwks_uri that the kid names"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				tr, hdr, _, bad := issuedToken(ctx, e)
+				if bad != nil {
+					return *bad
+				}
+				jtr, raws, bad := serverKeys(ctx, e)
+				if bad != nil {
+					return *bad
+				}
+				kid := hdrString(hdr, "kid")
+				alg := hdrString(hdr, "alg")
+				if alg == "" || strings.EqualFold(alg, "none") {
+					return check.Broken(check.MUST, "access token alg is "+alg, tr)
+				}
+				for _, raw := range raws {
+					var k jose.JSONWebKey
+					if k.UnmarshalJSON(raw) != nil || (kid != "" && k.KeyID != kid) {
+						continue
+					}
+					obj, err := jose.ParseSigned(tr.AccessToken(), []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+					if err == nil {
+						if _, err := obj.Verify(k.Key); err == nil {
+							return check.Pass(tr, jtr)
+						}
+					}
+				}
+				return check.Broken(check.MUST, fmt.Sprintf("no key in jwks_uri with kid %q verifies the access token", kid), tr, jtr)
+			}},
+	}
+}

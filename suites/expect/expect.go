@@ -1,0 +1,261 @@
+// Package expect holds the expectations rows are judged by: token issued
+// (RFC 6749 §5.1) or rejected with an error class (RFC 6749 §5.2; catalog.md
+// §0.2 REJ-C, REJ-G, REJ-R, REJ-C/R), always with the invariants U1-U5. A
+// bare "wantErr bool" cannot be expressed here on purpose (design.md R7).
+package expect
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// Issued wants a token response (A-TR-01, A-TR-02): 200, JSON,
+// access_token and token_type, Cache-Control: no-store; and, when the access
+// token is a JWT carrying client_id, that it names the authenticated client
+// (the principal oracle, A-AT-08).
+type Issued struct {
+	// Principal, when set, is the client_id the token must be issued to.
+	Principal func(e *check.Env) string
+}
+
+// Accepting implements check.Expectation.
+func (Issued) Accepting() bool { return true }
+
+func (Issued) String() string { return "OK" }
+
+// Judge implements check.Expectation.
+func (x Issued) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
+	var v check.Verdict
+	if tr.Status != http.StatusOK {
+		v.Fail = append(v.Fail, fmt.Sprintf("a valid request was refused: HTTP %d %s", tr.Status, errSummary(tr)))
+		return v
+	}
+	if tr.MediaType() != "application/json" {
+		v.Fail = append(v.Fail, fmt.Sprintf("token response Content-Type is %q, want application/json (RFC 6749 §5.1)", tr.Header.Get("Content-Type")))
+	}
+	m, err := tr.JSON()
+	if err != nil {
+		v.Fail = append(v.Fail, "token response is not a JSON object (RFC 6749 §5.1)")
+		return v
+	}
+	at, _ := m["access_token"].(string)
+	if at == "" {
+		v.Fail = append(v.Fail, "token response has no access_token (RFC 6749 §5.1)")
+	}
+	if tt, _ := m["token_type"].(string); tt == "" {
+		v.Fail = append(v.Fail, "token response has no token_type (RFC 6749 §5.1)")
+	}
+	if !hasToken(tr.Header.Values("Cache-Control"), "no-store") {
+		v.Fail = append(v.Fail, "token response lacks Cache-Control: no-store (RFC 6749 §5.1)")
+	}
+	if x.Principal != nil && at != "" {
+		if claims, ok := JWTClaims(at); ok {
+			if cid, has := claims["client_id"].(string); has && cid != x.Principal(e) {
+				v.Fail = append(v.Fail, fmt.Sprintf("token issued to client_id %q, but the request authenticated %q", cid, x.Principal(e)))
+			}
+		}
+	}
+	return v
+}
+
+// Reject wants an error response of one class (RFC 6749 §5.2).
+type Reject struct {
+	Name     string
+	Statuses []int
+	Codes    []oauth.ErrorCode
+}
+
+// The error classes of catalog.md §0.2.
+var (
+	RejectClient          = Reject{Name: "REJ-C", Statuses: []int{400, 401}, Codes: []oauth.ErrorCode{oauth.InvalidClient}}
+	RejectGrant           = Reject{Name: "REJ-G", Statuses: []int{400}, Codes: []oauth.ErrorCode{oauth.InvalidGrant}}
+	RejectRequest         = Reject{Name: "REJ-R", Statuses: []int{400}, Codes: []oauth.ErrorCode{oauth.InvalidRequest}}
+	RejectClientOrRequest = Reject{Name: "REJ-C/R", Statuses: []int{400, 401}, Codes: []oauth.ErrorCode{oauth.InvalidClient, oauth.InvalidRequest}}
+	RejectGrantOrRequest  = Reject{Name: "REJ-R/G", Statuses: []int{400}, Codes: []oauth.ErrorCode{oauth.InvalidRequest, oauth.InvalidGrant}}
+)
+
+// Error wants one specific error code with status 400.
+func Error(code oauth.ErrorCode) Reject {
+	return Reject{Name: "400 " + string(code), Statuses: []int{400}, Codes: []oauth.ErrorCode{code}}
+}
+
+// Accepting implements check.Expectation.
+func (Reject) Accepting() bool { return false }
+
+func (r Reject) String() string { return r.Name }
+
+// Judge implements check.Expectation: the class plus invariants U1-U5.
+func (r Reject) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
+	v := NotIssued{}.Judge(tr, e)
+	if len(v.Fail) > 0 {
+		return v
+	}
+	if !containsInt(r.Statuses, tr.Status) {
+		v.Fail = append(v.Fail, fmt.Sprintf("HTTP %d, want %s", tr.Status, joinInts(r.Statuses)))
+	}
+	m, err := tr.JSON()
+	if err != nil || tr.MediaType() != "application/json" {
+		v.Fail = append(v.Fail, fmt.Sprintf("error body is not JSON (Content-Type %q) (RFC 6749 §5.2, U3)", tr.Header.Get("Content-Type")))
+		return v
+	}
+	code, _ := m["error"].(string)
+	switch {
+	case code == "":
+		v.Fail = append(v.Fail, "error response has no error code (RFC 6749 §5.2)")
+	case !containsCode(r.Codes, oauth.ErrorCode(code)) && !oauth.ErrorCode(code).Registered():
+		// semantics.md §5: a non-registered code fails only the error-code check.
+		v.Notes = append(v.Notes, fmt.Sprintf("non-registered error code %q, want %s (A-TR-05)", code, joinCodes(r.Codes)))
+	case !containsCode(r.Codes, oauth.ErrorCode(code)):
+		v.Fail = append(v.Fail, fmt.Sprintf("error %q, want %s", code, joinCodes(r.Codes)))
+	}
+	for _, member := range []string{"error", "error_description"} {
+		if s, ok := m[member].(string); ok && !oauth.DescriptionCharsetOK(s) {
+			v.Fail = append(v.Fail, fmt.Sprintf("%s uses characters RFC 6749 §5.2 forbids: %q (U4)", member, clip(s, 80)))
+		}
+	}
+	if code == string(oauth.InvalidClient) && tr.ReqHeader.Get("Authorization") != "" {
+		if tr.Status != http.StatusUnauthorized {
+			v.Fail = append(v.Fail, fmt.Sprintf("invalid_client answering an Authorization header must be 401, got %d (RFC 6749 §5.2)", tr.Status))
+		}
+		if tr.Header.Get("WWW-Authenticate") == "" {
+			v.Fail = append(v.Fail, "invalid_client answering an Authorization header lacks WWW-Authenticate (RFC 6749 §5.2)")
+		}
+	}
+	if !hasToken(tr.Header.Values("Cache-Control"), "no-store") {
+		v.Warn = append(v.Warn, "error response lacks Cache-Control: no-store (U5)")
+	}
+	return v
+}
+
+// NotIssued wants no token and no server error, whatever the status and body
+// (U1, U2): for rows where the catalog allows several answers, such as 405
+// for a GET.
+type NotIssued struct{}
+
+// Accepting implements check.Expectation.
+func (NotIssued) Accepting() bool { return false }
+
+func (NotIssued) String() string { return "not 2xx" }
+
+// Judge implements check.Expectation.
+func (NotIssued) Judge(tr *client.Transcript, _ *check.Env) check.Verdict {
+	var v check.Verdict
+	if tr.Status >= 200 && tr.Status < 300 {
+		v.Fail = append(v.Fail, fmt.Sprintf("accepted: HTTP %d where a rejection is required (U1)", tr.Status))
+		return v
+	}
+	if tr.AccessToken() != "" {
+		v.Fail = append(v.Fail, "an access_token was issued in an error response (U1)")
+	}
+	if tr.Status >= 500 {
+		v.Fail = append(v.Fail, fmt.Sprintf("server error HTTP %d on bad input (U2)", tr.Status))
+	}
+	return v
+}
+
+// Everywhere is the same expectation under every profile.
+func Everywhere(x check.Expectation) map[check.Profile]check.Expectation {
+	m := map[check.Profile]check.Expectation{}
+	for _, p := range check.Profiles() {
+		m[p] = x
+	}
+	return m
+}
+
+// Only is x under the given profiles; the row does not apply elsewhere.
+func Only(x check.Expectation, ps ...check.Profile) map[check.Profile]check.Expectation {
+	m := map[check.Profile]check.Expectation{}
+	for _, p := range ps {
+		m[p] = x
+	}
+	return m
+}
+
+// JWTClaims decodes (without verifying) the claims of a compact JWT.
+func JWTClaims(tok string) (map[string]any, bool) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, false
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+func errSummary(tr *client.Transcript) string {
+	m, err := tr.JSON()
+	if err != nil {
+		return ""
+	}
+	code, _ := m["error"].(string)
+	desc, _ := m["error_description"].(string)
+	if desc != "" {
+		return fmt.Sprintf("(%s: %s)", code, clip(desc, 120))
+	}
+	return "(" + code + ")"
+}
+
+func hasToken(values []string, tok string) bool {
+	for _, v := range values {
+		for _, t := range oauth.SplitTokens(v) {
+			if t == tok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+func containsCode(xs []oauth.ErrorCode, x oauth.ErrorCode) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, " or ")
+}
+
+func joinCodes(xs []oauth.ErrorCode) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
+	}
+	return strings.Join(s, " or ")
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,156 @@
+// Package grant holds the JWT bearer authorization grant checks (RFC 7523
+// §2.1, §3, §3.1; RFC 7521 §4.1), run against the trust model where a
+// trusted external issuer (IdP-H) signs the assertion (catalog.md §0.5).
+package grant
+
+import (
+	"context"
+	"time"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+func cite(c ...string) []string { return c }
+
+// enabled makes grant rows N/A when the target does not take the grant.
+func enabled(e *check.Env) string {
+	if !e.Grant.Enabled {
+		return "the target config disables the jwt-bearer grant"
+	}
+	if len(e.Meta.GrantTypesSupported) > 0 && !e.Meta.SupportsGrant(e.Grant.URN) {
+		return "grant_types_supported does not list " + e.Grant.URN
+	}
+	return ""
+}
+
+func withClientAuth(e *check.Env) string {
+	if why := enabled(e); why != "" {
+		return why
+	}
+	if e.Grant.ClientAuth == "none" {
+		return "the target takes grants without client authentication"
+	}
+	return ""
+}
+
+// sendForm posts a grant request whose form edit changes.
+func sendForm(edit func(e *check.Env, f client.Form) (client.Form, error)) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+		jwt, err := e.GrantAssertion()
+		if err != nil {
+			return nil, err
+		}
+		f, err := e.GrantForm(jwt)
+		if err != nil {
+			return nil, err
+		}
+		if f, err = edit(e, f); err != nil {
+			return nil, err
+		}
+		return e.Post(ctx, f, nil)
+	}
+}
+
+func mutate(ms ...assertion.Mutation) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+	return check.Mutate(check.Grant, ms...)
+}
+
+// Checks returns every grant check.
+func Checks() []check.Check {
+	rej := expect.Everywhere(expect.RejectGrant)
+	ok := expect.Everywhere(expect.Issued{})
+	rows := []check.Row{
+		{Check: check.Check{ID: "A-JG-01", Level: check.MUST, Cite: cite("RFC7523-2.1"), Defect: defect.RejectGrant,
+			Title: "issues a token for a valid grant assertion from a trusted issuer"},
+			Send: mutate(), Want: ok},
+		{Check: check.Check{ID: "A-JG-02", Level: check.MUST, Cite: cite("RFC7521-4.1"), Defect: defect.GrantMissingAssertionCode,
+			Title: "answers a grant request without assertion with invalid_request"},
+			Send: sendForm(func(_ *check.Env, f client.Form) (client.Form, error) { return f.Del("assertion"), nil }),
+			Want: expect.Everywhere(expect.RejectRequest)},
+		{Check: check.Check{ID: "A-JG-03", Level: check.MUST, Cite: cite("RFC7523-2.1", "RFC6749-3.2"), Defect: defect.AllowDuplicateParams,
+			Title: "rejects a repeated assertion parameter"},
+			Send: sendForm(func(e *check.Env, f client.Form) (client.Form, error) {
+				second, err := e.GrantAssertion()
+				return f.Add("assertion", second), err
+			}),
+			Want: expect.Everywhere(expect.RejectGrantOrRequest)},
+		{Check: check.Check{ID: "A-JG-04", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreSignature,
+			Title: "rejects a grant assertion whose signature has one bit flipped"},
+			Send: mutate(assertion.FlipSignatureBit), Want: rej},
+		{Check: check.Check{ID: "A-JG-04.2", Level: check.MUST, Cite: cite("RFC7523-3.1", "RFC7521-4.1.1"), Defect: defect.GrantWrongErrorCode,
+			Title: "answers an invalid grant assertion with invalid_grant, not invalid_client"},
+			Send: mutate(assertion.Claim("sub", "nobody-known")), Want: rej},
+		{Check: check.Check{ID: "A-JG-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreExpiry,
+			Title: "rejects a grant assertion that expired 5 minutes ago"},
+			Send: mutate(assertion.IssuedAt(-10*time.Minute), assertion.Expires(-5*time.Minute)), Want: rej},
+		{Check: check.Check{ID: "A-JG-06", Level: check.MUST, Cite: cite("RFC7523-3.1"), Defect: defect.GrantSkipClientAuth,
+			Title: "validates client credentials present on a grant request (bad client assertion signature)"},
+			Send: sendForm(func(e *check.Env, f client.Form) (client.Form, error) {
+				bad, err := e.ClientAssertion(e.Cast.A, assertion.FlipSignatureBit)
+				return f.Set("client_assertion", bad), err
+			}),
+			Want: expect.Everywhere(expect.RejectClient), Needs: withClientAuth},
+		{Check: check.Check{ID: "A-JG-07", Level: check.MUST, Cite: cite("RFC7523-3", "BIS-4"), Defect: defect.GrantRejectTokenEndpointAud,
+			Title: "accepts the token endpoint URL as grant audience"},
+			Send: mutate(assertion.Audience(assertion.TokenEndpoint)), Want: ok},
+		{Check: check.Check{ID: "A-JG-07.3", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreAudience,
+			Title: "rejects a grant assertion for another server's audience"},
+			Send: mutate(assertion.Audience("https://other.example")), Want: rej},
+		{Check: check.Check{ID: "A-JG-08", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
+			Title: "rejects a grant assertion without iss"},
+			Send: mutate(assertion.DropClaim("iss")), Want: rej},
+		{Check: check.Check{ID: "A-JG-08.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
+			Title: "rejects a grant assertion from an untrusted issuer"},
+			Send: mutate(assertion.Claim("iss", "https://untrusted.example")), Want: rej},
+		{Check: check.Check{ID: "A-JG-08.3", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
+			Title: "compares the grant iss by Simple String Comparison (trailing slash)"},
+			Send: mutate(assertion.Claim("iss", func(d *assertion.Draft) any { return d.Target.TrustedIssuer + "/" })), Want: rej},
+		{Check: check.Check{ID: "A-JG-09", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7521-5.2"), Defect: defect.GrantIgnoreSubject,
+			Title: "rejects a grant assertion without sub"},
+			Send: mutate(assertion.DropClaim("sub")), Want: rej},
+		{Check: check.Check{ID: "A-JG-10", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.GrantAnyIssuerKey,
+			Title: "rejects a grant assertion for IdP-H signed with IdP-K's key"},
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				k, _ := e.Cast.IdPK.Key("")
+				return e.BearerGrant(ctx, assertion.SignWith(k))
+			}, Want: rej},
+		{Check: check.Check{ID: "A-JG-11", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.GrantIgnoreClientGrants,
+			Title: "answers a client not allowed the grant with unauthorized_client"},
+			Send: sendForm(func(e *check.Env, f client.Form) (client.Form, error) {
+				ca, err := e.ClientAssertion(e.Cast.B)
+				return f.Set("client_assertion", ca).Set("client_assertion_type", oauth.AssertionTypeJWT), err
+			}),
+			Want: expect.Everywhere(expect.Error(oauth.UnauthorizedClient)), Needs: withClientAuth},
+		{Check: check.Check{ID: "A-JG-12", Level: check.MUST, Cite: cite("RFC6749-5.2", "RFC7521-4.1"), Defect: defect.IgnoreScope,
+			Title: "answers a scope beyond what is allowed with invalid_scope"},
+			Send: sendForm(func(_ *check.Env, f client.Form) (client.Form, error) { return f.Add("scope", "admin:all"), nil }),
+			Want: expect.Everywhere(expect.Error(oauth.InvalidScope))},
+		{Check: check.Check{ID: "B-CLM-20", Level: check.MUST, Cite: cite("RFC8725-3.12", "BIS-4"), Defect: defect.AcceptClientAssertionAsGrant,
+			Title: "refuses client A's own client assertion replayed as a jwt-bearer grant"},
+			Send: sendForm(func(e *check.Env, f client.Form) (client.Form, error) {
+				ca, err := e.ClientAssertion(e.Cast.A, assertion.Header("typ", "client-authentication+jwt"), assertion.Audience(assertion.Issuer))
+				return f.Set("assertion", ca), err
+			}),
+			Want: rej},
+		{Check: check.Check{ID: "A-JG-13", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.UnsupportedGrantWrongCode,
+			Title: "answers an unknown grant_type with unsupported_grant_type"},
+			Send: sendForm(func(_ *check.Env, f client.Form) (client.Form, error) {
+				return f.Set("grant_type", "urn:example:nope"), nil
+			}),
+			Want: expect.Everywhere(expect.Error(oauth.UnsupportedGrantType))},
+	}
+	out := make([]check.Check, 0, len(rows))
+	for _, r := range rows {
+		r.Carrier, r.Suite = check.Grant, "grant"
+		if r.Needs == nil {
+			r.Needs = enabled
+		}
+		out = append(out, r.Build())
+	}
+	return out
+}

@@ -1,0 +1,226 @@
+// Package suites turns assay's checks into Ginkgo specs. A vendor can call
+// Register inside their own Ginkgo suite (csi-sanity style); the assay
+// binary calls it once per process and writes its own reports from the
+// "assay.result" report entries each spec records.
+package suites
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/oauth"
+	v1 "github.com/assayhq/assay/reports/v1"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/clientauth"
+	"github.com/assayhq/assay/suites/discovery"
+	"github.com/assayhq/assay/suites/grant"
+)
+
+// Env is what every spec sees (design.md R3).
+type Env = check.Env
+
+// ResultEntry is the name of the report entry that carries each spec's
+// v1.Result.
+const ResultEntry = "assay.result"
+
+// All returns every check, sorted by ID and carrier.
+func All() []check.Check {
+	var cs []check.Check
+	cs = append(cs, discovery.Checks()...)
+	cs = append(cs, clientauth.Checks()...)
+	cs = append(cs, grant.Checks()...)
+	check.SortKeys(cs)
+	return cs
+}
+
+// Options configure how an Env is built.
+type Options struct {
+	Issuer        string
+	TokenEndpoint string // overrides discovery
+	MetadataURL   string // overrides the OpenID well-known location
+	Profile       check.Profile
+	Cast          mockidp.Cast
+	IdP           *mockidp.IdP
+	Grant         check.GrantOptions
+	Audience      string
+	Clock         func() time.Time
+	Since         func(time.Time) time.Duration
+	Rand          io.Reader
+	TLS           *tls.Config
+	Timeout       time.Duration // per request
+}
+
+// NewEnv discovers the target and returns the Env. A metadata document that
+// cannot be read is not fatal (the discovery checks report it), but a token
+// endpoint that cannot be found is.
+func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
+	if o.Timeout == 0 {
+		o.Timeout = 10 * time.Second
+	}
+	tr := &http.Transport{TLSClientConfig: o.TLS, MaxIdleConnsPerHost: 64, ForceAttemptHTTP2: true,
+		TLSHandshakeTimeout: o.Timeout, ResponseHeaderTimeout: o.Timeout}
+	hc := &http.Client{Transport: tr, Timeout: o.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse // a token endpoint never redirects; follow nothing
+	}}
+	if o.Grant.URN == "" {
+		o.Grant.URN = oauth.GrantJWTBearer
+	}
+	if o.Grant.ClientAuth == "" {
+		o.Grant.ClientAuth = "optional"
+	}
+	e := &check.Env{
+		Target:   check.Target{Issuer: o.Issuer, TokenEndpoint: o.TokenEndpoint, MetadataURL: o.MetadataURL},
+		Profile:  o.Profile,
+		Cast:     o.Cast,
+		IdP:      o.IdP,
+		Grant:    o.Grant,
+		Audience: o.Audience,
+		Clock:    o.Clock,
+		Rand:     o.Rand,
+		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
+	}
+	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
+		if p.Secret != "" {
+			e.Secrets = append(e.Secrets, p.Secret)
+		}
+	}
+	if e.Target.MetadataURL == "" {
+		e.Target.MetadataURL = discovery.OIDCMetadataURL(o.Issuer)
+	}
+	t, err := e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: e.Target.MetadataURL})
+	if err == nil && t.Status == http.StatusOK {
+		if m, perr := oauth.ParseMetadata(t.Body); perr == nil {
+			e.Meta, e.MetaRaw = m, t.Body
+		}
+	}
+	if e.Target.TokenEndpoint == "" {
+		e.Target.TokenEndpoint = e.Meta.TokenEndpoint
+	}
+	if e.Target.TokenEndpoint == "" {
+		if err != nil {
+			return nil, fmt.Errorf("discover token endpoint: %w", err)
+		}
+		return nil, fmt.Errorf("discover token endpoint: %s answered HTTP %d without token_endpoint; set target.tokenEndpoint", e.Target.MetadataURL, t.Status)
+	}
+	return e, nil
+}
+
+// Gate returns a Precheck that runs each carrier's positive control once
+// (design.md R8): when it fails, every negative row of that carrier is ERROR.
+func Gate(e *check.Env) func(ctx context.Context, c check.Carrier) error {
+	var mu sync.Mutex
+	done := map[check.Carrier]error{}
+	return func(ctx context.Context, c check.Carrier) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if err, ok := done[c]; ok {
+			return err
+		}
+		tr, issued, err := e.Control(ctx, c)
+		switch {
+		case err != nil:
+			err = fmt.Errorf("positive control (%s) could not reach the target: %w", carrierName(c), err)
+		case !issued:
+			err = fmt.Errorf("positive control (%s) was refused with HTTP %d, so rejections prove nothing: %s", carrierName(c), tr.Status, strings.TrimSpace(string(clip(tr.Body, 200))))
+		}
+		done[c] = err
+		return err
+	}
+}
+
+func carrierName(c check.Carrier) string {
+	if c == check.Grant {
+		return "jwt-bearer grant"
+	}
+	return "client assertion"
+}
+
+func clip(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// Register adds one spec per check to the current Ginkgo tree, grouped by
+// suite. Each spec records its v1.Result as the ResultEntry report entry;
+// FAIL and ERROR fail the spec, N/A skips it, WARN passes.
+func Register(e *check.Env, checks []check.Check, perCheck time.Duration) {
+	if e.Precheck == nil {
+		e.Precheck = Gate(e)
+	}
+	groups := map[string][]check.Check{}
+	var order []string
+	for _, c := range checks {
+		if _, ok := groups[c.Suite]; !ok {
+			order = append(order, c.Suite)
+		}
+		groups[c.Suite] = append(groups[c.Suite], c)
+	}
+	for _, suite := range order {
+		cs := groups[suite]
+		ginkgo.Describe(suite, func() {
+			for _, c := range cs {
+				c := c
+				args := []any{ginkgo.Label(c.Labels()...)}
+				if perCheck > 0 {
+					args = append(args, ginkgo.SpecTimeout(perCheck))
+				}
+				args = append(args, func(ctx ginkgo.SpecContext) { runSpec(ctx, e, c) })
+				ginkgo.It(c.Text(), args...)
+			}
+		})
+	}
+}
+
+func runSpec(ctx context.Context, e *check.Env, c check.Check) {
+	start := e.Clock()
+	var r check.Result
+	if !c.AppliesTo(e.Profile) {
+		r = check.NA("does not apply under profile " + string(e.Profile))
+	} else {
+		r = Run(ctx, e, c)
+	}
+	res := c.Report(r, e.HTTP.Since(start), e.Secrets)
+	ginkgo.AddReportEntry(ResultEntry, res, ginkgo.ReportEntryVisibilityNever)
+	switch r.Outcome {
+	case v1.Fail:
+		ginkgo.Fail(res.Reason)
+	case v1.Error:
+		ginkgo.Fail("ERROR: " + res.Reason)
+	case v1.NA:
+		ginkgo.Skip("N/A: " + res.Reason)
+	}
+}
+
+// Run runs one check and turns a panic inside it into ERROR: a harness bug
+// is never a target failure.
+func Run(ctx context.Context, e *check.Env, c check.Check) (r check.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = check.Errorf(fmt.Sprintf("harness panic in %s: %v", c.ID, p))
+		}
+	}()
+	if ctx.Err() != nil {
+		return check.Errorf("interrupted: " + ctx.Err().Error())
+	}
+	r = c.Run(ctx, e)
+	if r.Outcome == "" {
+		return check.Errorf("harness: check returned no outcome")
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && r.Outcome != v1.Pass {
+		r = check.Errorf("check timed out: " + r.Reason)
+	}
+	return r
+}
