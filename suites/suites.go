@@ -224,3 +224,20 @@ func Run(ctx context.Context, e *check.Env, c check.Check) (r check.Result) {
 	}
 	return r
 }
+
+// CatalogLine is one tab-separated line of the check catalog (design.md
+// R19): key, level, citations, the expected verdict per profile, the
+// reference defect, and the title.
+func CatalogLine(c check.Check) string {
+	var ps []string
+	for _, p := range check.Profiles() {
+		v, ok := c.Verdicts[p]
+		switch {
+		case ok:
+			ps = append(ps, string(p)+"="+v)
+		case c.Verdicts == nil && c.AppliesTo(p):
+			ps = append(ps, string(p))
+		}
+	}
+	return strings.Join([]string{c.Key(), string(c.Level), strings.Join(c.Cite, ","), strings.Join(ps, ","), string(c.Defect), c.Title}, "\t")
+}

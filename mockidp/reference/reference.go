@@ -36,6 +36,9 @@ type Options struct {
 	// IdPURL is the base URL the token endpoint uses to reach the mock IdP
 	// (default: http://<IdPAddr>).
 	IdPURL string
+	// Issuer overrides the issuer identifier (default https://<Addr>), for a
+	// reference reached through a port mapping.
+	Issuer string
 	// KeyCacheTTL is how long the reference caches client JWKS.
 	KeyCacheTTL time.Duration
 }
@@ -139,6 +142,9 @@ func Start(o Options) (*Instance, error) {
 		idpURL = "http://" + idpLn.Addr().String()
 	}
 	issuer := "https://" + asLn.Addr().String()
+	if o.Issuer != "" {
+		issuer = o.Issuer
+	}
 	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	cfg, err := Config(issuer, idpURL, o, hc)
 	if err == nil {

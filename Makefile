@@ -1,0 +1,36 @@
+# assay: conformance and attack checks for OAuth 2.0 token endpoints that take JWTs.
+.DEFAULT_GOAL := help
+GO        ?= go
+CONFIG    ?=
+PROFILE   ?=
+FUZZTIME  ?= 20s
+export TESTCONTAINERS_RYUK_DISABLED := true
+
+help:        ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+run:         ## run every check against the built-in reference (CONFIG=file for another target, PROFILE=BIS …)
+	$(GO) run ./runner/cmd/assay run $(if $(CONFIG),--config $(CONFIG)) $(if $(PROFILE),--profile $(PROFILE)) --out out
+
+test:        ## everything CI runs: unit tests, the self-test kill matrix, CLI tests, container e2e, HTML browser test
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+catalog:     ## regenerate the committed check catalog (suites/testdata/catalog.golden)
+	$(GO) test ./suites/ -run TestCatalog -update
+
+bench:       ## Go benchmarks: full suite, signing, reference throughput
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:        ## run each fuzz target for FUZZTIME
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+image:       ## build the FROM scratch reference image (assay/mockidp:dev) from a static binary
+	mkdir -p bin/image && CGO_ENABLED=0 $(GO) build -trimpath -o bin/image/mockidp ./mockidp/cmd/mockidp
+	docker build -t assay/mockidp:dev -f mockidp/cmd/mockidp/Dockerfile bin/image
+
+.PHONY: help run test catalog bench fuzz image

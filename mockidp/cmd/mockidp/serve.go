@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/reference"
+)
+
+const usage = `mockidp: assay's mock IdP and strict reference token endpoint (test keys only).
+
+Usage:
+  mockidp serve [flags]
+
+Flags:
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "serve" {
+		fmt.Fprint(stderr, usage)
+		return errors.New("want the serve command")
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:0", "token endpoint listen address (TLS, test certificate)")
+	idpAddr := fs.String("idp-addr", "127.0.0.1:0", "mock IdP (client and issuer JWKS) listen address")
+	idpURL := fs.String("idp-url", "", "base URL the token endpoint uses to reach the mock IdP (default http://<idp-addr>)")
+	issuer := fs.String("issuer", "", "issuer identifier (default https://<addr>)")
+	profile := fs.String("profile", "BASE", "profile: BASE, OIDC, OIDC-E3, BIS, FAPI2 or BCP")
+	var defects []defect.Name
+	fs.Func("defect", "switch on a named defect (repeatable)", func(v string) error {
+		for _, d := range strings.Split(v, ",") {
+			if !defect.Known(defect.Name(d)) {
+				return fmt.Errorf("unknown defect %q", d)
+			}
+			defects = append(defects, defect.Name(d))
+		}
+		return nil
+	})
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cast, err := mockidp.FixtureCast()
+	if err != nil {
+		return err
+	}
+	in, err := reference.Start(reference.Options{
+		Profile: *profile, Defects: defect.Of(defects...), Clock: time.Now, Rand: rand.Reader, Cast: cast,
+		Addr: *addr, IdPAddr: *idpAddr, IdPURL: *idpURL, Issuer: *issuer,
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "issuer %s\ntoken_endpoint %s\nmetadata %s/.well-known/openid-configuration\nmockidp %s\nready\n",
+		in.Issuer, in.TokenEndpoint(), in.Issuer, in.IdPURL)
+	<-ctx.Done()
+	return in.Close()
+}

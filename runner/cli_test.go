@@ -1,0 +1,181 @@
+package runner_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/assayhq/assay/fixtures"
+	v1 "github.com/assayhq/assay/reports/v1"
+)
+
+// assayBin is built once: Ginkgo allows one RunSpecs per process, so the
+// CLI is tested by executing it (semantics.md §1).
+var assayBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "assay-cli")
+	if err != nil {
+		panic(err)
+	}
+	assayBin = filepath.Join(dir, "assay")
+	cmd := exec.Command("go", "build", "-o", assayBin, "./cmd/assay")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		panic("build assay: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func assay(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(assayBin, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("exec assay: %v", err)
+	}
+	return o.String(), e.String(), code
+}
+
+func TestRunReferencePasses(t *testing.T) {
+	out, errOut, code := assay(t, "run")
+	if code != 0 {
+		t.Fatalf("assay run exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"PASS", "against"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestRunEveryProfile(t *testing.T) {
+	for _, p := range []string{"OIDC", "OIDC-E3", "BIS", "FAPI2", "BCP"} {
+		if out, _, code := assay(t, "run", "--profile", p); code != 0 {
+			t.Errorf("assay run --profile %s exited %d:\n%s", p, code, out)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--profile", "NOPE"}, `unknown profile "NOPE"`},
+		{[]string{"run", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"run", "--only", "X-NOPE-01"}, "unknown check X-NOPE-01"},
+		{[]string{"run", "--label-filter", "(("}, "--label-filter"},
+		{[]string{"run", "--defect", "no-such-defect"}, `unknown defect "no-such-defect"`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{nil, "no command given"},
+	} {
+		_, errOut, code := assay(t, tc.args...)
+		if code != 2 {
+			t.Errorf("assay %v exited %d, want 2", tc.args, code)
+		}
+		if !strings.Contains(errOut, tc.want) {
+			t.Errorf("assay %v stderr lacks %q:\n%s", tc.args, tc.want, errOut)
+		}
+		if lines := strings.Count(strings.TrimSpace(lastLine(errOut)), "\n"); lines != 0 {
+			t.Errorf("assay %v: error is not one line", tc.args)
+		}
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func TestDefectMakesRunFail(t *testing.T) {
+	out, _, code := assay(t, "run", "--defect", "ignore-audience", "--only", "A-CA-04,A-CA-04.2")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (non-conformant):\n%s", code, out)
+	}
+	if !strings.Contains(out, "FAIL") || !strings.Contains(out, "A-CA-04") {
+		t.Errorf("output does not name the failing check:\n%s", out)
+	}
+	if !strings.Contains(out, "partial run") {
+		t.Errorf("a filtered run must say it is partial:\n%s", out)
+	}
+}
+
+func TestListFilters(t *testing.T) {
+	out, _, code := assay(t, "list", "--label-filter", "suite:grant")
+	if code != 0 || out == "" {
+		t.Fatalf("exit %d, output %q", code, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.Contains(strings.SplitN(line, "\t", 2)[0], "/grant") {
+			t.Errorf("non-grant check listed: %s", line)
+		}
+	}
+	out, _, _ = assay(t, "list", "--label-filter", "spec: containsAny RFC7523-3")
+	if !strings.Contains(out, "A-CA-04") {
+		t.Errorf("spec filter misses A-CA-04:\n%s", out)
+	}
+}
+
+// TestReportsCarryNoSecrets writes every report format from a run with
+// failures (so exchanges are attached) and scans them, and the terminal
+// output, for the fixture secrets and private key material.
+func TestReportsCarryNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--out", dir, "-v", "--defect", "ignore-audience,reflect-input,allow-multiple-auth")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	forbidden := append([]string{}, fixtures.Secrets()...)
+	for _, name := range fixtures.KeyNames() {
+		raw, _ := fixtures.KeyJSON(name)
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		if d, ok := m["d"].(string); ok {
+			forbidden = append(forbidden, d)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) != 4 {
+		t.Fatalf("want 4 report files, got %v", files)
+	}
+	texts := map[string]string{"stdout": out, "stderr": errOut}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[filepath.Base(f)] = string(b)
+	}
+	for name, text := range texts {
+		for _, s := range forbidden {
+			if strings.Contains(text, s) {
+				t.Errorf("%s contains a fixture secret or private key (%.6s…)", name, s)
+			}
+		}
+	}
+	var r v1.Report
+	if err := json.Unmarshal([]byte(texts["report.json"]), &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Validate(); err != nil {
+		t.Errorf("report.json does not validate: %v", err)
+	}
+}

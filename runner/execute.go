@@ -1,0 +1,332 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/reference"
+	"github.com/assayhq/assay/reports"
+	v1 "github.com/assayhq/assay/reports/v1"
+	"github.com/assayhq/assay/suites"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// runOptions are the run command's flags.
+type runOptions struct {
+	config      string
+	profile     string
+	labelFilter string
+	only        listFlag
+	defects     listFlag
+	junit       string
+	jsonOut     string
+	out         string
+	verbose     bool
+	color       string
+	timeout     time.Duration
+}
+
+func runFlags(o *runOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.StringVar(&o.config, "config", "", "target config file (default: the built-in reference server)")
+	fs.StringVar(&o.profile, "profile", "", "profile: BASE, OIDC, OIDC-E3, BIS, FAPI2 or BCP (default BASE, or the config's)")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "run only checks whose labels match, e.g. 'level:MUST && suite:clientauth'")
+	fs.Var(&o.only, "only", "run only these check IDs (repeatable, comma-separated)")
+	fs.Var(&o.defects, "defect", "built-in reference only: switch on a named defect (repeatable; see mockidp/defect)")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file")
+	fs.StringVar(&o.jsonOut, "json", "", "write the JSON report (schema assay.report/v1) to this file")
+	fs.StringVar(&o.out, "out", "", "write every report format (report.json, junit.xml, report.html, summary.md) into this directory")
+	fs.BoolVar(&o.verbose, "v", false, "print each exchange of failing, warning and erroring checks")
+	fs.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
+	fs.DurationVar(&o.timeout, "check-timeout", 30*time.Second, "time limit for one check")
+	return fs
+}
+
+func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var o runOptions
+	if err := parse(runFlags(&o), args, stderr); err != nil {
+		return err
+	}
+	profile := check.BASE
+	if o.profile != "" {
+		p, ok := check.ParseProfile(o.profile)
+		if !ok {
+			return usageErr("--profile: unknown profile %q (want one of BASE, OIDC, OIDC-E3, BIS, FAPI2, BCP)", o.profile)
+		}
+		profile = p
+	}
+	for _, d := range o.defects {
+		if !defect.Known(defect.Name(d)) {
+			return usageErr("--defect: unknown defect %q", d)
+		}
+	}
+	if o.color != "auto" && o.color != "always" && o.color != "never" {
+		return usageErr("--color: want auto, always or never, got %q", o.color)
+	}
+	if o.config != "" {
+		return usageErr("--config: target configs arrive with issue 6; only the built-in reference runs in this build")
+	}
+	checks, err := selectChecks(o.labelFilter, o.only)
+	if err != nil {
+		return err
+	}
+	tgt, err := startReferenceTarget(ctx, profile, defect.Of(toDefects(o.defects)...))
+	if err != nil {
+		return &ExitError{Code: ExitHarnessError, Err: err}
+	}
+	defer tgt.close()
+	return execute(ctx, o, tgt, profile, checks, stdout, stderr, getenv)
+}
+
+func toDefects(ss []string) []defect.Name {
+	out := make([]defect.Name, len(ss))
+	for i, s := range ss {
+		out[i] = defect.Name(s)
+	}
+	return out
+}
+
+// target is a started target with its Env.
+type target struct {
+	name  string
+	env   *check.Env
+	close func()
+}
+
+func startReferenceTarget(ctx context.Context, p check.Profile, defects defect.Set) (*target, error) {
+	cast, err := mockidp.FixtureCast()
+	if err != nil {
+		return nil, err
+	}
+	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	if err != nil {
+		return nil, fmt.Errorf("start reference target: %w", err)
+	}
+	tlsCfg, err := reference.ClientTLS()
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	e, err := suites.NewEnv(ctx, suites.Options{
+		Issuer: in.Issuer, Profile: p, Cast: cast, IdP: in.IdP,
+		Grant: check.GrantOptions{Enabled: true}, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+	})
+	if err != nil {
+		in.Close()
+		return nil, fmt.Errorf("reach reference target: %w", err)
+	}
+	name := "assay reference"
+	if len(defects) > 0 {
+		name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
+	}
+	return &target{name: name, env: e, close: func() { _ = in.Close() }}, nil
+}
+
+func toStrings(s defect.Set) []string {
+	var out []string
+	for _, d := range defect.All() {
+		if s.Has(d) {
+			out = append(out, string(d))
+		}
+	}
+	return out
+}
+
+// ginkgoT is the GinkgoTestingT of a run outside `go test`.
+type ginkgoT struct{ failed bool }
+
+func (t *ginkgoT) Fail() { t.failed = true }
+
+// execute runs checks against the target through Ginkgo, prints progress
+// and the summary, writes the reports, and returns the exit status.
+func execute(ctx context.Context, o runOptions, tgt *target, profile check.Profile, checks []check.Check, stdout, stderr io.Writer, getenv func(string) string) error {
+	tty := isTerminal(stdout)
+	color := o.color == "always" || (o.color == "auto" && tty && getenv("NO_COLOR") == "")
+	fmt.Fprintf(stdout, "assay %s: %d checks against %s (%s), profile %s\n", Version, len(checks), tgt.env.Target.Issuer, tgt.name, profile)
+	progress := reports.NewProgress(stdout, len(checks), tty, color)
+
+	// The default Ginkgo reporter would print its own transcript to os.Stdout;
+	// assay prints its own progress and summary, so Ginkgo's goes nowhere.
+	formatter.ColorableStdOut = io.Discard
+
+	var report types.Report
+	ginkgo.ReportAfterSuite("assay report", func(r ginkgo.Report) { report = r })
+	ginkgo.ReportBeforeEach(func(sr ginkgo.SpecReport) {
+		if id, ok := labelValue(sr.Labels(), "id"); ok && !sr.State.Is(types.SpecStateSkipped) {
+			progress.Start(id, sr.LeafNodeText)
+		}
+	})
+	ginkgo.ReportAfterEach(func(sr ginkgo.SpecReport) {
+		if res, ok := resultOf(sr); ok {
+			progress.Done(res)
+			if o.verbose && res.Outcome != v1.Pass && res.Outcome != v1.NA {
+				printExchanges(stdout, res)
+			}
+		}
+	})
+	suites.Register(tgt.env, checks, o.timeout)
+	suiteCfg, repCfg := ginkgo.GinkgoConfiguration()
+	suiteCfg.Timeout = 2 * time.Hour
+	suiteCfg.RandomizeAllSpecs = false
+	repCfg.NoColor = true
+	started := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ginkgo.RunSpecs(&ginkgoT{}, "assay", suiteCfg, repCfg)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		<-done // Ginkgo's own interrupt handler ends the run and reports
+	}
+	all := make([]v1.Result, 0, len(suites.All()))
+	for _, c := range suites.All() {
+		all = append(all, c.Report(check.Result{Outcome: v1.Skip, Reason: "filtered out"}, 0, nil))
+	}
+	r := reports.FromGinkgo(report, reports.Meta{
+		Tool:    v1.Tool{Name: "assay", Version: Version},
+		Target:  v1.Target{Name: tgt.name, Issuer: tgt.env.Target.Issuer, TokenEndpoint: tgt.env.Target.TokenEndpoint, Profile: string(profile)},
+		Command: "assay run " + strings.Join(redactArgs(os.Args), " "),
+		Checks:  all,
+	})
+	if r.Started.IsZero() {
+		r.Started, r.Finished = started, time.Now()
+	}
+	for i := range r.Results {
+		if r.Results[i].Outcome == v1.Fail && r.Results[i].Repro == nil && len(r.Results[i].Exchanges) > 0 {
+			r.Results[i].Repro = &v1.Repro{Curl: reports.Curl(r.Results[i].Exchanges[0]), Assay: reports.Assay(r.Results[i].ID, r.Results[i].Carrier),
+				Note: "a replayed assertion needs a fresh jti and exp; run the assay command to rebuild it"}
+		}
+	}
+	r.Summarize()
+	reports.WriteSummary(stdout, r, color)
+	if err := writeReports(o, r); err != nil {
+		return &ExitError{Code: ExitHarnessError, Err: err}
+	}
+	if ctx.Err() != nil {
+		return &ExitError{Code: ExitHarnessError, Err: fmt.Errorf("interrupted: %w", ctx.Err())}
+	}
+	return verdict(r)
+}
+
+// verdict is the exit status of a report (semantics.md §3).
+func verdict(r v1.Report) error {
+	fails := 0
+	for _, res := range r.Results {
+		if res.Outcome == v1.Error {
+			return quiet(ExitHarnessError)
+		}
+		if res.Outcome == v1.Fail && !res.Expected {
+			fails++
+		}
+	}
+	if fails > 0 {
+		return quiet(ExitFail)
+	}
+	return nil
+}
+
+func resultOf(sr types.SpecReport) (v1.Result, bool) {
+	for _, e := range sr.ReportEntries {
+		if e.Name == suites.ResultEntry {
+			if res, ok := e.GetRawValue().(v1.Result); ok {
+				return res, true
+			}
+		}
+	}
+	return v1.Result{}, false
+}
+
+func labelValue(labels []string, key string) (string, bool) {
+	for _, l := range labels {
+		if strings.HasPrefix(l, key+":") {
+			return strings.TrimPrefix(l, key+":"), true
+		}
+	}
+	return "", false
+}
+
+func printExchanges(w io.Writer, res v1.Result) {
+	for i, ex := range res.Exchanges {
+		fmt.Fprintf(w, "    --- exchange %d: %s %s\n", i+1, ex.Request.Method, ex.Request.URL)
+		if ex.Request.Body != "" {
+			fmt.Fprintf(w, "    request body: %s\n", ex.Request.Body)
+		}
+		if ex.Response != nil {
+			fmt.Fprintf(w, "    response: HTTP %d %s\n", ex.Response.Status, ex.Response.Body)
+		}
+		if ex.Error != "" {
+			fmt.Fprintf(w, "    error: %s\n", ex.Error)
+		}
+	}
+}
+
+func writeReports(o runOptions, r v1.Report) error {
+	type out struct {
+		path  string
+		write func(io.Writer, v1.Report) error
+	}
+	var outs []out
+	if o.junit != "" {
+		outs = append(outs, out{o.junit, reports.WriteJUnit})
+	}
+	if o.jsonOut != "" {
+		outs = append(outs, out{o.jsonOut, reports.WriteJSON})
+	}
+	if o.out != "" {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return fmt.Errorf("create --out directory: %w", err)
+		}
+		outs = append(outs,
+			out{filepath.Join(o.out, "report.json"), reports.WriteJSON},
+			out{filepath.Join(o.out, "junit.xml"), reports.WriteJUnit},
+			out{filepath.Join(o.out, "report.html"), reports.WriteHTML},
+			out{filepath.Join(o.out, "summary.md"), reports.WriteMarkdown})
+	}
+	for _, x := range outs {
+		f, err := os.Create(x.path)
+		if err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		err = x.write(f, r)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("write report %s: %w", x.path, err)
+		}
+	}
+	return nil
+}
+
+// redactArgs drops the program name; assay flags never carry secrets
+// (secrets come from the environment), so the rest is kept verbatim.
+func redactArgs(args []string) []string {
+	if len(args) > 2 {
+		return args[2:]
+	}
+	return nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

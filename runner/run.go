@@ -1,0 +1,91 @@
+// Package runner is the assay program: it reads a target config, starts the
+// mock IdP, starts or reaches the target, runs the suites through Ginkgo
+// and writes the reports. Run is the whole program and is callable from
+// tests (in a subprocess: Ginkgo allows one RunSpecs per process).
+package runner
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Version is assay's version, set at build time with -ldflags.
+var Version = "dev"
+
+const usage = `assay: conformance and attack checks for OAuth 2.0 token endpoints that take JWTs
+(RFC 7523 JWT bearer grant, private_key_jwt and client_secret_jwt).
+
+Usage:
+  assay run [flags]        run the checks (default target: the built-in reference server)
+  assay list [flags]       list the checks, one per line
+  assay validate --config F  check a target config and report every problem
+  assay version            print the version
+
+Run "assay run --help" for the run flags.
+
+Outcomes: PASS · FAIL (a MUST broken) · WARN (a SHOULD broken) · N/A (does not apply, with
+a reason) · SKIP (filtered out) · ERROR (harness problem or target unreachable).
+Exit codes: 0 conformant · 1 a FAIL not listed as expected · 2 usage or config error · 3 an ERROR.
+`
+
+// Run runs the assay command line args. getenv reads the environment;
+// stdout and stderr receive all output.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageErr("no command given")
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "list":
+		return listCommand(args[1:], stdout, stderr)
+	case "validate":
+		return validateCommand(args[1:], getenv, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "assay", Version)
+		return nil
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageErr("unknown command %q", args[0])
+}
+
+// parse parses flags, turning every flag error into a one-line usage error.
+func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stderr)
+		fmt.Fprintf(stderr, "Usage of assay %s:\n", fs.Name())
+		fs.PrintDefaults()
+		return err
+	}
+	if err != nil {
+		return usageErr("%s: %v (see assay %s --help)", fs.Name(), err, fs.Name())
+	}
+	if fs.NArg() > 0 {
+		return usageErr("%s: unexpected argument %q (see assay %s --help)", fs.Name(), fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+// listFlag is a repeatable, comma-separated string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*l = append(*l, x)
+		}
+	}
+	return nil
+}
