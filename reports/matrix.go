@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"slices"
 
 	v1 "github.com/assayhq/assay/reports/v1"
@@ -61,4 +62,13 @@ func Matrix(r v1.Report) []MatrixRow {
 		return naturalCompare(a.Cite, b.Cite)
 	})
 	return out
+}
+
+// countCell formats a matrix count for text tables: a dot for zero, so the
+// non-zero cells stand out.
+func countCell(n int) string {
+	if n == 0 {
+		return "·"
+	}
+	return fmt.Sprint(n)
 }
