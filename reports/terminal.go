@@ -1,0 +1,219 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	v1 "github.com/assayhq/assay/reports/v1"
+)
+
+// ANSI SGR sequences; used only when colour is on.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+	ansiBoldRd = "\x1b[1;31m"
+	clearLine  = "\r\x1b[K"
+)
+
+// statusWidth bounds the TTY status line so it never wraps on an 80-column
+// terminal; a wrapped line cannot be rewritten with \r.
+const statusWidth = 79
+
+// Progress prints check progress for the CLI. On a TTY it keeps one status
+// line ("[ 42/180] A-CA-04 rejects ...") that each Start rewrites, and
+// prints a permanent line only for FAIL, ERROR and WARN; otherwise it prints
+// one plain line per finished check. Write errors are ignored: progress is
+// advisory. It is safe for concurrent use.
+type Progress struct {
+	mu     sync.Mutex
+	w      io.Writer
+	total  int
+	done   int
+	tty    bool
+	color  bool
+	status bool // a status line is on screen
+}
+
+// NewProgress returns a Progress writing to w for a run of total checks.
+// tty selects the rewriting status line, color ANSI colours.
+func NewProgress(w io.Writer, total int, tty bool, color bool) *Progress {
+	return &Progress{w: w, total: total, tty: tty, color: color}
+}
+
+// Start announces that the check id is running. Only a TTY shows it.
+func (p *Progress) Start(id, title string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.tty {
+		return
+	}
+	width := len(fmt.Sprint(p.total))
+	line := fmt.Sprintf("[%*d/%d] %s %s", width, p.done+1, p.total, clean(id), clean(title))
+	fmt.Fprint(p.w, clearLine+truncate(line, statusWidth))
+	p.status = true
+}
+
+// Done records the result of a finished check.
+func (p *Progress) Done(res v1.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if p.tty && p.status {
+		fmt.Fprint(p.w, clearLine)
+		p.status = false
+	}
+	if p.tty && res.Outcome != v1.Fail && res.Outcome != v1.Error && res.Outcome != v1.Warn {
+		return
+	}
+	fmt.Fprint(p.w, resultLine(res, p.color))
+}
+
+// resultLine is "PASS  A-CA-04  rejects ... (3ms)\n", plus an indented
+// reason for FAIL, ERROR and WARN.
+func resultLine(res v1.Result, color bool) string {
+	var b strings.Builder
+	b.WriteString(paint(fmt.Sprintf("%-5s", res.Outcome), outcomeColor(res), color))
+	fmt.Fprintf(&b, " %s  %s (%s)", clean(resultKey(res)), clean(res.Title), formatDuration(res.Duration))
+	if res.Expected {
+		b.WriteString(paint(" expected failure: "+clean(orDash(res.ExpectedBy)), ansiDim, color))
+	}
+	b.WriteString("\n")
+	if res.Reason != "" && (res.Outcome == v1.Fail || res.Outcome == v1.Error || res.Outcome == v1.Warn) {
+		for _, l := range strings.Split(clean(res.Reason), "\n") {
+			b.WriteString("      " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// WriteSummary writes the closing summary of a run: the headline, a table
+// of counts by outcome, a table by spec citation, the partial-run line when
+// checks were skipped, and expected failures that now pass.
+func WriteSummary(w io.Writer, r v1.Report, color bool) error {
+	var b strings.Builder
+	verdict := Judge(r)
+	b.WriteString(paint(clean(Headline(r)), verdictColor(verdict), color) + "\n\n")
+
+	exp := countExpected(r)
+	for _, o := range v1.Outcomes {
+		n := countOutcome(r, o)
+		cell := fmt.Sprintf("%-6s %5d", o, n)
+		if n > 0 {
+			cell = paint(cell, outcomeColor(v1.Result{Outcome: o}), color)
+		}
+		b.WriteString(cell)
+		if o == v1.Fail && exp > 0 {
+			fmt.Fprintf(&b, "  (%d expected)", exp)
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%-6s %5d\n", "total", len(r.Results))
+
+	if rows := Matrix(r); len(rows) > 0 {
+		width := len("spec citation")
+		for _, row := range rows {
+			width = max(width, utf8.RuneCountInString(clean(row.Cite)))
+		}
+		fmt.Fprintf(&b, "\n%-*s", width, "spec citation")
+		for _, o := range v1.Outcomes {
+			fmt.Fprintf(&b, " %5s", o)
+		}
+		b.WriteString("\n")
+		for _, row := range rows {
+			fmt.Fprintf(&b, "%s%s", clean(row.Cite), strings.Repeat(" ", width-utf8.RuneCountInString(clean(row.Cite))))
+			for _, o := range v1.Outcomes {
+				cell := fmt.Sprintf(" %5s", countCell(row.Count(o)))
+				if row.Count(o) > 0 && o != v1.Pass {
+					cell = paint(cell, outcomeColor(v1.Result{Outcome: o}), color)
+				}
+				b.WriteString(cell)
+			}
+			b.WriteString("\n")
+		}
+	}
+
+	if line := PartialLine(r); line != "" {
+		b.WriteString("\n" + paint(line, ansiYellow, color) + "\n")
+	}
+	if len(r.Summary.FixedExpected) > 0 {
+		b.WriteString("\nexpected failures that now pass (remove them from the expected-failures file):\n")
+		for _, k := range r.Summary.FixedExpected {
+			b.WriteString("  " + clean(k) + "\n")
+		}
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}
+
+func outcomeColor(res v1.Result) string {
+	switch res.Outcome {
+	case v1.Pass:
+		return ansiGreen
+	case v1.Fail:
+		if res.Expected {
+			return ansiYellow
+		}
+		return ansiRed
+	case v1.Warn:
+		return ansiYellow
+	case v1.NA:
+		return ansiCyan
+	case v1.Error:
+		return ansiBoldRd
+	default:
+		return ansiDim
+	}
+}
+
+func verdictColor(v Verdict) string {
+	switch v {
+	case VerdictPass:
+		return ansiBold + ansiGreen
+	case VerdictPartial:
+		return ansiBold + ansiYellow
+	default:
+		return ansiBoldRd
+	}
+}
+
+func paint(s, code string, color bool) string {
+	if !color || code == "" {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+// clean removes control characters (ANSI escapes, \r, backspace) from text
+// that came from the target, so a hostile response cannot rewrite the
+// user's terminal; newlines and tabs stay.
+func clean(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// truncate shortens s to at most n runes, marking the cut with "…".
+func truncate(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
