@@ -1,0 +1,46 @@
+package target
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+)
+
+// fakeserverBin is the path of the static fakeserver binary TestMain builds
+// once for every test in the package (test-only state, set before any test).
+var fakeserverBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "assay-target-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "create temp dir:", err)
+		os.Exit(1)
+	}
+	fakeserverBin = filepath.Join(dir, "fakeserver")
+	// Static, so the same binary runs in a FROM scratch image.
+	build := exec.Command("go", "build", "-trimpath", "-o", fakeserverBin, "./testdata/fakeserver")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build fakeserver: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freePort returns a TCP port that was free a moment ago on 127.0.0.1.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
