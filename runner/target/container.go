@@ -161,13 +161,24 @@ func (c *containerTarget) start(ctx context.Context) (Endpoint, error) {
 	}
 
 	host := c.host()
+	// A container that exited at once has no port mappings left; say that
+	// it exited rather than that a port is missing.
+	mappedPort := func(port string) (string, error) {
+		p, err := ctr.MappedPort(ctx, port)
+		if err == nil {
+			return p.Port(), nil
+		}
+		if dead := exited(ctx, ctr); dead != nil {
+			c.fetchLogs(context.WithoutCancel(ctx), ctr)
+			return "", fmt.Errorf("%w before it was ready: %w", ErrExited, dead)
+		}
+		return "", fmt.Errorf("find mapped port %s: %w", port, err)
+	}
 	var issuerPort string
 	if len(c.spec.Ports) > 0 {
-		p, err := ctr.MappedPort(ctx, c.spec.Ports[0])
-		if err != nil {
-			return Endpoint{}, fmt.Errorf("find mapped port %s: %w", c.spec.Ports[0], err)
+		if issuerPort, err = mappedPort(c.spec.Ports[0]); err != nil {
+			return Endpoint{}, err
 		}
-		issuerPort = p.Port()
 	}
 
 	r := readiness{
@@ -184,11 +195,11 @@ func (c *containerTarget) start(ctx context.Context) (Endpoint, error) {
 		if port == "" && len(c.spec.Ports) > 0 {
 			port = c.spec.Ports[0]
 		}
-		mapped, err := ctr.MappedPort(ctx, port)
+		mapped, err := mappedPort(port)
 		if err != nil {
-			return Endpoint{}, fmt.Errorf("find mapped port %s: %w", port, err)
+			return Endpoint{}, err
 		}
-		addr := net.JoinHostPort(host, mapped.Port())
+		addr := net.JoinHostPort(host, mapped)
 		if c.spec.Ready.URL != "" {
 			r.check = httpCheck(c.spec.Ready.client(), c.scheme()+"://"+addr+c.spec.Ready.URL)
 		} else {
