@@ -2,6 +2,7 @@ package target
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -34,13 +35,20 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freePort returns a TCP port that was free a moment ago on 127.0.0.1.
+// freePort returns a TCP port that was free a moment ago on 127.0.0.1. It
+// is drawn from below Linux's default ephemeral range (32768-60999): a port
+// the kernel handed out would also be a candidate for the local end of the
+// harness's own probe connections, and binding it would then fail.
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
+	for range 100 {
+		port := strconv.Itoa(20000 + rand.IntN(12000))
+		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			ln.Close()
+			return port
+		}
 	}
-	defer ln.Close()
-	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	t.Fatal("no free port in 20000-31999")
+	return ""
 }
