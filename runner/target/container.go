@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -248,6 +249,8 @@ func (c *containerTarget) request() (testcontainers.GenericContainerRequest, err
 		}
 		bindings[port] = []network.PortBinding{{HostIP: hostIP}}
 	}
+	labels := map[string]string{LabelTarget: "true"}
+	maps.Copy(labels, s.Labels)
 	var logger tclog.Logger = tclog.NewNoopLogger()
 	if s.Logger != nil {
 		logger = s.Logger
@@ -257,7 +260,7 @@ func (c *containerTarget) request() (testcontainers.GenericContainerRequest, err
 		Env:          s.Env,
 		ExposedPorts: s.Ports,
 		Cmd:          s.Cmd,
-		Labels:       s.Labels,
+		Labels:       labels,
 		HostConfigModifier: func(hc *container.HostConfig) {
 			hc.ExtraHosts = append(hc.ExtraHosts, HostGatewayAlias+":host-gateway")
 			hc.PortBindings = bindings
@@ -310,9 +313,18 @@ func exited(ctx context.Context, ctr testcontainers.Container) error {
 	return errors.New(msg)
 }
 
-// Stop stops the container (SIGTERM, then SIGKILL after StopGrace), keeps
-// its complete output for Logs, and removes it. It is idempotent and also
-// cleans up after a Start that failed halfway.
+// stopAPITimeout bounds the engine calls of Stop beyond the grace period.
+const stopAPITimeout = 30 * time.Second
+
+// LabelTarget marks every container this package starts, so that one left
+// behind by a harness that was killed outright can be found:
+// docker ps -a --filter label=io.assay.target
+const LabelTarget = "io.assay.target"
+
+// Stop stops the container (SIGTERM, then SIGKILL after StopGrace, or at
+// once if ctx is already done), keeps its complete output for Logs, and
+// removes it. It is idempotent and also cleans up after a Start that failed
+// halfway.
 func (c *containerTarget) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	ctr := c.ctr
@@ -326,12 +338,20 @@ func (c *containerTarget) Stop(ctx context.Context) error {
 	if grace <= 0 {
 		grace = DefaultStopGrace
 	}
+	// A done ctx (the run was interrupted) means no grace, not no cleanup:
+	// the engine calls get a context of their own, or the container would
+	// outlive the run.
+	if ctx.Err() != nil {
+		grace = 0
+	}
+	api, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace+stopAPITimeout)
+	defer cancel()
 	var errs []error
-	if err := ctr.Stop(ctx, &grace); err != nil {
+	if err := ctr.Stop(api, &grace); err != nil {
 		errs = append(errs, fmt.Errorf("stop container: %w", err))
 	}
-	c.fetchLogs(ctx, ctr)
-	if err := ctr.Terminate(ctx); err != nil {
+	c.fetchLogs(api, ctr)
+	if err := ctr.Terminate(api); err != nil {
 		errs = append(errs, fmt.Errorf("remove container: %w", err))
 	}
 	if len(errs) > 0 {

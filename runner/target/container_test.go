@@ -65,8 +65,8 @@ func runLabel(t *testing.T) string {
 }
 
 // containersLabelled lists every container, running or not, with
-// assay.test=value.
-func containersLabelled(t *testing.T, value string) []string {
+// assay.test=value and any further label filters ("key=value").
+func containersLabelled(t *testing.T, value string, more ...string) []string {
 	t.Helper()
 	// Not t.Context(): this also runs in cleanups, after it is cancelled.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -78,7 +78,7 @@ func containersLabelled(t *testing.T, value string) []string {
 	defer cli.Close()
 	res, err := cli.ContainerList(ctx, client.ContainerListOptions{
 		All:     true,
-		Filters: make(client.Filters).Add("label", testLabel+"="+value),
+		Filters: make(client.Filters).Add("label", append(more, testLabel+"="+value)...),
 	})
 	if err != nil {
 		t.Fatalf("list containers: %v", err)
@@ -143,6 +143,9 @@ func TestContainer(t *testing.T) {
 	if !strings.HasPrefix(ep.Issuer, "http://127.0.0.1:") || !strings.HasSuffix(ep.Issuer, "/realms/assay") {
 		t.Errorf("Issuer = %q, want http://127.0.0.1:<mapped>/realms/assay", ep.Issuer)
 	}
+	if n := len(containersLabelled(t, label, LabelTarget+"=true")); n != 1 {
+		t.Errorf("%d running containers carry %s, want 1", n, LabelTarget)
+	}
 	if ep.HostGatewayAlias != "host.docker.internal" {
 		t.Errorf("HostGatewayAlias = %q", ep.HostGatewayAlias)
 	}
@@ -179,6 +182,39 @@ func TestContainer(t *testing.T) {
 		if !strings.Contains(logs, line) {
 			t.Errorf("Logs() after Stop lacks %q:\n%s", line, logs)
 		}
+	}
+}
+
+// TestContainerStopInterrupted: the runner's context is cancelled on
+// Ctrl-C before the deferred Stop runs; Stop must still remove the
+// container, only without the grace period.
+func TestContainerStopInterrupted(t *testing.T) {
+	needDocker(t)
+	label := runLabel(t)
+	mustLeaveNoContainers(t, label)
+	tg := Container(ContainerSpec{
+		Build:     fakeserverContext(t),
+		Ports:     []string{"8080/tcp"},
+		Cmd:       []string{"-addr", ":8080", "-ignore-term"},
+		Labels:    map[string]string{testLabel: label},
+		Ready:     ReadyProbe{Log: "listening on", Timeout: 30 * time.Second},
+		StopGrace: time.Minute,
+	})
+	defer tg.Stop(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
+	if _, err := tg.Start(ctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	cancel()
+	start := time.Now()
+	if err := tg.Stop(ctx); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("Stop with a done context took %s; want no grace period", d)
+	}
+	if left := containersLabelled(t, label); len(left) > 0 {
+		t.Errorf("Stop left containers: %v", left)
 	}
 }
 
