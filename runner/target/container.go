@@ -29,7 +29,8 @@ import (
 // it first calls this package, because the reaper image cannot be pulled;
 // Stop is what removes the container.
 type ContainerSpec struct {
-	// Image is a local image reference. Exactly one of Image and Build.
+	// Image is a local image reference; Start fails at once if the engine
+	// does not have it. Exactly one of Image and Build.
 	Image string
 	// Build builds the image from a Dockerfile; the image is kept, so a
 	// second run reuses the engine's layer cache.
@@ -43,7 +44,9 @@ type ContainerSpec struct {
 	Cmd []string
 	// Labels are added to the container (for example to find it in tests).
 	Labels map[string]string
-	// Ready says when the container is ready; see ReadyProbe.
+	// Ready says when the container is ready; see ReadyProbe. Its Timeout
+	// counts from the container's start; the build is bounded by the
+	// context given to Start.
 	Ready ReadyProbe
 	// Host is the address the published ports are bound to and reached at;
 	// default "127.0.0.1" (the test certificates name it, and a defective
@@ -141,6 +144,13 @@ func (c *containerTarget) start(ctx context.Context) (Endpoint, error) {
 	c.started = true
 	c.mu.Unlock()
 
+	if c.spec.Image != "" {
+		// testcontainers would pull a missing image, retrying for minutes
+		// against a registry we cannot reach.
+		if err := localImage(ctx, c.spec.Image); err != nil {
+			return Endpoint{}, err
+		}
+	}
 	// Create with the caller's ctx (a build can be cancelled), but start
 	// with a context that outlives Start: testcontainers ties the log
 	// follower to it.
@@ -401,6 +411,19 @@ func (l *logConsumer) Accept(log testcontainers.Log) {
 	} else {
 		_, _ = l.out.Write(log.Content)
 	}
+}
+
+// localImage checks that the engine has img without pulling it.
+func localImage(ctx context.Context, img string) error {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to docker: %w", err)
+	}
+	defer cli.Close()
+	if _, err := cli.ImageInspect(ctx, img); err != nil {
+		return fmt.Errorf("find image %s in the local engine (assay never pulls; build it, or use build): %w", img, err)
+	}
+	return nil
 }
 
 // DockerAvailable reports whether a Docker engine answers; its error says

@@ -282,6 +282,21 @@ func TestContainerStartFails(t *testing.T) {
 		})
 	}
 
+	t.Run("local image by name", func(t *testing.T) {
+		tg := Container(ContainerSpec{
+			Image:        build.Repo + ":" + build.Tag, // built by the rows above
+			IssuerScheme: "http",
+			Ports:        []string{"8080/tcp"},
+			Cmd:          []string{"-addr", ":8080"},
+			Labels:       map[string]string{testLabel: label},
+			Ready:        ReadyProbe{URL: "/", Timeout: 30 * time.Second},
+		})
+		defer tg.Stop(context.Background())
+		if _, err := tg.Start(t.Context()); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+	})
+
 	t.Run("bad Dockerfile", func(t *testing.T) {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY missing /missing\n"), 0o644)
@@ -292,6 +307,19 @@ func TestContainerStartFails(t *testing.T) {
 		defer tg.Stop(context.Background())
 		if _, err := tg.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "start container") {
 			t.Fatalf("Start: got %v, want a build error", err)
+		}
+	})
+
+	t.Run("image not in the engine", func(t *testing.T) {
+		start := time.Now()
+		tg := Container(ContainerSpec{Image: "assay-test-no-such-image:" + label, Ports: []string{"8080/tcp"}, Labels: map[string]string{testLabel: label}})
+		defer tg.Stop(context.Background())
+		_, err := tg.Start(t.Context())
+		if err == nil || !strings.Contains(err.Error(), "assay never pulls") {
+			t.Fatalf("Start: got %v, want a no-pull error", err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("took %s; a missing image must fail at once", d)
 		}
 	})
 

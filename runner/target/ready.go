@@ -111,7 +111,11 @@ func (r readiness) wait(ctx context.Context) error {
 		}
 		if !netOK {
 			if err := r.check(wctx); err != nil {
-				last = err
+				// Keep the previous reason over the wait's own deadline
+				// cutting the last attempt short.
+				if last == nil || wctx.Err() == nil {
+					last = err
+				}
 			} else {
 				netOK = true
 			}
