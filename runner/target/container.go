@@ -122,6 +122,15 @@ func (c *containerTarget) host() string {
 // Start builds the image if asked, creates and starts the container and
 // waits for readiness. On error the container is already removed.
 func (c *containerTarget) Start(ctx context.Context) (Endpoint, error) {
+	c.mu.Lock()
+	again := c.started
+	c.started = true
+	c.mu.Unlock()
+	if again {
+		// No cleanup here: it would remove the container the first Start
+		// runs.
+		return Endpoint{}, fmt.Errorf("start container %s: already started", c.name())
+	}
 	ep, err := c.start(ctx)
 	if err != nil {
 		tail := c.out.Tail(tailLines)
@@ -136,14 +145,6 @@ func (c *containerTarget) start(ctx context.Context) (Endpoint, error) {
 	if err != nil {
 		return Endpoint{}, err
 	}
-	c.mu.Lock()
-	if c.started {
-		c.mu.Unlock()
-		return Endpoint{}, errors.New("already started")
-	}
-	c.started = true
-	c.mu.Unlock()
-
 	if c.spec.Image != "" {
 		// testcontainers would pull a missing image, retrying for minutes
 		// against a registry we cannot reach.

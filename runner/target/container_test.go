@@ -168,6 +168,13 @@ func TestContainer(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
+	if _, err := tg.Start(t.Context()); err == nil || !strings.Contains(err.Error(), "already started") {
+		t.Errorf("second Start: got %v, want already started", err)
+	}
+	if n := len(containersLabelled(t, label)); n != 1 {
+		t.Fatalf("after a second Start %d containers run, want the first one still", n)
+	}
+
 	if err := tg.Stop(t.Context()); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
