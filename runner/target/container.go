@@ -134,7 +134,7 @@ func (c *containerTarget) Start(ctx context.Context) (Endpoint, error) {
 	ep, err := c.start(ctx)
 	if err != nil {
 		tail := c.out.Tail(tailLines)
-		_ = c.Stop(context.WithoutCancel(ctx))
+		_ = c.Stop(ctx) // with ctx done: no grace, but still removed
 		return Endpoint{}, fmt.Errorf("start container %s: %w\nlast output:\n%s", c.name(), err, tail)
 	}
 	return ep, nil

@@ -105,8 +105,9 @@ func (p *process) Start(ctx context.Context) (Endpoint, error) {
 	}
 	if err := r.wait(ctx); err != nil {
 		// Stop first so that the output is complete and the tail quotes
-		// the process's last words.
-		_ = p.Stop(context.WithoutCancel(ctx))
+		// the process's last words. An interrupted Start (ctx done) kills
+		// at once; otherwise the process gets its grace period.
+		_ = p.Stop(ctx)
 		return Endpoint{}, fmt.Errorf("start process %s: %w\nlast output:\n%s", p.name(), err, p.out.Tail(tailLines))
 	}
 	return p.spec.Endpoint, nil
