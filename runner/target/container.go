@@ -430,6 +430,12 @@ func localImage(ctx context.Context, img string) error {
 // DockerAvailable reports whether a Docker engine answers; its error says
 // why not. Tests skip container cases on it; the runner turns it into a
 // config error for kind container.
+//
+// Like every call into testcontainers-go it reads testcontainers' settings
+// once per process, so the runner sets TESTCONTAINERS_RYUK_DISABLED=true
+// before the first call. testcontainers also prints an engine banner once
+// per process through its default logger (testcontainers-go/log), which
+// the runner may redirect; this package does not touch that global.
 func DockerAvailable(ctx context.Context) error {
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
