@@ -1,0 +1,341 @@
+// Package config is assay's one configuration type, Config v1, read from
+// YAML.
+//
+// The file is read first, over Default(); the runner then applies the flags
+// that were set explicitly, and only then calls Validate, which reports
+// every problem at once as *FieldError values with a dotted path
+// ("clients.A.signingAlg"). Decoding is strict: an unknown field is an
+// error naming its path and line.
+//
+// Secrets never appear in the file: a secret client names the environment
+// variable that holds its secret (SecretEnv), and no error message ever
+// contains an environment variable's value.
+package config
+
+import "time"
+
+// Version is the only config version this package reads.
+const Version = "v1"
+
+// Config is a whole assay run: what to test, under which profile, with
+// which clients, and how long to wait.
+type Config struct {
+	// Version must be "v1".
+	Version string `yaml:"version"`
+	// Name is the target's name in reports; empty means the runner derives
+	// one from the target.
+	Name   string `yaml:"name"`
+	Target Target `yaml:"target"`
+	// Profile selects the expected results: BASE (default), OIDC, OIDC-E3,
+	// BIS, FAPI2 or BCP (catalog §0.1).
+	Profile      string       `yaml:"profile"`
+	MockIdP      MockIdP      `yaml:"mockidp"`
+	Clients      Clients      `yaml:"clients"`
+	Registration Registration `yaml:"registration"`
+	Grant        Grant        `yaml:"grant"`
+	// Audience overrides the client assertion's aud; empty means the
+	// profile default (catalog §0.2, AUD*).
+	Audience string `yaml:"audience"`
+	// Scope is sent with token requests when set (RFC 6749 §3.3).
+	Scope    string   `yaml:"scope"`
+	Timeouts Timeouts `yaml:"timeouts"`
+	// ExpectedFailures lists checks known to fail against this target; a
+	// listed FAIL does not change the exit code (semantics §3). Entries
+	// from ExpectedFailuresFile are appended here by Parse.
+	ExpectedFailures []Expected `yaml:"expectedFailures"`
+	// ExpectedFailuresFile is a YAML list of the same entries (a baseline),
+	// relative to the config file's directory.
+	ExpectedFailuresFile string `yaml:"expectedFailuresFile"`
+}
+
+// Kinds of target.
+const (
+	KindReference = "reference" // assay's own strict reference endpoint, in process
+	KindURL       = "url"       // already running somewhere
+	KindProcess   = "process"   // a local command assay starts and stops
+	KindContainer = "container" // a Docker container assay starts and removes
+)
+
+// Profiles (catalog §0.1).
+const (
+	ProfileBASE   = "BASE"
+	ProfileOIDC   = "OIDC"
+	ProfileOIDCE3 = "OIDC-E3"
+	ProfileBIS    = "BIS"
+	ProfileFAPI2  = "FAPI2"
+	ProfileBCP    = "BCP"
+)
+
+// Target says what is tested and how assay reaches or runs it.
+type Target struct {
+	// Kind is reference (default), url, process or container.
+	Kind string `yaml:"kind"`
+	// Issuer is the authorization server's issuer identifier (RFC 8414
+	// §2): https, or http on a loopback host only. Required for url and
+	// process; for container, empty means https://127.0.0.1:<mapped port>.
+	Issuer string `yaml:"issuer"`
+	// TokenEndpoint and MetadataURL override discovery.
+	TokenEndpoint string `yaml:"tokenEndpoint"`
+	MetadataURL   string `yaml:"metadataURL"`
+	// CAFile is a PEM bundle the target's TLS certificate chains to.
+	CAFile string `yaml:"caFile"`
+	// InsecureSkipVerify turns TLS certificate verification off. Reports
+	// say so.
+	InsecureSkipVerify bool `yaml:"insecureSkipVerify"`
+	// Product and Version describe the target in reports.
+	Product string `yaml:"product"`
+	Version string `yaml:"version"`
+
+	Process   *Process   `yaml:"process"`   // kind process only
+	Container *Container `yaml:"container"` // kind container only
+	Reference *Reference `yaml:"reference"` // kind reference only
+}
+
+// Process is a target assay starts as a local command.
+type Process struct {
+	// Command is the program and its arguments. A relative program path
+	// containing a slash is resolved against the config file's directory.
+	Command []string `yaml:"command"`
+	// Dir is the working directory, relative to the config file.
+	Dir string `yaml:"dir"`
+	// Env is added to assay's own environment.
+	Env   map[string]string `yaml:"env"`
+	Ready Ready             `yaml:"ready"`
+}
+
+// Container is a target assay runs in Docker. Nothing is pulled: Image must
+// be local, or Build makes it from a Dockerfile.
+type Container struct {
+	Image string            `yaml:"image"`
+	Build *Build            `yaml:"build"`
+	Env   map[string]string `yaml:"env"`
+	// Ports are container ports to publish, "8443" or "8443/tcp"; the
+	// first serves the issuer.
+	Ports []string `yaml:"ports"`
+	// Cmd overrides the image's CMD.
+	Cmd   []string `yaml:"cmd"`
+	Ready Ready    `yaml:"ready"`
+}
+
+// Build makes a container image from a Dockerfile.
+type Build struct {
+	// Context is the build context directory, relative to the config file.
+	Context string `yaml:"context"`
+	// Dockerfile is relative to Context; default "Dockerfile".
+	Dockerfile string            `yaml:"dockerfile"`
+	BuildArgs  map[string]string `yaml:"buildArgs"`
+}
+
+// Ready says when a started target is ready. At least one of URL, Port and
+// Log is required.
+type Ready struct {
+	// URL is polled with GET until it answers below 500. For a process it
+	// is an absolute http(s) URL; for a container, a path ("/health")
+	// requested on the host port mapped to Port.
+	URL string `yaml:"url"`
+	// Port is a TCP port: dialled on 127.0.0.1 for a process; for a
+	// container, the container port URL is requested on (default the
+	// first of ports).
+	Port string `yaml:"port"`
+	// Log is a substring of an output line that signals readiness.
+	Log string `yaml:"log"`
+	// Timeout bounds the wait; zero means timeouts.start.
+	Timeout Duration `yaml:"timeout"`
+}
+
+// Reference configures the built-in reference endpoint.
+type Reference struct {
+	// Defects switches on named deliberate defects (mockidp/defect), for
+	// demonstrating that checks fail.
+	Defects []string `yaml:"defects"`
+}
+
+// MockIdP is the harness's own server: client JWKS, IdP-H and the SSRF
+// listener.
+type MockIdP struct {
+	// Listen is the bind address. Empty means 127.0.0.1:0, except for a
+	// container target, where the runner binds the docker bridge address
+	// (target.MockIdPBindHost): a container cannot reach the host's
+	// loopback.
+	Listen string `yaml:"listen"`
+	// PublicURL is the base URL the target uses to reach the mock IdP;
+	// empty means derived from the listener (host.docker.internal for
+	// containers).
+	PublicURL string `yaml:"publicURL"`
+}
+
+// Clients are the target's registered clients (catalog §0.4).
+type Clients struct {
+	// A and B authenticate with private_key_jwt; both are required for
+	// url, process and container targets.
+	A *Client `yaml:"A"`
+	B *Client `yaml:"B"`
+	// P is registered with token_endpoint_auth_signing_alg PS256
+	// (A-AU-11); optional.
+	P *Client `yaml:"P"`
+	// H authenticates with client_secret_jwt; optional.
+	H *SecretClient `yaml:"H"`
+	// S authenticates with client_secret_basic; optional.
+	S *SecretClient `yaml:"S"`
+}
+
+// Key sources for Client.Keys.
+const (
+	KeysFixture  = "fixture"  // the committed test keys (fixtures/keys)
+	KeysGenerate = "generate" // fresh keys for this run
+)
+
+// Client is a private_key_jwt client.
+type Client struct {
+	// ID is the client_id. Required with static registration; with
+	// dynamic or command registration the target assigns it.
+	ID string `yaml:"id"`
+	// Keys is "fixture" (default), "generate", or the path of a private
+	// JWKS file relative to the config file.
+	Keys string `yaml:"keys"`
+	// SigningAlg is ES256 (default; PS256 for client P), PS256, RS256 or
+	// EdDSA.
+	SigningAlg string `yaml:"signingAlg"`
+}
+
+// SecretClient is a client with a shared secret.
+type SecretClient struct {
+	ID string `yaml:"id"`
+	// SecretEnv names the environment variable that holds the secret. The
+	// secret itself never goes in the file.
+	SecretEnv string `yaml:"secretEnv"`
+}
+
+// Registration modes.
+const (
+	RegistrationStatic  = "static"  // clients are pre-registered; the file gives their IDs
+	RegistrationDynamic = "dynamic" // RFC 7591 dynamic client registration
+	RegistrationCommand = "command" // a hook command registers each client
+)
+
+// Registration says how clients A, B, P, H and S become known to the target.
+type Registration struct {
+	// Mode is static (default), dynamic or command.
+	Mode string `yaml:"mode"`
+	// Endpoint is the RFC 7591 registration endpoint (dynamic only); empty
+	// means registration_endpoint from the metadata.
+	Endpoint string `yaml:"endpoint"`
+	// InitialAccessTokenEnv names the environment variable holding an
+	// RFC 7591 §3 initial access token (dynamic only).
+	InitialAccessTokenEnv string `yaml:"initialAccessTokenEnv"`
+	// Command is the registration hook (command only): client metadata
+	// JSON on stdin, the client_id on stdout.
+	Command []string `yaml:"command"`
+	// TrustIssuerCommand is a hook that makes the target trust IdP-H for
+	// the JWT bearer grant (any mode); runner/provision defines its input.
+	TrustIssuerCommand []string `yaml:"trustIssuerCommand"`
+}
+
+// Grant URNs (RFC 7523 §2.1; the legacy one per catalog §0.5).
+const (
+	GrantURN       = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	GrantURNLegacy = "http://oauth.net/grant_type/jwt/1.0/bearer"
+)
+
+// Grant trust models (catalog §0.5).
+const (
+	TrustExternalIssuer = "external-issuer"
+	TrustSelfSigned     = "self-signed"
+	TrustServiceAccount = "service-account"
+)
+
+// Client authentication on the grant request.
+const (
+	ClientAuthRequired = "required"
+	ClientAuthOptional = "optional"
+	ClientAuthNone     = "none"
+)
+
+// Grant configures the JWT bearer authorization grant (RFC 7523 §2.1).
+type Grant struct {
+	// Enabled switches the grant checks; default true.
+	Enabled *bool `yaml:"enabled"`
+	// URN is the grant_type value; default GrantURN.
+	URN string `yaml:"urn"`
+	// TrustModel is external-issuer (default), self-signed or
+	// service-account.
+	TrustModel string `yaml:"trustModel"`
+	// Issuer is IdP-H's issuer identifier; default
+	// https://idp-h.assay.test.
+	Issuer string `yaml:"issuer"`
+	// ClientAuth says whether the target requires client authentication
+	// on a grant request: required, optional (default) or none.
+	ClientAuth string `yaml:"clientAuth"`
+	// Subject is the grant assertion's sub; default user1.
+	Subject string `yaml:"subject"`
+}
+
+// On reports whether the grant checks run.
+func (g Grant) On() bool { return g.Enabled == nil || *g.Enabled }
+
+// Timeouts are the run's time bounds. Each says who sets it.
+type Timeouts struct {
+	// Request bounds one HTTP exchange with the target. No spec sets it
+	// (RFC 6749 has no latency bound); 10 s keeps a hung target from
+	// stalling the run, and such a request is an ERROR (semantics §2).
+	Request Duration `yaml:"request"`
+	// Start bounds starting a process or container target until its
+	// readiness probe succeeds. No spec sets it; 60 s covers a cold JVM.
+	Start Duration `yaml:"start"`
+	// ClockSkew is how far in the future iat/nbf may be and still be
+	// accepted. FAPI 2.0 Security Profile §5.3.2.1 item 13: accept up to
+	// 10 s, reject beyond 60 s (catalog A-CA-15, A-CA-16).
+	ClockSkew Duration `yaml:"clockSkew"`
+	// Check bounds one check, positive controls included. No spec sets
+	// it; it must exceed Request. Latency findings use the separate U7
+	// rule (catalog §0.3: control median + 1 s).
+	Check Duration `yaml:"check"`
+}
+
+// Expected is one expected failure: a check ID (catalog.md), optionally
+// narrowed to a carrier, and why it is expected.
+type Expected struct {
+	// ID is "A-CA-05", "A-CA-05.2" or "B-ALG-06/client".
+	ID     string `yaml:"id"`
+	Reason string `yaml:"reason"`
+	// Source is "" for an entry of the config file itself, or the
+	// expectedFailuresFile path it was read from.
+	Source string `yaml:"-"`
+}
+
+// Defaults.
+const (
+	DefaultListen     = "127.0.0.1:0"
+	DefaultIssuerH    = "https://idp-h.assay.test"
+	DefaultSubject    = "user1"
+	DefaultSigningAlg = "ES256"
+)
+
+// Default returns the configuration of a run against the built-in
+// reference endpoint under the BASE profile.
+func Default() Config {
+	on := true
+	return Config{
+		Version: Version,
+		Target:  Target{Kind: KindReference},
+		Profile: ProfileBASE,
+		MockIdP: MockIdP{Listen: DefaultListen},
+		Registration: Registration{
+			Mode: RegistrationStatic,
+		},
+		Grant: Grant{
+			Enabled:    &on,
+			URN:        GrantURN,
+			TrustModel: TrustExternalIssuer,
+			Issuer:     DefaultIssuerH,
+			ClientAuth: ClientAuthOptional,
+			Subject:    DefaultSubject,
+		},
+		Timeouts: Timeouts{
+			Request:   Duration{10 * time.Second},
+			Start:     Duration{60 * time.Second},
+			ClockSkew: Duration{10 * time.Second},
+			Check:     Duration{30 * time.Second},
+		},
+	}
+}
