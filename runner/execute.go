@@ -2,7 +2,7 @@ package runner
 
 import (
 	"context"
-	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,9 +15,7 @@ import (
 	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
-	"github.com/assayhq/assay/mockidp/reference"
 	"github.com/assayhq/assay/reports"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites"
@@ -57,92 +55,56 @@ func runFlags(o *runOptions) *flag.FlagSet {
 
 func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var o runOptions
-	if err := parse(runFlags(&o), args, stderr); err != nil {
+	fs := runFlags(&o)
+	if err := parse(fs, args, stderr); err != nil {
 		return err
 	}
-	profile := check.BASE
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if o.profile != "" {
-		p, ok := check.ParseProfile(o.profile)
-		if !ok {
+		if _, ok := check.ParseProfile(o.profile); !ok {
 			return usageErr("--profile: unknown profile %q (want one of BASE, OIDC, OIDC-E3, BIS, FAPI2, BCP)", o.profile)
 		}
-		profile = p
 	}
 	for _, d := range o.defects {
 		if !defect.Known(defect.Name(d)) {
-			return usageErr("--defect: unknown defect %q", d)
+			return usageErr("--defect: unknown defect %q (see mockidp/defect)", d)
 		}
 	}
 	if o.color != "auto" && o.color != "always" && o.color != "never" {
 		return usageErr("--color: want auto, always or never, got %q", o.color)
 	}
-	if o.config != "" {
-		return usageErr("--config: target configs arrive with issue 6; only the built-in reference runs in this build")
-	}
 	checks, err := selectChecks(o.labelFilter, o.only)
 	if err != nil {
 		return err
 	}
-	tgt, err := startReferenceTarget(ctx, profile, defect.Of(toDefects(o.defects)...))
+	cfg, err := loadConfig(o, set, getenv)
 	if err != nil {
+		return err
+	}
+	if !set["check-timeout"] {
+		o.timeout = cfg.Timeouts.Check.Duration
+	}
+	// testcontainers' reaper image cannot be pulled here; assay removes its
+	// containers itself (runner/target).
+	if getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	r, err := start(ctx, cfg, stdout, getenv)
+	if err != nil {
+		var ee *ExitError
+		if errors.As(err, &ee) {
+			return err
+		}
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}
-	defer tgt.close()
-	return execute(ctx, o, tgt, profile, checks, stdout, stderr, getenv)
-}
-
-func toDefects(ss []string) []defect.Name {
-	out := make([]defect.Name, len(ss))
-	for i, s := range ss {
-		out[i] = defect.Name(s)
+	defer r.close()
+	p, _ := check.ParseProfile(cfg.Profile)
+	expected := map[string]string{}
+	for _, x := range cfg.ExpectedFailures {
+		expected[x.ID] = x.Reason
 	}
-	return out
-}
-
-// target is a started target with its Env.
-type target struct {
-	name  string
-	env   *check.Env
-	close func()
-}
-
-func startReferenceTarget(ctx context.Context, p check.Profile, defects defect.Set) (*target, error) {
-	cast, err := mockidp.FixtureCast()
-	if err != nil {
-		return nil, err
-	}
-	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
-	if err != nil {
-		return nil, fmt.Errorf("start reference target: %w", err)
-	}
-	tlsCfg, err := reference.ClientTLS()
-	if err != nil {
-		in.Close()
-		return nil, err
-	}
-	e, err := suites.NewEnv(ctx, suites.Options{
-		Issuer: in.Issuer, Profile: p, Cast: cast, IdP: in.IdP,
-		Grant: check.GrantOptions{Enabled: true}, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
-	})
-	if err != nil {
-		in.Close()
-		return nil, fmt.Errorf("reach reference target: %w", err)
-	}
-	name := "assay reference"
-	if len(defects) > 0 {
-		name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
-	}
-	return &target{name: name, env: e, close: func() { _ = in.Close() }}, nil
-}
-
-func toStrings(s defect.Set) []string {
-	var out []string
-	for _, d := range defect.All() {
-		if s.Has(d) {
-			out = append(out, string(d))
-		}
-	}
-	return out
+	return execute(ctx, o, r, p, checks, expected, stdout, getenv)
 }
 
 // ginkgoT is the GinkgoTestingT of a run outside `go test`.
@@ -152,7 +114,7 @@ func (t *ginkgoT) Fail() { t.failed = true }
 
 // execute runs checks against the target through Ginkgo, prints progress
 // and the summary, writes the reports, and returns the exit status.
-func execute(ctx context.Context, o runOptions, tgt *target, profile check.Profile, checks []check.Check, stdout, stderr io.Writer, getenv func(string) string) error {
+func execute(ctx context.Context, o runOptions, tgt *running, profile check.Profile, checks []check.Check, expected map[string]string, stdout io.Writer, getenv func(string) string) error {
 	tty := isTerminal(stdout)
 	color := o.color == "always" || (o.color == "auto" && tty && getenv("NO_COLOR") == "")
 	fmt.Fprintf(stdout, "assay %s: %d checks against %s (%s), profile %s\n", Version, len(checks), tgt.env.Target.Issuer, tgt.name, profile)
@@ -212,8 +174,9 @@ func execute(ctx context.Context, o runOptions, tgt *target, profile check.Profi
 				Note: "a replayed assertion needs a fresh jti and exp; run the assay command to rebuild it"}
 		}
 	}
+	reports.ApplyExpected(&r, expected)
 	r.Summarize()
-	reports.WriteSummary(stdout, r, color)
+	_ = reports.WriteSummary(stdout, r, color)
 	if err := writeReports(o, r); err != nil {
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}

@@ -20,8 +20,10 @@ const usage = `assay: conformance and attack checks for OAuth 2.0 token endpoint
 (RFC 7523 JWT bearer grant, private_key_jwt and client_secret_jwt).
 
 Usage:
-  assay run [flags]        run the checks (default target: the built-in reference server)
+  assay run [flags]        run the checks (default target: the built-in reference server;
+                           --config F for any other: a URL, a local process or a container)
   assay list [flags]       list the checks, one per line
+  assay validate --config F  check a target config and report every problem
   assay version            print the version
 
 Run "assay run --help" for the run flags.
@@ -43,6 +45,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "list":
 		return listCommand(args[1:], stdout, stderr)
+	case "validate":
+		return validateCommand(args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "assay", Version)
 		return nil

@@ -1,0 +1,149 @@
+package runner_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func repoFile(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestValidateReportsEveryProblem: a config with three mistakes yields three
+// field-pathed errors and exit 2.
+func TestValidateReportsEveryProblem(t *testing.T) {
+	cfg := writeFile(t, "bad.yaml", `version: v1
+target:
+  kind: url
+  issuer: https://as.example
+profile: NOPE
+clients:
+  A: {id: client-a, signingAlg: XS256}
+  B: {id: client-b}
+timeouts:
+  request: -1s
+`)
+	_, errOut, code := assay(t, "validate", "--config", cfg)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2:\n%s", code, errOut)
+	}
+	for _, want := range []string{"3 problem(s)", "profile:", "clients.A.signingAlg:", "timeouts.request:"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	// assay run validates first, with the same errors.
+	if _, errOut, code := assay(t, "run", "--config", cfg); code != 2 || !strings.Contains(errOut, "3 problem(s)") {
+		t.Errorf("run: exit %d:\n%s", code, errOut)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func buildMockIdP(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "mockidp")
+	out, err := exec.Command("go", "build", "-o", bin, "../mockidp/cmd/mockidp").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build mockidp: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestProcessTarget runs the full suite against the reference server started
+// as a process by assay, its client keys fetched from assay's own mock IdP
+// (${ASSAY_MOCKIDP_URL}).
+func TestProcessTarget(t *testing.T) {
+	bin := buildMockIdP(t)
+	port := freePort(t)
+	cfg := writeFile(t, "process.yaml", fmt.Sprintf(`version: v1
+name: reference as a process
+target:
+  kind: process
+  issuer: https://127.0.0.1:%[1]d
+  caFile: %[2]s
+  process:
+    command: [%[3]s, serve, --addr, "127.0.0.1:%[1]d", --idp-url, "${ASSAY_MOCKIDP_URL}"]
+    ready: {url: "https://127.0.0.1:%[1]d/jwks", timeout: 20s}
+clients:
+  A: {id: client-a}
+  B: {id: client-b}
+  P: {id: client-p, signingAlg: PS256}
+`, port, repoFile(t, "fixtures/tls/ca.pem"), bin))
+	out, errOut, code := assay(t, "run", "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "reference as a process") || !strings.Contains(out, "mock IdP at") {
+		t.Errorf("output lacks the target name or mock IdP line:\n%s", out)
+	}
+}
+
+// TestUnreachableTargetIsError: a dead URL target is ERROR (exit 3) with the
+// cause, never FAIL.
+func TestUnreachableTargetIsError(t *testing.T) {
+	port := freePort(t)
+	cfg := writeFile(t, "dead.yaml", fmt.Sprintf(`version: v1
+target:
+  kind: url
+  issuer: https://127.0.0.1:%d
+clients:
+  A: {id: client-a}
+  B: {id: client-b}
+timeouts: {request: 2s}
+`, port))
+	out, errOut, code := assay(t, "run", "--config", cfg)
+	if code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "connection refused") {
+		t.Errorf("stderr does not name the cause:\n%s", errOut)
+	}
+}
+
+// TestExpectedFailures: a FAIL listed as expected does not change the exit code.
+func TestExpectedFailures(t *testing.T) {
+	cfg := writeFile(t, "ref.yaml", `version: v1
+target:
+  kind: reference
+  reference: {defects: [ignore-audience]}
+expectedFailures:
+  - {id: A-CA-04, reason: "demo: the reference runs with ignore-audience"}
+  - {id: A-CA-04.2, reason: "same"}
+`)
+	out, errOut, code := assay(t, "run", "--config", cfg, "--only", "A-CA-04,A-CA-04.2,A-CA-05")
+	if code != 1 {
+		t.Fatalf("A-CA-05 still fails unexpectedly: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = assay(t, "run", "--config", cfg, "--only", "A-CA-04,A-CA-04.2")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 with both failures expected\n%s\n%s", code, out, errOut)
+	}
+}

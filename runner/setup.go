@@ -1,0 +1,405 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/reference"
+	"github.com/assayhq/assay/runner/config"
+	tgt "github.com/assayhq/assay/runner/target"
+	"github.com/assayhq/assay/suites"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// loadConfig reads the config (or the defaults), overlays the flags the
+// user set explicitly, and validates everything at once (design.md R2).
+func loadConfig(o runOptions, set map[string]bool, getenv func(string) string) (config.Config, error) {
+	cfg := config.Default()
+	if o.config != "" {
+		var err error
+		if cfg, err = config.Load(o.config); err != nil {
+			return cfg, &ExitError{Code: ExitUsage, Err: listErrors("invalid config "+o.config, err)}
+		}
+	}
+	if set["profile"] {
+		cfg.Profile = o.profile
+	}
+	if set["defect"] {
+		if cfg.Target.Kind != config.KindReference {
+			return cfg, usageErr("--defect: only the built-in reference target has defects")
+		}
+		if cfg.Target.Reference == nil {
+			cfg.Target.Reference = &config.Reference{}
+		}
+		cfg.Target.Reference.Defects = append(cfg.Target.Reference.Defects, o.defects...)
+	}
+	errs := append(cfg.Validate(), cfg.ValidateEnv(getenv)...)
+	if len(errs) > 0 {
+		name := "invalid config"
+		if o.config != "" {
+			name += " " + o.config
+		}
+		return cfg, &ExitError{Code: ExitUsage, Err: listErrors(name, errors.Join(errs...))}
+	}
+	return cfg, nil
+}
+
+// listErrors renders joined errors as one headline plus one line each.
+func listErrors(head string, err error) error {
+	var lines []string
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		lines = append(lines, e.Error())
+	}
+	walk(err)
+	return fmt.Errorf("%s: %d problem(s)\n  %s", head, len(lines), strings.Join(lines, "\n  "))
+}
+
+// running is a started target with its Env.
+type running struct {
+	name    string
+	env     *check.Env
+	logs    func() []byte
+	cleanup []func()
+}
+
+func (r *running) close() {
+	for i := len(r.cleanup) - 1; i >= 0; i-- {
+		r.cleanup[i]()
+	}
+}
+
+func (r *running) defer_(f func()) { r.cleanup = append(r.cleanup, f) }
+
+// start brings up the mock IdP and the target the config describes.
+func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func(string) string) (*running, error) {
+	p, _ := check.ParseProfile(cfg.Profile)
+	if cfg.Target.Kind == config.KindReference || cfg.Target.Kind == "" {
+		var ds []defect.Name
+		if cfg.Target.Reference != nil {
+			for _, d := range cfg.Target.Reference.Defects {
+				ds = append(ds, defect.Name(d))
+			}
+		}
+		return startReference(ctx, cfg, p, defect.Of(ds...))
+	}
+	r := &running{name: targetName(cfg)}
+	ok := false
+	defer func() {
+		if !ok {
+			r.close()
+		}
+	}()
+	cast, err := castFromConfig(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	idp := mockidp.New(mockidp.Config{Parties: cast.Parties(), MaxAge: 5 * time.Minute})
+	idpURL, err := serveMockIdP(cfg, idp, r)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(stdout, "mock IdP at %s: register jwks_uri %s (A), %s (B); trust %s with jwks_uri %s\n",
+		idpURL, idpURL+mockidp.JWKSPath("A"), idpURL+mockidp.JWKSPath("B"), cast.IdPH.ID, idpURL+mockidp.JWKSPath("IdP-H"))
+	if cfg.Registration.Mode != config.RegistrationStatic {
+		return nil, fmt.Errorf("registration mode %q: only static registration is available in this build", cfg.Registration.Mode)
+	}
+	tlsCfg, err := clientTLS(cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	t, err := buildTarget(cfg, idpURL, tlsCfg)
+	if err != nil {
+		return nil, err
+	}
+	r.logs = t.Logs
+	r.defer_(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = t.Stop(sctx)
+	})
+	sctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.Start.Duration+30*time.Second)
+	ep, err := t.Start(sctx)
+	cancel()
+	if err != nil {
+		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs())
+	}
+	e, err := suites.NewEnv(ctx, envOptions(cfg, p, cast, idp, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg))
+	if err != nil {
+		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs())
+	}
+	r.env = e
+	ok = true
+	return r, nil
+}
+
+func withLogs(err error, logs []byte) error {
+	if len(logs) == 0 {
+		return err
+	}
+	lines := strings.Split(strings.TrimRight(string(logs), "\n"), "\n")
+	if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
+	}
+	return fmt.Errorf("%w\ntarget output (last %d lines):\n  %s", err, len(lines), strings.Join(lines, "\n  "))
+}
+
+func targetName(cfg config.Config) string {
+	switch {
+	case cfg.Name != "":
+		return cfg.Name
+	case cfg.Target.Product != "":
+		return strings.TrimSpace(cfg.Target.Product + " " + cfg.Target.Version)
+	case cfg.Target.Issuer != "":
+		return cfg.Target.Issuer
+	}
+	return cfg.Target.Kind + " target"
+}
+
+func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
+	return suites.Options{
+		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
+		Grant:    check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth},
+		Audience: cfg.Audience, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Timeout: cfg.Timeouts.Request.Duration,
+	}
+}
+
+func startReference(ctx context.Context, cfg config.Config, p check.Profile, defects defect.Set) (*running, error) {
+	cast, err := mockidp.FixtureCast()
+	if err != nil {
+		return nil, err
+	}
+	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	if err != nil {
+		return nil, fmt.Errorf("start reference target: %w", err)
+	}
+	r := &running{name: "assay reference"}
+	r.defer_(func() { _ = in.Close() })
+	if len(defects) > 0 {
+		r.name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
+	}
+	tlsCfg, err := reference.ClientTLS()
+	if err == nil {
+		r.env, err = suites.NewEnv(ctx, envOptions(cfg, p, cast, in.IdP, in.Issuer, "", "", tlsCfg))
+	}
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("reach reference target: %w", err)
+	}
+	return r, nil
+}
+
+// serveMockIdP listens where the target can reach the mock IdP and returns
+// the base URL the target uses.
+func serveMockIdP(cfg config.Config, idp *mockidp.IdP, r *running) (string, error) {
+	listen := cfg.MockIdP.Listen
+	if listen == "" {
+		listen = net.JoinHostPort(tgt.MockIdPBindHost(cfg.Target.Kind), "0")
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return "", fmt.Errorf("listen mock IdP on %s: %w", listen, err)
+	}
+	srv := &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	r.defer_(func() { _ = srv.Close() })
+	if cfg.MockIdP.PublicURL != "" {
+		return strings.TrimSuffix(cfg.MockIdP.PublicURL, "/"), nil
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return tgt.MockIdPURL(cfg.Target.Kind, port), nil
+}
+
+// clientTLS trusts the system roots plus target.caFile.
+func clientTLS(t config.Target) (*tls.Config, error) {
+	c := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.InsecureSkipVerify} //nolint:gosec // the user asked for it, and reports say so
+	if t.CAFile == "" {
+		return c, nil
+	}
+	pem, err := os.ReadFile(t.CAFile)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("target.caFile: %w", err)}
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, &ExitError{Code: ExitUsage, Err: fmt.Errorf("target.caFile: %s holds no PEM certificate", t.CAFile)}
+	}
+	c.RootCAs = pool
+	return c, nil
+}
+
+// expand replaces ${ASSAY_MOCKIDP_URL} in command lines and environment
+// values, so a started target can be pointed at this run's mock IdP.
+func expand(s, idpURL string) string {
+	return strings.ReplaceAll(s, "${ASSAY_MOCKIDP_URL}", idpURL)
+}
+
+func buildTarget(cfg config.Config, idpURL string, tlsCfg *tls.Config) (tgt.Target, error) {
+	t := cfg.Target
+	ep := tgt.Endpoint{Issuer: t.Issuer, TokenEndpoint: t.TokenEndpoint, MetadataURL: t.MetadataURL}
+	probe := func(r config.Ready) tgt.ReadyProbe {
+		timeout := r.Timeout.Duration
+		if timeout == 0 {
+			timeout = cfg.Timeouts.Start.Duration
+		}
+		return tgt.ReadyProbe{URL: r.URL, Port: r.Port, Log: r.Log, Timeout: timeout,
+			Client: &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}}
+	}
+	switch t.Kind {
+	case config.KindURL:
+		return tgt.URL(ep), nil
+	case config.KindProcess:
+		cmd := make([]string, len(t.Process.Command))
+		for i, a := range t.Process.Command {
+			cmd[i] = expand(a, idpURL)
+		}
+		env := os.Environ()
+		for k, v := range t.Process.Env {
+			env = append(env, k+"="+expand(v, idpURL))
+		}
+		env = append(env, "ASSAY_MOCKIDP_URL="+idpURL)
+		return tgt.Process(tgt.ProcessSpec{Command: cmd, Dir: t.Process.Dir, Env: env, Ready: probe(t.Process.Ready), Endpoint: ep}), nil
+	case config.KindContainer:
+		c := t.Container
+		env := map[string]string{"ASSAY_MOCKIDP_URL": idpURL}
+		for k, v := range c.Env {
+			env[k] = expand(v, idpURL)
+		}
+		cmd := make([]string, len(c.Cmd))
+		for i, a := range c.Cmd {
+			cmd[i] = expand(a, idpURL)
+		}
+		spec := tgt.ContainerSpec{Image: c.Image, Env: env, Ports: c.Ports, Cmd: cmd, Ready: probe(c.Ready)}
+		if c.Build != nil {
+			args := map[string]*string{}
+			for k, v := range c.Build.BuildArgs {
+				v := v
+				args[k] = &v
+			}
+			spec.Build = &tgt.BuildSpec{Context: c.Build.Context, Dockerfile: c.Build.Dockerfile, Args: args}
+		}
+		if t.Issuer != "" {
+			spec.Endpoint = func(string, string) tgt.Endpoint { return ep }
+		}
+		return tgt.Container(spec), nil
+	}
+	return nil, usageErr("target.kind: unknown %q", t.Kind)
+}
+
+// castFromConfig builds the parties from the config: IDs from the file,
+// keys from the fixtures, fresh, or a private JWKS file; secrets from the
+// environment.
+func castFromConfig(cfg config.Config, getenv func(string) string) (mockidp.Cast, error) {
+	cast, err := mockidp.FixtureCast()
+	if err != nil {
+		return cast, err
+	}
+	party := func(base mockidp.Party, c *config.Client) (mockidp.Party, error) {
+		if c == nil {
+			return mockidp.Party{}, nil
+		}
+		p := base
+		p.ID = c.ID
+		switch c.Keys {
+		case "", config.KeysFixture:
+		case config.KeysGenerate:
+			k, err := keys.Generate(c.SigningAlg, strings.ToLower(base.Name)+"-"+strings.ToLower(c.SigningAlg)+"-run", rand.Reader)
+			if err != nil {
+				return p, err
+			}
+			p.Keys = keys.Set{k}
+		default:
+			ks, err := loadPrivateJWKS(c.Keys)
+			if err != nil {
+				return p, fmt.Errorf("clients.%s.keys: %w", base.Name, err)
+			}
+			p.Keys = ks
+		}
+		// The registered signing algorithm's key signs by default.
+		for i, k := range p.Keys {
+			if k.Alg() == c.SigningAlg {
+				p.Keys[0], p.Keys[i] = p.Keys[i], p.Keys[0]
+				break
+			}
+		}
+		return p, nil
+	}
+	if cast.A, err = party(cast.A, cfg.Clients.A); err != nil {
+		return cast, err
+	}
+	if cast.B, err = party(cast.B, cfg.Clients.B); err != nil {
+		return cast, err
+	}
+	if cast.P, err = party(cast.P, cfg.Clients.P); err != nil {
+		return cast, err
+	}
+	secret := func(base mockidp.Party, c *config.SecretClient) mockidp.Party {
+		if c == nil {
+			return mockidp.Party{}
+		}
+		base.ID, base.Secret = c.ID, getenv(c.SecretEnv)
+		return base
+	}
+	cast.H, cast.S = secret(cast.H, cfg.Clients.H), secret(cast.S, cfg.Clients.S)
+	cast.IdPH.ID, cast.User = cfg.Grant.Issuer, cfg.Grant.Subject
+	return cast, nil
+}
+
+func loadPrivateJWKS(path string) (keys.Set, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	var ks keys.Set
+	for i, raw := range doc.Keys {
+		k, err := keys.ParseJWK(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: key %d: %w", path, i, err)
+		}
+		ks = append(ks, k)
+	}
+	if len(ks) == 0 {
+		return nil, fmt.Errorf("%s holds no keys", path)
+	}
+	return ks, nil
+}
+
+func toStrings(s defect.Set) []string {
+	var out []string
+	for _, d := range defect.All() {
+		if s.Has(d) {
+			out = append(out, string(d))
+		}
+	}
+	return out
+}
