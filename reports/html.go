@@ -190,7 +190,22 @@ func newHTMLView(r v1.Report) (htmlView, error) {
 		}
 		v.Results = append(v.Results, hr)
 	}
+	// Problems first: a reader opens the page to see what broke.
+	slices.SortStableFunc(v.Results, func(a, b htmlResult) int { return attention(a.Outcome) - attention(b.Outcome) })
 	return v, nil
+}
+
+// attention orders outcomes for reading: ERROR, FAIL, WARN, then the rest.
+func attention(o v1.Outcome) int {
+	switch o {
+	case v1.Error:
+		return 0
+	case v1.Fail:
+		return 1
+	case v1.Warn:
+		return 2
+	}
+	return 3
 }
 
 func jsonInts(xs []int) (string, error) {

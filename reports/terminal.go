@@ -87,9 +87,17 @@ func resultLine(res v1.Result, color bool) string {
 		b.WriteString(paint(" expected failure: "+clean(orDash(res.ExpectedBy)), ansiDim, color))
 	}
 	b.WriteString("\n")
-	if res.Reason != "" && (res.Outcome == v1.Fail || res.Outcome == v1.Error || res.Outcome == v1.Warn) {
+	if res.Outcome == v1.Fail || res.Outcome == v1.Error || res.Outcome == v1.Warn {
+		if len(res.Cite) > 0 && res.Outcome != v1.Error {
+			b.WriteString("      " + res.Level + " of " + clean(strings.Join(res.Cite, ", ")) + "\n")
+		}
 		for _, l := range strings.Split(clean(res.Reason), "\n") {
-			b.WriteString("      " + l + "\n")
+			if l != "" {
+				b.WriteString("      " + l + "\n")
+			}
+		}
+		for _, n := range res.Notes {
+			b.WriteString("      note: " + clean(n) + "\n")
 		}
 	}
 	return b.String()
