@@ -35,7 +35,7 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 	if s.has(defect.RejectGrant) {
 		return nil, fail("the grant is refused")
 	}
-	t, err := parseCompact(raw[0])
+	t, err := s.parse(raw[0])
 	if err != nil {
 		e := fail("malformed assertion")
 		e.echo = err.Error()

@@ -19,6 +19,8 @@ func Checks() []check.Check {
 	rows = append(rows, replayRows()...)
 	rows = append(rows, framingRows()...)
 	rows = append(rows, typingRows()...)
+	rows = append(rows, joseRows()...)
+	rows = append(rows, errorCodeRows()...)
 	out := make([]check.Check, 0, len(rows))
 	for _, r := range rows {
 		if r.Carrier == check.None {
