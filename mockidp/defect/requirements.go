@@ -46,5 +46,10 @@ func requirements() []Name {
 		InferAlgFromKey, AnyJOSEAlg, FirstDuplicateWins, LenientBase64, AllowTrailingJSON,
 		LenientNumericDate, IntegerNumericDate, AcceptDERSignature, UnwrapNestedUnverified,
 		AcceptJSONSerialization, IgnoreKeyUse, AcceptB64False, DecodeClaimsTwice, ClientErrorsAsRequest,
+		AcceptEndpointAudience, AcceptPlainHTTP, AllowPasswordGrant, AdvertiseAuthNone,
+		TokenResponseNoType, ExpiresInString, NarrowScopeSilently, TokenTypeJWT, AccessTokenAlgNone,
+		AccessTokenNoScope, AccessTokenJKU, MetadataIssuerQuery, MetadataNoResponseTypes,
+		MetadataNoSubjectTypes, MetadataNoPrivateKeyJWT, MetadataJWKSURIHTTP, SignedMetadataNoIss,
+		MetadataNoIssuer, JWKSNoKty, JWKSUseKeyOpsConflict, JWKSX5cMismatch,
 	}
 }

@@ -473,6 +473,9 @@ func (s *Server) checkClientAudience(t *token) *rejection {
 		if teAllowed && s.audEqual(v, s.TokenEndpoint()) {
 			return nil
 		}
+		if s.has(defect.AcceptEndpointAudience) && v == s.IntrospectionEndpoint() {
+			return nil
+		}
 	}
 	e := invalidClient("aud does not identify this authorization server")
 	e.echo = strings.Join(values, " ")

@@ -170,6 +170,7 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("/token", s.token)
 	s.mux.HandleFunc("/jwks", s.jwks)
+	s.mux.HandleFunc("/introspect", s.introspect)
 	s.mux.HandleFunc("/.well-known/openid-configuration", s.metadata)
 	if !s.has(defect.NoOAuthMetadata) {
 		s.mux.HandleFunc("/.well-known/oauth-authorization-server", s.metadata)
@@ -235,6 +236,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	if s.has(defect.MetadataEmptyArray) {
 		m["claims_supported"] = []string{}
 	}
+	s.metadataExtras(m)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "max-age=300")
 	_ = json.NewEncoder(w).Encode(m)
@@ -273,5 +275,6 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 			members = append(members, b)
 		}
 	}
+	members = s.jwksExtras(members)
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": members})
 }

@@ -21,6 +21,7 @@ func Checks() []check.Check {
 	rows = append(rows, typingRows()...)
 	rows = append(rows, joseRows()...)
 	rows = append(rows, errorCodeRows()...)
+	rows = append(rows, securityRows()...)
 	out := make([]check.Check, 0, len(rows))
 	for _, r := range rows {
 		if r.Carrier == check.None {
@@ -28,6 +29,10 @@ func Checks() []check.Check {
 		}
 		r.Suite = "clientauth"
 		out = append(out, r.Build())
+	}
+	for _, c := range transportProbes() {
+		c.Carrier, c.Suite = check.Client, "clientauth"
+		out = append(out, c)
 	}
 	return out
 }
