@@ -39,6 +39,7 @@ const (
 	JWKSNoKty               Name = "jwks-no-kty"                 // A-JW-03: a key without kty
 	JWKSUseKeyOpsConflict   Name = "jwks-use-key-ops-conflict"   // A-JW-05: use sig with key_ops encrypt
 	JWKSX5cMismatch         Name = "jwks-x5c-mismatch"           // A-JW-06: x5c certificate for another key
+	JWKSEncKeyWithoutUse    Name = "jwks-enc-key-without-use"    // A-MD-13.2: sig and enc keys published, a key without use
 )
 
 func requirements() []Name {
@@ -50,6 +51,6 @@ func requirements() []Name {
 		TokenResponseNoType, ExpiresInString, NarrowScopeSilently, TokenTypeJWT, AccessTokenAlgNone,
 		AccessTokenNoScope, AccessTokenJKU, MetadataIssuerQuery, MetadataNoResponseTypes,
 		MetadataNoSubjectTypes, MetadataNoPrivateKeyJWT, MetadataJWKSURIHTTP, SignedMetadataNoIss,
-		MetadataNoIssuer, JWKSNoKty, JWKSUseKeyOpsConflict, JWKSX5cMismatch,
+		MetadataNoIssuer, JWKSNoKty, JWKSUseKeyOpsConflict, JWKSX5cMismatch, JWKSEncKeyWithoutUse,
 	}
 }

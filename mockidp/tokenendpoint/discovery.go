@@ -104,6 +104,18 @@ func (s *Server) jwksExtras(members []json.RawMessage) []json.RawMessage {
 	if s.has(defect.JWKSUseKeyOpsConflict) {
 		edit(0, func(m map[string]any) { m["key_ops"] = []string{"encrypt"} })
 	}
+	if s.has(defect.JWKSEncKeyWithoutUse) && len(members) > 1 {
+		// An encryption key joins the set and the first key loses its use.
+		var m map[string]any
+		if json.Unmarshal(members[1], &m) == nil {
+			m["kid"], m["use"] = "enc-1", "enc"
+			delete(m, "alg")
+			if b, err := json.Marshal(m); err == nil {
+				members = append(members, b)
+			}
+		}
+		edit(0, func(m map[string]any) { delete(m, "use") })
+	}
 	if s.has(defect.JWKSNoKty) {
 		var m map[string]any
 		if json.Unmarshal(members[0], &m) == nil {

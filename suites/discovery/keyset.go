@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/go-jose/go-jose/v4"
 
@@ -52,6 +53,22 @@ func keysetProbes() []probe {
 							return fmt.Sprintf("key %v has use %q but key_ops %v", m["kid"], use, ops)
 						}
 					}
+				}
+				return ""
+			}),
+		jwksProbe("A-MD-13.2", check.MUST, cite("OIDC-Disc-3", "RFC7517-4.2"), defect.JWKSEncKeyWithoutUse,
+			"marks every key with use when it publishes both signing and encryption keys", func(ks []json.RawMessage) string {
+				enc, unmarked := false, []string{}
+				for _, raw := range ks {
+					m := jwkMembers(raw)
+					use, ok := m["use"].(string)
+					enc = enc || use == "enc"
+					if !ok {
+						unmarked = append(unmarked, fmt.Sprint(m["kid"]))
+					}
+				}
+				if enc && len(unmarked) > 0 {
+					return "the set holds an encryption key, but these keys have no use: " + strings.Join(unmarked, ", ")
 				}
 				return ""
 			}),
