@@ -50,7 +50,7 @@ func (s *Server) authenticate(r *http.Request, form url.Values, isBearer bool) (
 		c, rej = s.secretPost(form.Get("client_id"), form.Get("client_secret"))
 	default:
 		if id := form.Get("client_id"); id != "" && s.has(defect.NoClientAuth) {
-			if c := s.clients[id]; c != nil {
+			if c := s.client(id); c != nil {
 				return c, nil
 			}
 		}
@@ -75,7 +75,7 @@ func (s *Server) authenticate(r *http.Request, form url.Values, isBearer bool) (
 }
 
 func (s *Server) lookup(id string) *Client {
-	if c := s.clients[id]; c != nil {
+	if c := s.client(id); c != nil {
 		return c
 	}
 	if s.has(defect.FoldCaseClientID) {
@@ -100,7 +100,7 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 	if err1 != nil || err2 != nil {
 		return fail("malformed Basic credentials")
 	}
-	c := s.clients[id]
+	c := s.client(id)
 	if c == nil {
 		return fail("client authentication failed")
 	}
@@ -114,7 +114,7 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 }
 
 func (s *Server) secretPost(id, secret string) (*Client, *rejection) {
-	c := s.clients[id]
+	c := s.client(id)
 	if c == nil || c.Secret == "" || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		return nil, invalidClient("client authentication failed")
 	}
@@ -140,7 +140,7 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 		return nil, invalidRequest("client_assertion is required")
 	}
 	if raw[0] == "" && s.has(defect.EmptyParamAsValue) {
-		if c := s.clients[form.Get("client_id")]; c != nil {
+		if c := s.client(form.Get("client_id")); c != nil {
 			return c, nil
 		}
 	}

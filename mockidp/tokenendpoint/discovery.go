@@ -25,6 +25,7 @@ func (s *Server) IntrospectionEndpoint() string { return s.cfg.Issuer + "/intros
 // the discovery defects of catalog A.9. It runs last, on the finished document.
 func (s *Server) metadataExtras(m map[string]any) {
 	m["introspection_endpoint"] = s.IntrospectionEndpoint()
+	m["registration_endpoint"] = s.cfg.Issuer + "/register"
 	m["introspection_endpoint_auth_methods_supported"] = m["token_endpoint_auth_methods_supported"]
 	m["introspection_endpoint_auth_signing_alg_values_supported"] = m["token_endpoint_auth_signing_alg_values_supported"]
 	if s.has(defect.MetadataIssuerQuery) {

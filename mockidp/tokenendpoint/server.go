@@ -95,6 +95,7 @@ type Server struct {
 	issuers map[string]*Issuer
 	keys    *keyCache
 	replay  *replayStore
+	reg     *registry // clients registered at run time (RFC 7591)
 	mux     *http.ServeMux
 }
 
@@ -161,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL)
 	s.replay = newReplayStore(cfg.Clock)
+	s.reg = newRegistry()
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil
@@ -171,6 +173,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/token", s.token)
 	s.mux.HandleFunc("/jwks", s.jwks)
 	s.mux.HandleFunc("/introspect", s.introspect)
+	s.mux.HandleFunc("/register", s.register)
 	s.mux.HandleFunc("/.well-known/openid-configuration", s.metadata)
 	if !s.has(defect.NoOAuthMetadata) {
 		s.mux.HandleFunc("/.well-known/oauth-authorization-server", s.metadata)

@@ -5,6 +5,7 @@
 package clientauth
 
 import (
+	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -30,7 +31,9 @@ func Checks() []check.Check {
 		r.Suite = "clientauth"
 		out = append(out, r.Build())
 	}
-	for _, c := range transportProbes() {
+	probes := append(registrationProbes(), check.Check{ID: "A-TE-07", Level: check.MUST, Cite: cite("RFC6749-3.2", "OIDC-Disc-3"),
+		Defect: defect.AcceptPlainHTTP, Title: "does not process token requests sent over plain http", Run: plainHTTP})
+	for _, c := range probes {
 		c.Carrier, c.Suite = check.Client, "clientauth"
 		out = append(out, c)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/url"
 
 	"github.com/assayhq/assay/mockidp/client"
-	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -48,10 +47,4 @@ func plainHTTP(ctx context.Context, e *check.Env) check.Result {
 		res.Notes = append(res.Notes, "plain http refused at the transport level")
 	}
 	return res
-}
-
-// transportProbes are client authentication checks with their own Run.
-func transportProbes() []check.Check {
-	return []check.Check{{ID: "A-TE-07", Level: check.MUST, Cite: cite("RFC6749-3.2", "OIDC-Disc-3"), Defect: defect.AcceptPlainHTTP,
-		Title: "does not process token requests sent over plain http", Run: plainHTTP}}
 }
