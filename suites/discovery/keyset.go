@@ -22,8 +22,8 @@ func jwkMembers(raw json.RawMessage) map[string]any {
 	return m
 }
 
-// signingOps are the key_ops values that go with use sig (RFC 7517 §4.3).
-var signingOps = map[string]bool{"sign": true, "verify": true}
+// signingOp reports whether a key_ops value goes with use sig (RFC 7517 §4.3).
+func signingOp(op string) bool { return op == "sign" || op == "verify" }
 
 // keysetProbes: RFC 7517 §4.1, §4.3, §4.7 and FAPI 2.0 SP §5.4.2 on the AS JWKS.
 func keysetProbes() []probe {
@@ -49,7 +49,7 @@ func keysetProbes() []probe {
 					}
 					for _, op := range ops {
 						s, _ := op.(string)
-						if (use == "sig") != signingOps[s] {
+						if (use == "sig") != signingOp(s) {
 							return fmt.Sprintf("key %v has use %q but key_ops %v", m["kid"], use, ops)
 						}
 					}

@@ -13,10 +13,17 @@ import (
 	"github.com/assayhq/assay/suites/expect"
 )
 
-// registeredTokenTypes are the OAuth access token types a token endpoint
-// answers with (IANA registry, RFC 6750, RFC 9449, RFC 8693); RFC 6749 §5.1
-// makes token_type case-insensitive.
-var registeredTokenTypes = []string{"Bearer", "DPoP", "N_A"}
+// registeredTokenType reports whether tt names an OAuth access token type a
+// token endpoint answers with (IANA registry: RFC 6750, RFC 9449, RFC 8693),
+// compared case-insensitively as RFC 6749 §5.1 says.
+func registeredTokenType(tt string) bool {
+	for _, r := range []string{"Bearer", "DPoP", "N_A"} {
+		if strings.EqualFold(tt, r) {
+			return true
+		}
+	}
+	return false
+}
 
 // scopes returns n scopes every client may request: the configured scope,
 // else the first of scopes_supported; why is set when there are too few.
@@ -90,10 +97,8 @@ func tokenResponseProbes() []probe {
 			"answers with a registered token_type, compared case-insensitively",
 			func(_ *client.Transcript, m map[string]any) string {
 				tt, _ := m["token_type"].(string)
-				for _, r := range registeredTokenTypes {
-					if strings.EqualFold(tt, r) {
-						return ""
-					}
+				if registeredTokenType(tt) {
+					return ""
 				}
 				return fmt.Sprintf("token_type %q is not a registered access token type", tt)
 			}),
