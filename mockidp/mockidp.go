@@ -82,7 +82,10 @@ func FixtureCast() (Cast, error) {
 		ks, err = load(keyNames...)
 		return Party{Name: name, ID: id, AuthMethod: method, Keys: ks}
 	}
-	c.A = mk("A", "client-a", oauth.AuthPrivateKeyJWT, "client-a.es256", "client-a.ps256", "client-a.rs256", "client-a.eddsa")
+	c.A = mk("A", "client-a", oauth.AuthPrivateKeyJWT, "client-a.es256", "client-a.ps256", "client-a.rs256", "client-a.eddsa",
+		// Last, so that no default pick lands on them: an algorithm nobody
+		// advertises (A-JO-04) and a key marked for encryption (A-JO-23).
+		"client-a.es384", "client-a.enc-es256")
 	c.B = mk("B", "client-b", oauth.AuthPrivateKeyJWT, "client-b.es256")
 	c.P = mk("P", "client-p", oauth.AuthPrivateKeyJWT, "client-p.ps256", "client-p.es256")
 	c.P.SigningAlg = "PS256"

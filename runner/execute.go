@@ -131,7 +131,12 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 			progress.Start(id, sr.LeafNodeText)
 		}
 	})
+	var observations []v1.Observation
 	ginkgo.ReportAfterEach(func(sr ginkgo.SpecReport) {
+		if obs, ok := observationOf(sr); ok {
+			observations = append(observations, obs)
+			fmt.Fprintf(stdout, "OBS   %s  %s\n", obs.ID, obs.Text)
+		}
 		if res, ok := resultOf(sr); ok {
 			progress.Done(res)
 			if o.verbose && res.Outcome != v1.Pass && res.Outcome != v1.NA {
@@ -140,6 +145,10 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 		}
 	})
 	suites.Register(tgt.env, checks, o.timeout)
+	if len(o.only) == 0 && o.labelFilter == "" {
+		// Observations send requests of their own: only a full run makes them.
+		suites.RegisterObservations(tgt.env, suites.Observations())
+	}
 	suiteCfg, repCfg := ginkgo.GinkgoConfiguration()
 	suiteCfg.Timeout = 2 * time.Hour
 	suiteCfg.RandomizeAllSpecs = false
@@ -175,6 +184,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 		}
 	}
 	reports.ApplyExpected(&r, expected)
+	r.Observations = observations
 	r.Summarize()
 	_ = reports.WriteSummary(stdout, r, color)
 	if err := writeReports(o, r); err != nil {
@@ -212,6 +222,17 @@ func resultOf(sr types.SpecReport) (v1.Result, bool) {
 		}
 	}
 	return v1.Result{}, false
+}
+
+func observationOf(sr types.SpecReport) (v1.Observation, bool) {
+	for _, e := range sr.ReportEntries {
+		if e.Name == suites.ObservationEntry {
+			if obs, ok := e.GetRawValue().(v1.Observation); ok {
+				return obs, true
+			}
+		}
+	}
+	return v1.Observation{}, false
 }
 
 func labelValue(labels []string, key string) (string, bool) {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,51 @@ func All() []check.Check {
 	cs = append(cs, grant.Checks()...)
 	check.SortKeys(cs)
 	return cs
+}
+
+// ObservationEntry is the name of the report entry that carries each
+// observation's v1.Observation.
+const ObservationEntry = "assay.observation"
+
+// Observations returns every informational row, sorted by ID. They are
+// not checks: no outcome, no defect (semantics.md §2).
+func Observations() []check.Observation {
+	var list []check.Observation
+	list = append(list, discovery.Observations()...)
+	list = append(list, clientauth.Observations()...)
+	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
+	return list
+}
+
+// RegisterObservations adds one spec per observation. Each records its
+// v1.Observation as the ObservationEntry report entry; a harness problem
+// is recorded as the observation's text and never fails the run.
+func RegisterObservations(e *check.Env, list []check.Observation) {
+	ginkgo.Describe("observations", func() {
+		for _, o := range list {
+			o := o
+			ginkgo.It(o.Text(), ginkgo.Label(o.Labels()...), func(ctx ginkgo.SpecContext) {
+				ginkgo.AddReportEntry(ObservationEntry, Observe(ctx, e, o), ginkgo.ReportEntryVisibilityNever)
+			})
+		}
+	})
+}
+
+// Observe runs one observation; an error or panic becomes its text.
+func Observe(ctx context.Context, e *check.Env, o check.Observation) (obs v1.Observation) {
+	obs.ID = o.ID
+	defer func() {
+		if p := recover(); p != nil {
+			obs.Text = fmt.Sprintf("%s: not observed: harness panic: %v", o.Title, p)
+		}
+	}()
+	text, err := o.Observe(ctx, e)
+	if err != nil {
+		obs.Text = fmt.Sprintf("%s: not observed: %v", o.Title, err)
+		return obs
+	}
+	obs.Text = check.Redact(o.Title+": "+text, e.Secrets)
+	return obs
 }
 
 // Options configure how an Env is built.

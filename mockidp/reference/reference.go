@@ -170,7 +170,14 @@ func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, id
 	quiet := func() *log { return &log{} }
 	in.as = &http.Server{Handler: srv, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
 	in.idp = &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
-	go func() { in.closeErr <- in.as.ServeTLS(asLn, "", "") }()
+	if o.Defects.Has(defect.AcceptPlainHTTP) {
+		// HTTP/1.1 only: ALPN cannot offer h2 through the sniffing wrapper.
+		plain := tlsCfg.Clone()
+		plain.NextProtos = []string{"http/1.1"}
+		go func() { in.closeErr <- in.as.Serve(sniffListener{Listener: asLn, cfg: plain}) }()
+	} else {
+		go func() { in.closeErr <- in.as.ServeTLS(asLn, "", "") }()
+	}
 	go func() { in.closeErr <- in.idp.Serve(idpLn) }()
 	return in, nil
 }

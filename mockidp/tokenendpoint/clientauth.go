@@ -43,13 +43,14 @@ func (s *Server) authenticate(r *http.Request, form url.Values, isBearer bool) (
 	switch {
 	case hasAssertion:
 		c, rej = s.clientAssertion(r.Context(), form)
+		rej = s.clientErrorCode(rej)
 	case hasBasic:
 		c, rej = s.basic(user, pass)
 	case hasPost:
 		c, rej = s.secretPost(form.Get("client_id"), form.Get("client_secret"))
 	default:
 		if id := form.Get("client_id"); id != "" && s.has(defect.NoClientAuth) {
-			if c := s.clients[id]; c != nil {
+			if c := s.client(id); c != nil {
 				return c, nil
 			}
 		}
@@ -74,7 +75,7 @@ func (s *Server) authenticate(r *http.Request, form url.Values, isBearer bool) (
 }
 
 func (s *Server) lookup(id string) *Client {
-	if c := s.clients[id]; c != nil {
+	if c := s.client(id); c != nil {
 		return c
 	}
 	if s.has(defect.FoldCaseClientID) {
@@ -99,7 +100,7 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 	if err1 != nil || err2 != nil {
 		return fail("malformed Basic credentials")
 	}
-	c := s.clients[id]
+	c := s.client(id)
 	if c == nil {
 		return fail("client authentication failed")
 	}
@@ -113,7 +114,7 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 }
 
 func (s *Server) secretPost(id, secret string) (*Client, *rejection) {
-	c := s.clients[id]
+	c := s.client(id)
 	if c == nil || c.Secret == "" || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		return nil, invalidClient("client authentication failed")
 	}
@@ -139,7 +140,7 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 		return nil, invalidRequest("client_assertion is required")
 	}
 	if raw[0] == "" && s.has(defect.EmptyParamAsValue) {
-		if c := s.clients[form.Get("client_id")]; c != nil {
+		if c := s.client(form.Get("client_id")); c != nil {
 			return c, nil
 		}
 	}
@@ -147,7 +148,7 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	if s.has(defect.FirstJWTOfList) {
 		jwt = strings.FieldsFunc(jwt, func(r rune) bool { return r == ',' || r == ' ' })[0]
 	}
-	t, err := parseCompact(jwt)
+	t, err := s.parse(jwt)
 	if err != nil {
 		e := invalidClient("malformed client assertion")
 		e.echo = err.Error()
@@ -200,6 +201,9 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 // returns the algorithm (RFC 7515 §4.1, RFC 8725 §3.1, §3.11).
 func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool) (string, *rejection) {
 	alg, has, err := str(t.header, "alg")
+	if err == nil && !has && !grant && s.has(defect.InferAlgFromKey) {
+		return "", nil
+	}
 	if err != nil || !has {
 		return "", fail("alg is missing or not a string")
 	}
@@ -217,6 +221,7 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 				ok = true
 			}
 		}
+		ok = ok || s.has(defect.AnyJOSEAlg) && anyJOSEAlg(alg)
 		if !ok {
 			e := fail("algorithm not allowed")
 			e.echo = alg
@@ -231,7 +236,7 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 		strings.HasPrefix(up, "HS") && s.has(defect.RejectHMAC):
 		return "", fail("algorithm not allowed")
 	}
-	if _, has := t.header["crit"]; has && !s.has(defect.IgnoreCrit) {
+	if _, has := t.header["crit"]; has && !s.has(defect.IgnoreCrit) && !(s.has(defect.AcceptB64False) && critIsB64(t)) {
 		return "", fail("unsupported critical header parameter")
 	}
 	typ, hasTyp, err := str(t.header, "typ")
@@ -302,6 +307,9 @@ func (s *Server) assertedClient(t *token) (*Client, *rejection) {
 func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string, c *Client) *rejection {
 	if s.has(defect.SkipSignatureCheck) {
 		return nil
+	}
+	if alg == "" { // only under defect.InferAlgFromKey
+		return s.verifyInferred(ctx, t, c)
 	}
 	if strings.EqualFold(alg, "none") {
 		if s.has(defect.AcceptAlgNone) || (s.has(defect.CaseInsensitiveAlg) && alg != "none") {
@@ -412,7 +420,7 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 // key is for signatures, matches the algorithm, and RSA keys have at least
 // 2048 bits.
 func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
-	if k.Use != "" && k.Use != "sig" {
+	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) {
 		return false
 	}
 	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) {
@@ -428,7 +436,8 @@ func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 // own checks (crit, exact alg names) would hide the defect.
 func (s *Server) lax(t *token, alg string) bool {
 	_, crit := t.header["crit"]
-	return (s.has(defect.CaseInsensitiveAlg) && !isCanonicalAlg(alg)) || (crit && s.has(defect.IgnoreCrit))
+	return t.lenient || (s.has(defect.CaseInsensitiveAlg) && !isCanonicalAlg(alg)) ||
+		(crit && (s.has(defect.IgnoreCrit) || s.has(defect.AcceptB64False)))
 }
 
 func isCanonicalAlg(alg string) bool {
@@ -462,6 +471,9 @@ func (s *Server) checkClientAudience(t *token) *rejection {
 			return nil
 		}
 		if teAllowed && s.audEqual(v, s.TokenEndpoint()) {
+			return nil
+		}
+		if s.has(defect.AcceptEndpointAudience) && v == s.IntrospectionEndpoint() {
 			return nil
 		}
 	}
@@ -534,7 +546,7 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 		skew = 0
 	}
 	unix := func(f float64) time.Time { return time.Unix(0, int64(f*1e9)) }
-	exp, hasExp, err := numericDate(t.claims, "exp")
+	exp, hasExp, err := s.numericDate(t.claims, "exp")
 	if err != nil {
 		return time.Time{}, fail(err.Error())
 	}
@@ -551,14 +563,14 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 			return time.Time{}, fail("exp is unreasonably far in the future")
 		}
 	}
-	nbf, hasNbf, err := numericDate(t.claims, "nbf")
+	nbf, hasNbf, err := s.numericDate(t.claims, "nbf")
 	if err != nil {
 		return time.Time{}, fail(err.Error())
 	}
 	if hasNbf && unix(nbf).Sub(now) > skew && !s.has(defect.IgnoreNotBefore) {
 		return time.Time{}, fail("the assertion is not valid yet (nbf)")
 	}
-	iat, hasIat, err := numericDate(t.claims, "iat")
+	iat, hasIat, err := s.numericDate(t.claims, "iat")
 	if err != nil {
 		return time.Time{}, fail(err.Error())
 	}

@@ -35,7 +35,7 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 	if s.has(defect.RejectGrant) {
 		return nil, fail("the grant is refused")
 	}
-	t, err := parseCompact(raw[0])
+	t, err := s.parse(raw[0])
 	if err != nil {
 		e := fail("malformed assertion")
 		e.echo = err.Error()
@@ -52,7 +52,7 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 	is := s.issuers[iss]
 	if is == nil && !s.has(defect.GrantIgnoreIssuer) {
 		if s.has(defect.AcceptClientAssertionAsGrant) {
-			if cl := s.clients[iss]; cl != nil {
+			if cl := s.client(iss); cl != nil {
 				is = &Issuer{ID: cl.ID, JWKSURI: cl.JWKSURI, JWKS: cl.JWKS, Subjects: []string{cl.ID}}
 			}
 		}

@@ -26,6 +26,9 @@ func (s *Server) issue(sub, clientID, scope string) (*oauth.TokenResponse, *reje
 		kid = "unknown-kid"
 	}
 	opts := (&jose.SignerOptions{}).WithType(jose.ContentType(typ)).WithHeader("kid", kid)
+	if s.has(defect.AccessTokenJKU) {
+		opts = opts.WithHeader("jku", s.cfg.Issuer+"/jwks")
+	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(key.Alg()), Key: key.Private()}, opts)
 	if err != nil {
 		return nil, &rejection{status: 500, code: "server_error", desc: "cannot sign"}
@@ -55,10 +58,13 @@ func (s *Server) issue(sub, clientID, scope string) (*oauth.TokenResponse, *reje
 	if !s.has(defect.AccessTokenNoJTI) {
 		claims["jti"] = base64.RawURLEncoding.EncodeToString(jtiBytes)
 	}
-	if scope != "" {
+	if scope != "" && !s.has(defect.AccessTokenNoScope) {
 		claims["scope"] = scope
 	}
 	at, err := jwt.Signed(signer).Claims(claims).Serialize()
+	if s.has(defect.AccessTokenAlgNone) {
+		at, err = unsignedJWT(typ, claims)
+	}
 	if err != nil {
 		return nil, &rejection{status: 500, code: "server_error", desc: "cannot sign"}
 	}

@@ -26,6 +26,10 @@ type token struct {
 	sig    []byte
 	header map[string]json.RawMessage
 	claims map[string]json.RawMessage
+	// lenient marks a token read by a defect path: verify it without
+	// go-jose, whose own parsing would hide the defect.
+	lenient  bool
+	allowDER bool // defect.AcceptDERSignature: ES256 signatures may be DER
 }
 
 // parseCompact splits a compact JWS strictly: three segments of the base64url
@@ -37,30 +41,18 @@ func parseCompact(raw string) (*token, error) {
 	if len(parts) != 3 {
 		return nil, errors.New("not a compact JWS (want three segments)")
 	}
-	for _, p := range parts {
-		for i := 0; i < len(p); i++ {
-			c := p[i]
-			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return nil, errors.New("character outside the base64url alphabet")
-			}
-		}
-	}
 	if parts[0] == "" || parts[1] == "" {
 		return nil, errors.New("empty header or payload")
 	}
-	dec := base64.RawURLEncoding.Strict()
-	hb, err := dec.DecodeString(parts[0])
-	if err != nil {
-		return nil, errors.New("header is not canonical base64url")
+	var segs [3][]byte
+	for i, name := range []string{"header", "payload", "signature"} {
+		b, err := decodeSegment(parts[i])
+		if err != nil {
+			return nil, errors.New(name + ": " + err.Error())
+		}
+		segs[i] = b
 	}
-	cb, err := dec.DecodeString(parts[1])
-	if err != nil {
-		return nil, errors.New("payload is not canonical base64url")
-	}
-	sig, err := dec.DecodeString(parts[2])
-	if err != nil {
-		return nil, errors.New("signature is not canonical base64url")
-	}
+	hb, cb, sig := segs[0], segs[1], segs[2]
 	h, err := decodeObject(hb)
 	if err != nil {
 		return nil, errors.New("header: " + err.Error())
@@ -72,9 +64,31 @@ func parseCompact(raw string) (*token, error) {
 	return &token{raw: raw, si: parts[0] + "." + parts[1], sig: sig, header: h, claims: c}, nil
 }
 
+// decodeSegment decodes one segment: only the base64url alphabet, no
+// padding, canonical trailing bits (RFC 7515 §2; 8725bis §3.14).
+func decodeSegment(p string) ([]byte, error) {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, errors.New("character outside the base64url alphabet")
+		}
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(p)
+	if err != nil {
+		return nil, errors.New("not canonical base64url")
+	}
+	return b, nil
+}
+
 // decodeObject decodes a JSON object, refusing invalid UTF-8, duplicate
 // member names and trailing data.
 func decodeObject(b []byte) (map[string]json.RawMessage, error) {
+	return decodeObjectWith(b, false, false)
+}
+
+// decodeObjectWith is decodeObject with the two defect switches: keep the
+// first of duplicate members, and ignore what follows the object.
+func decodeObjectWith(b []byte, firstWins, trailing bool) (map[string]json.RawMessage, error) {
 	if !utf8.Valid(b) {
 		return nil, errors.New("not valid UTF-8")
 	}
@@ -91,19 +105,27 @@ func decodeObject(b []byte) (map[string]json.RawMessage, error) {
 			return nil, errors.New("malformed JSON")
 		}
 		k, _ := kt.(string)
-		if _, dup := out[k]; dup {
-			return nil, errors.New("duplicate member " + k)
-		}
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
 			return nil, errors.New("malformed JSON")
+		}
+		if _, dup := out[k]; dup {
+			if !firstWins {
+				return nil, errors.New("duplicate member " + k)
+			}
+			continue
 		}
 		out[k] = v
 	}
 	if t, err := d.Token(); err != nil || t != json.Delim('}') {
 		return nil, errors.New("malformed JSON")
 	}
-	if _, err := d.Token(); err == nil {
+	if trailing {
+		return out, nil
+	}
+	// A JSON text may end in whitespace, nothing else (RFC 8259 §2); a
+	// second Token call would miss garbage that is not JSON.
+	if len(bytes.TrimSpace(b[d.InputOffset():])) > 0 {
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	return out, nil
@@ -180,6 +202,12 @@ func verifyLax(t *token, alg string, key any) error {
 		}
 		return nil
 	case *ecdsa.PublicKey:
+		if len(t.sig) != 64 && t.allowDER {
+			if !ecdsa.VerifyASN1(k, h[:], t.sig) {
+				return errors.New("bad DER ES256 signature")
+			}
+			return nil
+		}
 		if len(t.sig) != 64 {
 			return errors.New("bad ES256 signature length")
 		}

@@ -95,6 +95,7 @@ type Server struct {
 	issuers map[string]*Issuer
 	keys    *keyCache
 	replay  *replayStore
+	reg     *registry // clients registered at run time (RFC 7591)
 	mux     *http.ServeMux
 }
 
@@ -161,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL)
 	s.replay = newReplayStore(cfg.Clock)
+	s.reg = newRegistry()
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil
@@ -170,6 +172,8 @@ func New(cfg Config) (*Server, error) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("/token", s.token)
 	s.mux.HandleFunc("/jwks", s.jwks)
+	s.mux.HandleFunc("/introspect", s.introspect)
+	s.mux.HandleFunc("/register", s.register)
 	s.mux.HandleFunc("/.well-known/openid-configuration", s.metadata)
 	if !s.has(defect.NoOAuthMetadata) {
 		s.mux.HandleFunc("/.well-known/oauth-authorization-server", s.metadata)
@@ -235,6 +239,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 	if s.has(defect.MetadataEmptyArray) {
 		m["claims_supported"] = []string{}
 	}
+	s.metadataExtras(m)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "max-age=300")
 	_ = json.NewEncoder(w).Encode(m)
@@ -273,5 +278,6 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 			members = append(members, b)
 		}
 	}
+	members = s.jwksExtras(members)
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": members})
 }

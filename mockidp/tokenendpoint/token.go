@@ -22,6 +22,7 @@ var knownParams = map[string]bool{
 	"grant_type": true, "scope": true, "client_id": true, "client_secret": true,
 	"client_assertion": true, "client_assertion_type": true, "assertion": true,
 	"username": true, "password": true, "resource": true, "audience": true,
+	"token": true, "token_type_hint": true, // introspection (RFC 7662 §2.1)
 }
 
 // token handles the token endpoint (RFC 6749 §3.2, §4.4; RFC 7523 §2).
@@ -38,7 +39,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.noStore(w)
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
+	_ = json.NewEncoder(w).Encode(s.responseBody(resp))
 }
 
 // parseRequest enforces RFC 6749 §3.2 framing: POST, form encoding, no
@@ -131,6 +132,9 @@ func (s *Server) handle(r *http.Request, form url.Values) (*oauth.TokenResponse,
 	switch grant {
 	case oauth.GrantClientCreds, oauth.GrantJWTBearer:
 	case "password":
+		if s.has(defect.AllowPasswordGrant) {
+			return s.passwordGrant(r, form)
+		}
 		// RFC 9700 §2.4: the resource owner password grant is not offered.
 		return nil, reject(oauth.UnsupportedGrantType, "the password grant is not supported")
 	default:
@@ -170,7 +174,11 @@ func (s *Server) grantScope(c *Client, requested string) (string, *rejection) {
 			return "", reject(oauth.InvalidScope, "scope not allowed for this client")
 		}
 	}
-	return strings.Join(strings.Fields(requested), " "), nil
+	granted := strings.Fields(requested)
+	if s.has(defect.NarrowScopeSilently) {
+		granted = granted[:1]
+	}
+	return strings.Join(granted, " "), nil
 }
 
 func allowed(list []string, v string) bool {

@@ -5,6 +5,7 @@
 package clientauth
 
 import (
+	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -19,6 +20,9 @@ func Checks() []check.Check {
 	rows = append(rows, replayRows()...)
 	rows = append(rows, framingRows()...)
 	rows = append(rows, typingRows()...)
+	rows = append(rows, joseRows()...)
+	rows = append(rows, errorCodeRows()...)
+	rows = append(rows, securityRows()...)
 	out := make([]check.Check, 0, len(rows))
 	for _, r := range rows {
 		if r.Carrier == check.None {
@@ -26,6 +30,12 @@ func Checks() []check.Check {
 		}
 		r.Suite = "clientauth"
 		out = append(out, r.Build())
+	}
+	probes := append(registrationProbes(), check.Check{ID: "A-TE-07", Level: check.MUST, Cite: cite("RFC6749-3.2", "OIDC-Disc-3"),
+		Defect: defect.AcceptPlainHTTP, Title: "does not process token requests sent over plain http", Run: plainHTTP})
+	for _, c := range probes {
+		c.Carrier, c.Suite = check.Client, "clientauth"
+		out = append(out, c)
 	}
 	return out
 }

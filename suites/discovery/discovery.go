@@ -30,6 +30,9 @@ func Checks() []check.Check {
 	ps = append(ps, metadataProbes()...)
 	ps = append(ps, jwksProbes()...)
 	ps = append(ps, responseProbes()...)
+	ps = append(ps, memberProbes()...)
+	ps = append(ps, keysetProbes()...)
+	ps = append(ps, tokenResponseProbes()...)
 	out := make([]check.Check, 0, len(ps))
 	for _, p := range ps {
 		c := p.Check

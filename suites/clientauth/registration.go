@@ -1,0 +1,90 @@
+package clientauth
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// registerClient sends RFC 7591 client metadata to the registration
+// endpoint and decodes a 201 answer; registered is false on any refusal.
+func registerClient(ctx context.Context, e *check.Env, md map[string]any) (tr *client.Transcript, resp map[string]any, registered bool, err error) {
+	body, err := json.Marshal(md)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("encode client metadata: %w", err)
+	}
+	tr, err = e.HTTP.Do(ctx, client.Request{URL: e.Meta.RegistrationEndpoint, Body: body,
+		Header: http.Header{"Content-Type": {"application/json"}}})
+	if err != nil {
+		return tr, nil, false, err
+	}
+	resp, jerr := tr.JSON()
+	return tr, resp, tr.Status == http.StatusCreated && jerr == nil, nil
+}
+
+// registrationProbes: what dynamic registration hands out (RFC 7518 §3.2;
+// OIDC Core §16.19; RFC 9700 §4.15.1). N/A without a registration_endpoint.
+func registrationProbes() []check.Check {
+	return []check.Check{
+		{ID: "A-JO-16", Level: check.MUST, Cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), Defect: defect.ShortClientSecret,
+			Title: "issues client_secret_jwt clients a secret of at least 32 octets (HS256 key size)",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
+				if why := needRegistration(e); why != "" {
+					return check.NA(why)
+				}
+				if !e.Meta.SupportsAuthMethod(oauth.AuthClientSecretJWT) {
+					return check.NA("token_endpoint_auth_methods_supported lacks client_secret_jwt")
+				}
+				tr, resp, ok, err := registerClient(ctx, e, map[string]any{
+					"token_endpoint_auth_method": oauth.AuthClientSecretJWT, "token_endpoint_auth_signing_alg": "HS256",
+					"grant_types": []string{oauth.GrantClientCreds}, "client_name": "assay A-JO-16"})
+				if err != nil {
+					return check.Errorf(err.Error(), tr)
+				}
+				if !ok {
+					return check.NA(fmt.Sprintf("registration of a client_secret_jwt client was refused (HTTP %d)", tr.Status))
+				}
+				secret, _ := resp["client_secret"].(string)
+				if len(secret) < 32 {
+					return check.Broken(check.MUST, fmt.Sprintf("the issued client_secret has %d octets; HS256 needs at least 32", len(secret)), tr)
+				}
+				return check.Pass(tr)
+			}},
+		{ID: "A-SEC-03", Level: check.SHOULD, Cite: cite("RFC9700-4.15.1", "RFC7591-3.2.1"), Defect: defect.HonorProposedClientID,
+			Title: "does not let a registering client pick a client_id that names a user",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
+				if why := needRegistration(e); why != "" {
+					return check.NA(why)
+				}
+				k, ok := e.Cast.A.KeyFor("ES256")
+				if !ok {
+					return check.Errorf("harness: client A has no ES256 key")
+				}
+				tr, resp, ok, err := registerClient(ctx, e, map[string]any{
+					"client_id": e.Cast.User, "token_endpoint_auth_method": oauth.AuthPrivateKeyJWT,
+					"jwks": jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}}, "client_name": "assay A-SEC-03"})
+				if err != nil {
+					return check.Errorf(err.Error(), tr)
+				}
+				if ok && resp["client_id"] == e.Cast.User {
+					return check.Broken(check.SHOULD, fmt.Sprintf("registration took the proposed client_id %q, the sub of a user", e.Cast.User), tr)
+				}
+				return check.Pass(tr)
+			}},
+	}
+}
+
+func needRegistration(e *check.Env) string {
+	if e.Meta.RegistrationEndpoint == "" {
+		return "the metadata lists no registration_endpoint"
+	}
+	return ""
+}

@@ -1,0 +1,50 @@
+package clientauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// plainHTTP is A-TE-07: the token endpoint requires TLS (RFC 6749 §3.2), so
+// a request sent to the same host and port over plain http must not be
+// processed. A refusal at the transport level, or any answer that is not a
+// token, passes. The same assertion is then sent over https: that burns its
+// jti, so a copy seen on the wire cannot be replayed, and it is the
+// positive control that tells a refusal from a target that is down.
+func plainHTTP(ctx context.Context, e *check.Env) check.Result {
+	u, err := url.Parse(e.Target.TokenEndpoint)
+	if err != nil {
+		return check.Errorf("parse token endpoint: " + err.Error())
+	}
+	if u.Scheme != "https" {
+		return check.Broken(check.MUST, fmt.Sprintf("the token endpoint %s does not use https", e.Target.TokenEndpoint))
+	}
+	u.Scheme = "http"
+	jwt, err := e.ClientAssertion(e.Cast.A)
+	if err != nil {
+		return check.Errorf("harness: " + err.Error())
+	}
+	tr, err := e.HTTP.Do(ctx, client.Request{URL: u.String(), Form: check.ClientAuthForm(jwt)})
+	if err != nil && !errors.Is(err, client.ErrTransport) {
+		return check.Errorf("harness: "+err.Error(), tr)
+	}
+	processed := err == nil && (tr.Status/100 == 2 || tr.AccessToken() != "")
+	ctr, cerr := e.Post(ctx, check.ClientAuthForm(jwt), nil)
+	if processed {
+		return check.Broken(check.MUST, fmt.Sprintf("a plain-http request to %s was processed (HTTP %d)", u, tr.Status), tr, ctr)
+	}
+	if cerr != nil || ctr.Status != http.StatusOK {
+		return check.Errorf("the same request over https did not issue a token either, so the refusal proves nothing", tr, ctr)
+	}
+	res := check.Pass(tr, ctr)
+	if err != nil {
+		res.Notes = append(res.Notes, "plain http refused at the transport level")
+	}
+	return res
+}

@@ -1,0 +1,148 @@
+package discovery
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// jwkMembers decodes one JWK into its members, or nil.
+func jwkMembers(raw json.RawMessage) map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	return m
+}
+
+// signingOp reports whether a key_ops value goes with use sig (RFC 7517 §4.3).
+func signingOp(op string) bool { return op == "sign" || op == "verify" }
+
+// keysetProbes: RFC 7517 §4.1, §4.3, §4.7 and FAPI 2.0 SP §5.4.2 on the AS JWKS.
+func keysetProbes() []probe {
+	return []probe{
+		jwksProbe("A-JW-03", check.MUST, cite("RFC7517-4.1"), defect.JWKSNoKty,
+			"gives every published key a kty", func(ks []json.RawMessage) string {
+				for i, raw := range ks {
+					m := jwkMembers(raw)
+					if kty, _ := m["kty"].(string); kty == "" {
+						return fmt.Sprintf("key %d (kid %v) has no kty", i, m["kid"])
+					}
+				}
+				return ""
+			}),
+		jwksProbe("A-JW-05", check.MUST, cite("RFC7517-4.3"), defect.JWKSUseKeyOpsConflict,
+			"keeps use and key_ops consistent when a key has both", func(ks []json.RawMessage) string {
+				for _, raw := range ks {
+					m := jwkMembers(raw)
+					use, hasUse := m["use"].(string)
+					ops, hasOps := m["key_ops"].([]any)
+					if !hasUse || !hasOps {
+						continue
+					}
+					for _, op := range ops {
+						s, _ := op.(string)
+						if (use == "sig") != signingOp(s) {
+							return fmt.Sprintf("key %v has use %q but key_ops %v", m["kid"], use, ops)
+						}
+					}
+				}
+				return ""
+			}),
+		jwksProbe("A-MD-13.2", check.MUST, cite("OIDC-Disc-3", "RFC7517-4.2"), defect.JWKSEncKeyWithoutUse,
+			"marks every key with use when it publishes both signing and encryption keys", func(ks []json.RawMessage) string {
+				enc, unmarked := false, []string{}
+				for _, raw := range ks {
+					m := jwkMembers(raw)
+					use, ok := m["use"].(string)
+					enc = enc || use == "enc"
+					if !ok {
+						unmarked = append(unmarked, fmt.Sprint(m["kid"]))
+					}
+				}
+				if enc && len(unmarked) > 0 {
+					return "the set holds an encryption key, but these keys have no use: " + strings.Join(unmarked, ", ")
+				}
+				return ""
+			}),
+		{check.Check{ID: "A-JW-06", Level: check.MUST, Cite: cite("RFC7517-4.7", "OIDC-Disc-3"), Defect: defect.JWKSX5cMismatch,
+			Title: "publishes x5c whose first certificate holds the key of its JWK"}, x5cMatches},
+		{check.Check{ID: "A-JW-09", Level: check.MUST, Cite: cite("FAPI2-5.4.2", "RFC8725-3.10"), Defect: defect.AccessTokenJKU,
+			Title: "serves jwks_uri over TLS and puts no jku or x5u in its own JWTs", Suite: "response"},
+			func(ctx context.Context, e *check.Env) check.Result {
+				if why := httpsURL("jwks_uri", e.Meta.JWKSURI); e.Meta.JWKSURI != "" && why != "" {
+					return check.Broken(check.MUST, why)
+				}
+				tr, hdr, _, bad := issuedToken(ctx, e)
+				if bad != nil {
+					return *bad
+				}
+				for _, h := range []string{"jku", "x5u"} {
+					if _, ok := hdr[h]; ok {
+						return check.Broken(check.MUST, "the access token header carries "+h, tr)
+					}
+				}
+				return check.Pass(tr)
+			}},
+	}
+}
+
+// x5cMatches checks RFC 7517 §4.7: the key in the first x5c certificate
+// is the key the JWK's other members describe.
+func x5cMatches(ctx context.Context, e *check.Env) check.Result {
+	tr, ks, bad := serverKeys(ctx, e)
+	if bad != nil {
+		return *bad
+	}
+	seen := false
+	for _, raw := range ks {
+		m := jwkMembers(raw)
+		chain, ok := m["x5c"].([]any)
+		if !ok {
+			continue
+		}
+		seen = true
+		if why := x5cProblem(m, chain); why != "" {
+			return check.Broken(check.MUST, why, tr)
+		}
+	}
+	if !seen {
+		return check.NA("no key in jwks_uri carries x5c")
+	}
+	return check.Pass(tr)
+}
+
+func x5cProblem(m map[string]any, chain []any) string {
+	first, _ := chain[0].(string)
+	der, err := base64.StdEncoding.DecodeString(first) // x5c is base64, not base64url (RFC 7517 §4.7)
+	if err != nil {
+		return fmt.Sprintf("key %v: x5c[0] is not base64", m["kid"])
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return fmt.Sprintf("key %v: x5c[0] is not a certificate: %v", m["kid"], err)
+	}
+	bare := map[string]any{}
+	for k, v := range m {
+		if k != "x5c" && k != "x5t" && k != "x5t#S256" {
+			bare[k] = v
+		}
+	}
+	b, _ := json.Marshal(bare)
+	var jwk jose.JSONWebKey
+	if err := jwk.UnmarshalJSON(b); err != nil {
+		return fmt.Sprintf("key %v: the bare key members do not form a key: %v", m["kid"], err)
+	}
+	pub, ok := jwk.Key.(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(cert.PublicKey) {
+		return fmt.Sprintf("key %v: the x5c certificate holds another key than the JWK", m["kid"])
+	}
+	return ""
+}
