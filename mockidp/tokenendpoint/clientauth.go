@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -533,7 +534,12 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 	if s.has(defect.NoClockSkew) {
 		skew = 0
 	}
-	unix := func(f float64) time.Time { return time.Unix(0, int64(f*1e9)) }
+	// Seconds and nanoseconds apart: f*1e9 overflows int64 past 2262, well
+	// inside the 1e11 numericDate allows.
+	unix := func(f float64) time.Time {
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9))
+	}
 	exp, hasExp, err := numericDate(t.claims, "exp")
 	if err != nil {
 		return time.Time{}, fail(err.Error())

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"math/big"
 	"strings"
@@ -103,7 +104,9 @@ func decodeObject(b []byte) (map[string]json.RawMessage, error) {
 	if t, err := d.Token(); err != nil || t != json.Delim('}') {
 		return nil, errors.New("malformed JSON")
 	}
-	if _, err := d.Token(); err == nil {
+	// Only the end of input may follow: any other token or a syntax error
+	// (d.Token fails on "x", "}" or ",") is trailing data.
+	if _, err := d.Token(); err != io.EOF {
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	return out, nil
