@@ -527,7 +527,8 @@ func audValues(claims map[string]json.RawMessage) (values []string, isArray, ok 
 }
 
 // checkTimes applies exp, nbf and iat rules (RFC 7523 §3 items 4-6; FAPI 2.0
-// SP §5.3.2.1 item 13) and returns when the assertion expires.
+// SP §5.3.2.1 item 13) and returns until when the assertion is acceptable
+// (exp plus the allowed skew): how long its jti must be remembered.
 func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry defect.Name) (time.Time, *rejection) {
 	now := s.cfg.Clock()
 	skew := s.cfg.ClockSkew
@@ -574,5 +575,7 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 	if expiry.Before(now) {
 		expiry = now.Add(s.cfg.MaxLifetime)
 	}
-	return expiry, nil
+	// The assertion stays acceptable until ClockSkew past exp, so its jti
+	// must be remembered that long, or it can be replayed in between.
+	return expiry.Add(s.cfg.ClockSkew), nil
 }
