@@ -146,7 +146,10 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	}
 	jwt := raw[0]
 	if s.has(defect.FirstJWTOfList) {
-		jwt = strings.FieldsFunc(jwt, func(r rune) bool { return r == ',' || r == ' ' })[0]
+		// A list of separators only has no first JWT: parse it as it is.
+		if list := strings.FieldsFunc(jwt, func(r rune) bool { return r == ',' || r == ' ' }); len(list) > 0 {
+			jwt = list[0]
+		}
 	}
 	t, err := parseCompact(jwt)
 	if err != nil {
