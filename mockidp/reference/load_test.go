@@ -37,7 +37,7 @@ func startReference(tb testing.TB, conns int) (*reference.Instance, *http.Client
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tr := &http.Transport{TLSClientConfig: tlsCfg, MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	tr := &http.Transport{TLSClientConfig: tlsCfg, MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, ForceAttemptHTTP2: true}
 	tb.Cleanup(func() {
 		tr.CloseIdleConnections()
 		_ = in.Close()
