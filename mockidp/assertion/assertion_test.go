@@ -256,6 +256,31 @@ func TestSignBytesVerifiedByGoJOSE(t *testing.T) {
 	}
 }
 
+// TestSignNone: "none" yields an empty signature segment, and go-jose, which
+// has no "none" verifier, never verifies the token, whatever the allowlist.
+func TestSignNone(t *testing.T) {
+	d := assertion.Client(assertion.ClientParams{Target: target, Now: now, Key: keys.MustFixture("client-a.es256"), Audience: target.Issuer, JTI: "n"})
+	tok, err := d.Apply(assertion.Unsigned("none")).Sign(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parts := strings.Split(tok, "."); len(parts) != 3 || parts[2] != "" {
+		t.Fatalf("unsigned token %q", tok)
+	}
+	es := keys.MustFixture("client-a.es256").PublicKey()
+	for _, algs := range [][]jose.SignatureAlgorithm{{"none"}, {jose.ES256}, {jose.HS256}} {
+		obj, err := jose.ParseSigned(tok, algs)
+		if err != nil {
+			continue // refused at parse time: the header alg is not allowed
+		}
+		for _, key := range []any{es, []byte("0123456789abcdef0123456789abcdef")} {
+			if _, err := obj.Verify(key); err == nil {
+				t.Errorf("go-jose verified an unsigned token (allowlist %v, key %T)", algs, key)
+			}
+		}
+	}
+}
+
 func TestSignBytes(t *testing.T) {
 	es := keys.MustFixture("client-a.es256").Private()
 	rs := keys.MustFixture("client-a.rs256").Private()
