@@ -190,6 +190,9 @@ func (t *Transcript) JSON() (map[string]any, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("body has data after the JSON value")
+	}
 	if m == nil {
 		return nil, errors.New("body is JSON null, not an object")
 	}

@@ -22,9 +22,10 @@ type Rotator struct {
 	clock func() time.Time
 	gen   func(generation int) (Key, error)
 
-	mu     sync.Mutex
-	forced int
-	cache  map[int]Key
+	mu       sync.Mutex
+	forced   int
+	forcedAt time.Time // when RotateNow last ran
+	cache    map[int]Key
 }
 
 // NewRotator starts a rotation at start. gen makes the key of a generation;
@@ -33,17 +34,29 @@ func NewRotator(start time.Time, sched Schedule, clock func() time.Time, gen fun
 	return &Rotator{start: start, sched: sched, clock: clock, gen: gen, cache: map[int]Key{}}
 }
 
-func (r *Rotator) generation(now time.Time) (gen int, sinceStart time.Duration) {
+// generation returns the current generation, how far into its scheduled
+// period now is, and how long the current key has been current (shorter
+// than into after RotateNow).
+func (r *Rotator) generation(now time.Time) (gen int, into, current time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	forced := time.Duration(-1)
+	if !r.forcedAt.IsZero() {
+		forced = max(now.Sub(r.forcedAt), 0)
+	}
 	if r.sched.Period <= 0 {
-		return r.forced, 0
+		return r.forced, 0, forced
 	}
 	d := now.Sub(r.start)
 	if d < 0 {
 		d = 0
 	}
-	return int(d/r.sched.Period) + r.forced, d % r.sched.Period
+	into = d % r.sched.Period
+	current = into
+	if forced >= 0 && forced < into {
+		current = forced
+	}
+	return int(d/r.sched.Period) + r.forced, into, current
 }
 
 func (r *Rotator) key(g int) (Key, error) {
@@ -62,7 +75,7 @@ func (r *Rotator) key(g int) (Key, error) {
 
 // Current is the key to sign with now.
 func (r *Rotator) Current() (Key, error) {
-	g, _ := r.generation(r.clock())
+	g, _, _ := r.generation(r.clock())
 	return r.key(g)
 }
 
@@ -70,7 +83,7 @@ func (r *Rotator) Current() (Key, error) {
 // is within Overlap of becoming current, and the previous one while it is
 // within Retire of having been retired.
 func (r *Rotator) Published() (Set, error) {
-	g, into := r.generation(r.clock())
+	g, into, current := r.generation(r.clock())
 	cur, err := r.key(g)
 	if err != nil {
 		return nil, err
@@ -83,7 +96,7 @@ func (r *Rotator) Published() (Set, error) {
 		}
 		out = append(out, next)
 	}
-	if g > 0 && r.sched.Retire > 0 && into < r.sched.Retire {
+	if g > 0 && r.sched.Retire > 0 && current >= 0 && current < r.sched.Retire {
 		prev, err := r.key(g - 1)
 		if err != nil {
 			return nil, err
@@ -95,7 +108,9 @@ func (r *Rotator) Published() (Set, error) {
 
 // RotateNow advances the rotation by one generation immediately.
 func (r *Rotator) RotateNow() {
+	now := r.clock()
 	r.mu.Lock()
 	r.forced++
+	r.forcedAt = now
 	r.mu.Unlock()
 }

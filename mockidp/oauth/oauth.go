@@ -5,6 +5,9 @@ package oauth
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -84,13 +87,26 @@ type Metadata struct {
 }
 
 // ParseMetadata decodes a metadata document, keeping every member in Raw.
+// Member names match exactly (RFC 8414 §2): encoding/json alone would fill
+// TokenEndpoint from "Token_Endpoint".
 func ParseMetadata(b []byte) (Metadata, error) {
 	var m Metadata
-	if err := json.Unmarshal(b, &m); err != nil {
-		return Metadata{}, err
-	}
 	if err := json.Unmarshal(b, &m.Raw); err != nil {
 		return Metadata{}, err
+	}
+	if m.Raw == nil {
+		return Metadata{}, errors.New("metadata is not a JSON object")
+	}
+	v := reflect.ValueOf(&m).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		raw, ok := m.Raw[name]
+		if !ok || name == "-" {
+			continue
+		}
+		if err := json.Unmarshal(raw, v.Field(i).Addr().Interface()); err != nil {
+			return Metadata{}, fmt.Errorf("metadata member %s: %w", name, err)
+		}
 	}
 	return m, nil
 }

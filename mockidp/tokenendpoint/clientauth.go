@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,7 +147,10 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	}
 	jwt := raw[0]
 	if s.has(defect.FirstJWTOfList) {
-		jwt = strings.FieldsFunc(jwt, func(r rune) bool { return r == ',' || r == ' ' })[0]
+		// A list of separators only has no first JWT: parse it as it is.
+		if list := strings.FieldsFunc(jwt, func(r rune) bool { return r == ',' || r == ' ' }); len(list) > 0 {
+			jwt = list[0]
+		}
 	}
 	t, err := s.parse(jwt)
 	if err != nil {
@@ -538,14 +542,20 @@ func audValues(claims map[string]json.RawMessage) (values []string, isArray, ok 
 }
 
 // checkTimes applies exp, nbf and iat rules (RFC 7523 §3 items 4-6; FAPI 2.0
-// SP §5.3.2.1 item 13) and returns when the assertion expires.
+// SP §5.3.2.1 item 13) and returns until when the assertion is acceptable
+// (exp plus the allowed skew): how long its jti must be remembered.
 func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry defect.Name) (time.Time, *rejection) {
 	now := s.cfg.Clock()
 	skew := s.cfg.ClockSkew
 	if s.has(defect.NoClockSkew) {
 		skew = 0
 	}
-	unix := func(f float64) time.Time { return time.Unix(0, int64(f*1e9)) }
+	// Seconds and nanoseconds apart: f*1e9 overflows int64 past 2262, well
+	// inside the 1e11 numericDate allows.
+	unix := func(f float64) time.Time {
+		sec, frac := math.Modf(f)
+		return time.Unix(int64(sec), int64(frac*1e9))
+	}
 	exp, hasExp, err := s.numericDate(t.claims, "exp")
 	if err != nil {
 		return time.Time{}, fail(err.Error())
@@ -580,5 +590,7 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 	if expiry.Before(now) {
 		expiry = now.Add(s.cfg.MaxLifetime)
 	}
-	return expiry, nil
+	// The assertion stays acceptable until ClockSkew past exp, so its jti
+	// must be remembered that long, or it can be replayed in between.
+	return expiry.Add(s.cfg.ClockSkew), nil
 }

@@ -21,8 +21,9 @@ type keyCache struct {
 	ttl        time.Duration
 	minRefetch time.Duration
 
-	mu      sync.Mutex
-	entries map[string]*keyEntry
+	mu       sync.Mutex
+	entries  map[string]*keyEntry
+	fetching map[string]*sync.Mutex // held while a URL is being fetched
 }
 
 type keyEntry struct {
@@ -31,22 +32,34 @@ type keyEntry struct {
 }
 
 func newKeyCache(hc *http.Client, clock func() time.Time, ttl time.Duration) *keyCache {
-	return &keyCache{http: hc, clock: clock, ttl: ttl, minRefetch: time.Second, entries: map[string]*keyEntry{}}
+	return &keyCache{http: hc, clock: clock, ttl: ttl, minRefetch: time.Second, entries: map[string]*keyEntry{}, fetching: map[string]*sync.Mutex{}}
 }
 
 // get returns the keys at url; with refresh it refetches unless the cached
 // copy is younger than minRefetch.
 func (c *keyCache) get(ctx context.Context, url string, refresh bool) ([]jose.JSONWebKey, error) {
+	if ks, ok := c.cached(url, refresh); ok {
+		return ks, nil
+	}
+	// One fetch per URL at a time: concurrent callers wait for it and then
+	// find its result cached, so a burst of unknown kids (or a cold cache)
+	// costs one fetch, not one per request.
+	c.mu.Lock()
+	fl := c.fetching[url]
+	if fl == nil {
+		fl = &sync.Mutex{}
+		c.fetching[url] = fl
+	}
+	c.mu.Unlock()
+	fl.Lock()
+	defer fl.Unlock()
+	if ks, ok := c.cached(url, refresh); ok {
+		return ks, nil
+	}
 	now := c.clock()
 	c.mu.Lock()
 	e := c.entries[url]
 	c.mu.Unlock()
-	if e != nil {
-		age := now.Sub(e.fetched)
-		if age < c.ttl && (!refresh || age < c.minRefetch) {
-			return e.keys, nil
-		}
-	}
 	ks, err := c.fetch(ctx, url)
 	if err != nil {
 		if e != nil {
@@ -58,6 +71,20 @@ func (c *keyCache) get(ctx context.Context, url string, refresh bool) ([]jose.JS
 	c.entries[url] = &keyEntry{keys: ks, fetched: now}
 	c.mu.Unlock()
 	return ks, nil
+}
+
+// cached returns the cached keys at url when they may be used without a
+// fetch: younger than ttl, and with refresh younger than minRefetch.
+func (c *keyCache) cached(url string, refresh bool) ([]jose.JSONWebKey, bool) {
+	now := c.clock()
+	c.mu.Lock()
+	e := c.entries[url]
+	c.mu.Unlock()
+	if e == nil {
+		return nil, false
+	}
+	age := now.Sub(e.fetched)
+	return e.keys, age < c.ttl && (!refresh || age < c.minRefetch)
 }
 
 func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, error) {

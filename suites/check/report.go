@@ -44,7 +44,7 @@ func Exchange(tr *client.Transcript, secrets []string) v1.Exchange {
 			Method: tr.Method,
 			URL:    Redact(redactURL(tr.URL), secrets),
 			Header: redactHeader(tr.ReqHeader, secrets),
-			Body:   Redact(redactForm(string(tr.ReqBody), tr.ReqHeader), secrets),
+			Body:   Redact(redactRequestBody(string(tr.ReqBody), tr.ReqHeader), secrets),
 		},
 		Duration: tr.Duration,
 	}
@@ -106,6 +106,15 @@ func redactForm(body string, h http.Header) string {
 	return strings.Join(parts, "&")
 }
 
+// redactRequestBody redacts a form body by parameter name, and any other
+// body (A-TE-05 sends the parameters as JSON) by JSON member name.
+func redactRequestBody(body string, h http.Header) string {
+	if strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return redactForm(body, h)
+	}
+	return redactJSONBody(body)
+}
+
 func redactURL(u string) string {
 	base, q, ok := strings.Cut(u, "?")
 	if !ok {
@@ -156,14 +165,14 @@ func basicUser(v string) (string, bool) {
 }
 
 var (
-	tokenMember   = regexp.MustCompile(`"(access_token|refresh_token|id_token|client_secret|registration_access_token)"\s*:\s*"([^"]*)"`)
+	tokenMember   = regexp.MustCompile(`"(access_token|refresh_token|id_token|client_secret|registration_access_token|client_assertion|assertion|password)"\s*:\s*"([^"]*)"`)
 	privateMember = regexp.MustCompile(`"(d|p|q|dp|dq|qi|k)"\s*:\s*"[^"]*"`)
 )
 
 func redactJSONBody(b string) string {
 	b = tokenMember.ReplaceAllStringFunc(b, func(m string) string {
 		sub := tokenMember.FindStringSubmatch(m)
-		if sub[1] == "client_secret" || sub[1] == "registration_access_token" {
+		if sub[1] == "client_secret" || sub[1] == "registration_access_token" || sub[1] == "password" {
 			return `"` + sub[1] + `":"<redacted>"`
 		}
 		return `"` + sub[1] + `":"` + ShortenJWT(sub[2]) + `"`
