@@ -17,6 +17,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
 	"github.com/assayhq/assay/reports"
 	v1 "github.com/assayhq/assay/reports/v1"
@@ -120,19 +121,25 @@ func startReferenceTarget(ctx context.Context, p check.Profile, defects defect.S
 		in.Close()
 		return nil, err
 	}
+	orc, err := oracle.StartAttacker()
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
 	e, err := suites.NewEnv(ctx, suites.Options{
-		Issuer: in.Issuer, Profile: p, Cast: cast, IdP: in.IdP,
+		Issuer: in.Issuer, Profile: p, Cast: cast, IdP: in.IdP, Oracle: orc,
 		Grant: check.GrantOptions{Enabled: true}, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
 	})
 	if err != nil {
 		in.Close()
+		orc.Close()
 		return nil, fmt.Errorf("reach reference target: %w", err)
 	}
 	name := "assay reference"
 	if len(defects) > 0 {
 		name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
 	}
-	return &target{name: name, env: e, close: func() { _ = in.Close() }}, nil
+	return &target{name: name, env: e, close: func() { _ = in.Close(); _ = orc.Close() }}, nil
 }
 
 func toStrings(s defect.Set) []string {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites"
@@ -35,7 +36,13 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 	if err != nil {
 		tb.Fatal(err)
 	}
+	orc, err := oracle.StartAttacker()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = orc.Close() })
 	e, err := suites.NewEnv(context.Background(), suites.Options{
+		Oracle: orc,
 		// The token endpoint is given, as a user would configure it, so that
 		// a defect that breaks discovery still leaves the other checks running.
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,

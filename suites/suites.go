@@ -20,6 +20,7 @@ import (
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/oracle"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/clientauth"
@@ -59,6 +60,8 @@ type Options struct {
 	Rand          io.Reader
 	TLS           *tls.Config
 	Timeout       time.Duration // per request
+	// Oracle is the loopback SSRF listener the jku/x5u rows point at (U6).
+	Oracle *oracle.Oracle
 }
 
 // NewEnv discovers the target and returns the Env. A metadata document that
@@ -89,6 +92,8 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		Clock:    o.Clock,
 		Rand:     o.Rand,
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
+		Oracle:   o.Oracle,
+		Baseline: &check.Baseline{},
 	}
 	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
 		if p.Secret != "" {
