@@ -26,6 +26,7 @@ import (
 	"github.com/assayhq/assay/suites/clientauth"
 	"github.com/assayhq/assay/suites/discovery"
 	"github.com/assayhq/assay/suites/grant"
+	"github.com/assayhq/assay/suites/negative"
 )
 
 // Env is what every spec sees (design.md R3).
@@ -41,6 +42,7 @@ func All() []check.Check {
 	cs = append(cs, discovery.Checks()...)
 	cs = append(cs, clientauth.Checks()...)
 	cs = append(cs, grant.Checks()...)
+	cs = append(cs, negative.Checks()...)
 	check.SortKeys(cs)
 	return cs
 }

@@ -32,13 +32,19 @@ type token struct {
 // alphabet without padding (RFC 7515 §2, §7.1; 8725bis §3.14), canonical
 // encoding, and header and claims that are complete UTF-8 JSON objects with
 // no duplicate members (RFC 7515 §4, RFC 7519 §7.2).
-func parseCompact(raw string) (*token, error) {
+func parseCompact(raw string, o parseOpts) (*token, error) {
 	parts := strings.Split(raw, ".")
+	if o.laxSegments && len(parts) > 3 {
+		parts = parts[:3]
+	}
+	if o.emptySig && len(parts) == 2 {
+		parts = append(parts, "")
+	}
 	if len(parts) != 3 {
 		return nil, errors.New("not a compact JWS (want three segments)")
 	}
 	for _, p := range parts {
-		for i := 0; i < len(p); i++ {
+		for i := 0; i < len(p) && !o.laxBase64; i++ {
 			c := p[i]
 			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 				return nil, errors.New("character outside the base64url alphabet")
@@ -48,7 +54,10 @@ func parseCompact(raw string) (*token, error) {
 	if parts[0] == "" || parts[1] == "" {
 		return nil, errors.New("empty header or payload")
 	}
-	dec := base64.RawURLEncoding.Strict()
+	var dec interface{ DecodeString(string) ([]byte, error) } = base64.RawURLEncoding.Strict()
+	if o.laxBase64 {
+		dec = laxBase64{}
+	}
 	hb, err := dec.DecodeString(parts[0])
 	if err != nil {
 		return nil, errors.New("header is not canonical base64url")
@@ -61,22 +70,29 @@ func parseCompact(raw string) (*token, error) {
 	if err != nil {
 		return nil, errors.New("signature is not canonical base64url")
 	}
-	h, err := decodeObject(hb)
+	if o.rejectSpace && bytes.ContainsAny(hb, " \t\r\n") {
+		return nil, errors.New("header: whitespace")
+	}
+	h, err := decodeObject(hb, o)
 	if err != nil {
 		return nil, errors.New("header: " + err.Error())
 	}
-	c, err := decodeObject(cb)
+	c, err := decodeObject(cb, o)
 	if err != nil {
 		return nil, errors.New("claims: " + err.Error())
 	}
-	return &token{raw: raw, si: parts[0] + "." + parts[1], sig: sig, header: h, claims: c}, nil
+	return &token{raw: strings.Join(parts, "."), si: parts[0] + "." + parts[1], sig: sig, header: h, claims: c}, nil
 }
 
 // decodeObject decodes a JSON object, refusing invalid UTF-8, duplicate
 // member names and trailing data.
-func decodeObject(b []byte) (map[string]json.RawMessage, error) {
-	if !utf8.Valid(b) {
+func decodeObject(b []byte, o parseOpts) (map[string]json.RawMessage, error) {
+	if o.laxJSON {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	} else if !utf8.Valid(b) {
 		return nil, errors.New("not valid UTF-8")
+	} else if hasLoneSurrogate(b) {
+		return nil, errors.New("lone UTF-16 surrogate escape")
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
@@ -91,19 +107,25 @@ func decodeObject(b []byte) (map[string]json.RawMessage, error) {
 			return nil, errors.New("malformed JSON")
 		}
 		k, _ := kt.(string)
-		if _, dup := out[k]; dup {
+		if o.foldCase {
+			k = foldMember(k)
+		}
+		_, dup := out[k]
+		if dup && !o.firstDup && !o.foldCase {
 			return nil, errors.New("duplicate member " + k)
 		}
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
 			return nil, errors.New("malformed JSON")
 		}
-		out[k] = v
+		if !dup || !o.firstDup {
+			out[k] = v
+		}
 	}
 	if t, err := d.Token(); err != nil || t != json.Delim('}') {
 		return nil, errors.New("malformed JSON")
 	}
-	if _, err := d.Token(); err == nil {
+	if len(bytes.TrimSpace(b[d.InputOffset():])) > 0 && !o.laxJSON {
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	return out, nil

@@ -1,0 +1,61 @@
+package negative
+
+import (
+	"time"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// headerAttacks is catalog B.5: header semantics and duplicate or
+// case-variant members (RFC 7515 §4; RFC 7519 §4; RFC 8725 §3.11).
+func headerAttacks() []attack {
+	as := []attack{
+		{id: "B-HDR-01", title: "rejects an unknown critical header parameter (CVE-2025-59420, CVE-2026-32597)",
+			cite: cite("RFC7515-4.1.11"), d: defect.IgnoreCrit,
+			mk: withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
+				return []assertion.Mutation{assertion.SignWith(k), assertion.Header("crit", []string{"urn:x:mfa"}), assertion.Header("urn:x:mfa", true)}
+			})},
+		{id: "B-HDR-02", title: "rejects crit given as a string instead of an array",
+			cite: cite("RFC7515-4.1.11"), d: defect.IgnoreCrit,
+			ms: []assertion.Mutation{assertion.Header("crit", "b64")}},
+		{id: "B-HDR-08.1", title: "rejects a duplicate alg, or reads the last one (first: ES256, last: none)",
+			cite: cite("RFC7515-4", "RFC8725-3.1"), d: defect.FirstDuplicateWins,
+			ms: []assertion.Mutation{assertion.AddHeader("alg", "none")}},
+		{id: "B-HDR-08.2", title: "rejects a duplicate kid, or reads the last one (first: client A's, last: client B's)",
+			cite: cite("RFC7515-4"), d: defect.FirstDuplicateWins,
+			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				k, _ := e.Cast.B.Key("")
+				return []assertion.Mutation{assertion.AddHeader("kid", k.ID())}, nil
+			}},
+		{id: "B-HDR-10.1", title: "rejects duplicate iss and sub, or reads the last (first: A, last: B)",
+			cite: cite("RFC7519-4"), d: defect.FirstDuplicateWins,
+			ms: []assertion.Mutation{assertion.AddClaim("iss", assertion.OtherClientID), assertion.AddClaim("sub", assertion.OtherClientID)}},
+		{id: "B-HDR-10.2", title: "rejects a duplicate exp, or reads the last (first: valid, last: expired)",
+			cite: cite("RFC7519-4"), d: defect.FirstDuplicateWins,
+			ms: []assertion.Mutation{assertion.AddClaim("exp", assertion.At(-999*time.Second))}},
+		{id: "B-HDR-10.3", title: "rejects a duplicate aud, or reads the last (first: this AS, last: an attacker)",
+			cite: cite("RFC7519-4"), d: defect.FirstDuplicateWins,
+			ms: []assertion.Mutation{assertion.AddClaim("aud", "https://attacker.example")}},
+		// A case variant is an unknown member and must be ignored; a parser
+		// that folds case (Go's encoding/json) lets it win.
+		{id: "B-HDR-09.1", title: "ignores a header member ALG (a case variant of alg)",
+			cite: cite("RFC7515-4", "RFC7519-4"), d: defect.FoldMemberCase,
+			ms: []assertion.Mutation{assertion.AddHeader("ALG", "none")}, want: expect.Everywhere(issuedTo(clientA))},
+		{id: "B-HDR-09.2", title: "ignores a claim EXP (a case variant of exp) that says expired",
+			cite: cite("RFC7519-4"), d: defect.FoldMemberCase,
+			ms: []assertion.Mutation{assertion.AddClaim("EXP", assertion.At(-999*time.Second))}, want: expect.Everywhere(issuedTo(clientA))},
+		{id: "B-HDR-09.3", title: "ignores a claim Sub (a case variant of sub) naming client B",
+			cite: cite("RFC7519-4"), d: defect.FoldMemberCase,
+			ms: []assertion.Mutation{assertion.AddClaim("Sub", assertion.OtherClientID)}, want: expect.Everywhere(issuedTo(clientA))},
+	}
+	for i, typ := range []string{"at+jwt", "dpop+jwt", "oauth-authz-req+jwt", "logout+jwt", "secevent+jwt", "application/at+jwt"} {
+		as = append(as, attack{id: variant("B-HDR-07", i), title: "refuses an assertion typed " + quote(typ),
+			level: check.SHOULD, cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), d: defect.IgnoreTyp,
+			ms: []assertion.Mutation{assertion.Header("typ", typ)}})
+	}
+	return as
+}
