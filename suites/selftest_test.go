@@ -19,11 +19,18 @@ import (
 	"github.com/assayhq/assay/suites/check"
 )
 
+// Parsing the fixture keys (RSA private keys above all) costs more than a
+// whole reference run, and the kill matrix starts hundreds: parse once.
+var (
+	fixtureCast  = sync.OnceValues(mockidp.FixtureCast)
+	attackerJWKS = sync.OnceValues(oracle.AttackerKeySet)
+)
+
 // startReference runs the reference target with defects on and returns an
 // Env pointed at it.
 func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *check.Env {
 	tb.Helper()
-	cast, err := mockidp.FixtureCast()
+	cast, err := fixtureCast()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -36,7 +43,11 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 	if err != nil {
 		tb.Fatal(err)
 	}
-	orc, err := oracle.StartAttacker()
+	jwks, err := attackerJWKS()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	orc, err := oracle.Start(jwks)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -6,6 +6,8 @@ const (
 	// B.1 algorithms
 	AlgFromKey       Name = "alg-from-key"       // B-ALG-05: missing or non-string alg taken from the key
 	HMACEmptySecret  Name = "hmac-empty-secret"  // B-ALG-04: HS256 keyed by a private_key_jwt client's empty secret
+	HMACWithASKey    Name = "hmac-with-as-key"   // B-ALG-07: HS256 keyed by the AS's own public key
+	TrustOwnTokens   Name = "trust-own-tokens"   // B-CLM-19: JWTs the AS signed accepted as assertions
 	KidFallback      Name = "kid-fallback"       // B-ALG-10: when the kid's key fails, every key of the client is tried
 	AlgNotBound      Name = "alg-not-bound"      // B-ALG-09: neither the registered nor the JWK alg is compared with the header
 	PsychicECDSA     Name = "psychic-ecdsa"      // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
@@ -52,7 +54,7 @@ const (
 
 func attacks() []Name {
 	return []Name{
-		AlgFromKey, AlgNotBound, HMACEmptySecret, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
+		AlgFromKey, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
 		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA,

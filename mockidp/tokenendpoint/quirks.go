@@ -197,7 +197,7 @@ func (s *Server) slowKid(ctx context.Context, kid string) {
 	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(1500 * time.Millisecond):
+	case <-time.After(2500 * time.Millisecond):
 	}
 }
 
@@ -253,4 +253,32 @@ func (s *Server) numericDate(m map[string]json.RawMessage, name string) (float64
 		return 0, true, errors.New(name + " must be an integer")
 	}
 	return f, ok, err
+}
+
+// hmacWithOwnKey is B-ALG-07: HS256 verified with the AS's own published
+// public key as the secret.
+func (s *Server) hmacWithOwnKey(t *token) bool {
+	if !s.has(defect.HMACWithASKey) {
+		return false
+	}
+	for _, k := range s.cfg.Keys.Public().Keys {
+		if hmacWithPublic(t, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownToken is B-CLM-19: a JWT this AS signed (an access token) taken as an
+// assertion because the signature verifies (RFC 8725 §2.8 substitution).
+func (s *Server) ownToken(t *token) (map[string]json.RawMessage, bool) {
+	if !s.has(defect.TrustOwnTokens) {
+		return nil, false
+	}
+	for _, k := range s.cfg.Keys.Public().Keys {
+		if verifyLax(t, "ES256", k.Key) == nil {
+			return t.claims, true
+		}
+	}
+	return nil, false
 }

@@ -34,10 +34,19 @@ func (b *Baseline) Count(c Carrier) int {
 	return len(b.samples[c])
 }
 
-// Median is the median control latency of carrier c; ok is false without samples.
+// Window is how many recent controls the median covers: a loaded machine
+// slows controls and rows alike, so old samples would make rows look slow.
+const Window = 5
+
+// Median is the median of the last Window control latencies of carrier c;
+// ok is false without samples.
 func (b *Baseline) Median(c Carrier) (time.Duration, bool) {
 	b.mu.Lock()
-	s := append([]time.Duration(nil), b.samples[c]...)
+	s := b.samples[c]
+	if len(s) > Window {
+		s = s[len(s)-Window:]
+	}
+	s = append([]time.Duration(nil), s...)
 	b.mu.Unlock()
 	if len(s) == 0 {
 		return 0, false

@@ -1,11 +1,18 @@
 package negative
 
 import (
+	"context"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
+	"fmt"
+	"net/http"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/suites/check"
@@ -25,6 +32,14 @@ func algorithmAttacks() []attack {
 		{id: "B-ALG-04", title: "rejects HS256 keyed with an empty secret (CVE-2019-20933, CVE-2020-28637)",
 			cite: cite("RFC8725-2.2", "RFC8725-3.1"), d: defect.HMACEmptySecret, killIn: nonFAPI(),
 			ms: []assertion.Mutation{assertion.HMAC([]byte{})}},
+		{id: "B-ALG-07", title: "rejects HS256 keyed with the AS's own public key (CVE-2016-10555, CVE-2024-33663)", grant: true,
+			cite: cite("RFC8725-2.1", "RFC8725-3.1"), d: defect.HMACWithASKey, killIn: nonFAPI(), send: asKeyHMAC,
+			needs: func(e *check.Env) string {
+				if e.Meta.JWKSURI == "" {
+					return "the metadata has no jwks_uri"
+				}
+				return ""
+			}},
 		{id: "B-ALG-09", title: "rejects RS256 from a client registered for PS256, signed by the same RSA key",
 			cite: cite("RFC8725-3.1", "OIDC-Reg-2"), d: defect.AlgNotBound, killIn: nonFAPI(),
 			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.P }, func(e *check.Env) ([]assertion.Mutation, error) {
@@ -94,4 +109,28 @@ func spkiDER(k keys.Key) []byte {
 		return nil
 	}
 	return der
+}
+
+// asKeyHMAC keys HS256 with the PEM SPKI of the first key the AS publishes
+// at its jwks_uri, under that key's kid.
+func asKeyHMAC(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+	tr, err := e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: e.Meta.JWKSURI})
+	if err != nil {
+		return tr, err
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(tr.Body, &set); err != nil || len(set.Keys) == 0 {
+		return tr, fmt.Errorf("read the AS key set at %s: no keys", e.Meta.JWKSURI)
+	}
+	k := set.Keys[0]
+	der, err := x509.MarshalPKIXPublicKey(k.Key)
+	if err != nil {
+		return tr, fmt.Errorf("encode the AS key: %w", err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	tok, err := signed(e, c, assertion.HMAC(pemKey), assertion.Header("kid", k.KeyID))
+	if err != nil {
+		return nil, err
+	}
+	return post(ctx, e, c, tok)
 }

@@ -1,6 +1,7 @@
 package negative
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -9,8 +10,6 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
-
-	"context"
 )
 
 // claimAttacks is catalog B.7: claim types and semantics (RFC 7519 §2,
@@ -60,6 +59,15 @@ func claimAttacks() []attack {
 			cite: cite("RFC9101-10.8", "OIDC-Core-9"), d: defect.IgnoreSubject,
 			ms: []assertion.Mutation{assertion.DropClaim("sub"), assertion.Claim("response_type", "code"),
 				assertion.Claim("client_id", assertion.ClientID), assertion.Claim("redirect_uri", "https://client-a.example/cb")}},
+		{id: "B-CLM-19", title: "rejects an access token this AS issued, replayed as an assertion", grant: true,
+			cite: cite("RFC8725-2.8", "RFC9068-2.1"), d: defect.TrustOwnTokens,
+			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+				tr, issued, err := e.Control(ctx, check.Client)
+				if err != nil || !issued {
+					return tr, fmt.Errorf("obtain an access token to replay: %v (HTTP %d)", err, tr.Status)
+				}
+				return post(ctx, e, c, tr.AccessToken())
+			}},
 		{id: "B-CLM-21", title: "rejects a grant from IdP-H signed with the key of trusted issuer IdP-K", only: check.Grant,
 			cite: cite("RFC8725-3.8", "RFC7523-3"), d: defect.GrantAnyIssuerKey,
 			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {

@@ -168,3 +168,12 @@ func ecPoint(k keys.Key, prefix bool) []byte {
 	}
 	return xy
 }
+
+// otherPrincipal names someone the assertion does not speak for: client B
+// in a client assertion, a second user in a grant.
+func otherPrincipal(d *assertion.Draft) any {
+	if d.Claims.String("iss") == d.Target.TrustedIssuer {
+		return "user2"
+	}
+	return d.Target.OtherClientID
+}

@@ -48,9 +48,10 @@ func headerAttacks() []attack {
 		{id: "B-HDR-09.2", title: "ignores a claim EXP (a case variant of exp) that says expired",
 			cite: cite("RFC7519-4"), d: defect.FoldMemberCase,
 			ms: []assertion.Mutation{assertion.AddClaim("EXP", assertion.At(-999*time.Second))}, want: expect.Everywhere(issuedTo(clientA))},
-		{id: "B-HDR-09.3", title: "ignores a claim Sub (a case variant of sub) naming client B",
+		{id: "B-HDR-09.3", title: "ignores a claim Sub (a case variant of sub) naming another principal", grant: true,
 			cite: cite("RFC7519-4"), d: defect.FoldMemberCase,
-			ms: []assertion.Mutation{assertion.AddClaim("Sub", assertion.OtherClientID)}, want: expect.Everywhere(issuedTo(clientA))},
+			ms:   []assertion.Mutation{assertion.AddClaim("Sub", assertion.Value(otherPrincipal))},
+			want: expect.Everywhere(issuedTo(clientA)), wantG: expect.Everywhere(expect.Issued{Subject: user})},
 	}
 	for i, typ := range []string{"at+jwt", "dpop+jwt", "oauth-authz-req+jwt", "logout+jwt", "secevent+jwt", "application/at+jwt"} {
 		as = append(as, attack{id: variant("B-HDR-07", i), title: "refuses an assertion typed " + quote(typ),

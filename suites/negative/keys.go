@@ -6,6 +6,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"strings"
@@ -95,6 +96,18 @@ func keyAttacks() []attack {
 				kid := k.ID() + "-oct"
 				b := fmt.Sprintf(`{"kty":"oct","k":%q,"kid":%q}`, b64(secret), kid)
 				return raw(b), []assertion.Mutation{assertion.HMAC(secret), assertion.Header("kid", kid)}, nil
+			})},
+		attack{id: "B-KEY-11", title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
+			cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), d: defect.HMACWithPublicKey, needs: needHosted, killIn: nonFAPI(),
+			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				rk, err := keyOf(e.Cast.A, "RS256")
+				if err != nil {
+					return nil, nil, err
+				}
+				dup := rk.With(k.ID(), "RS256")
+				b, err := json.Marshal(dup.Public())
+				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spkiDER(dup)})
+				return b, []assertion.Mutation{assertion.HMAC(pemKey), assertion.Header("kid", k.ID())}, err
 			})},
 		attack{id: "B-KEY-12", title: "does not refetch the client JWKS for every unknown kid (50 in a burst)",
 			level: check.SHOULD, cite: cite("OIDC-Core-10.1.1"), d: defect.RefetchEveryKid, needs: needHosted, send: kidFlood},

@@ -43,6 +43,7 @@ type attack struct {
 	send sendFunc                                                          // a custom exchange
 
 	want   map[check.Profile]check.Expectation // default: REJ-C / REJ-G everywhere
+	wantG  map[check.Profile]check.Expectation // the grant carrier's, when it differs from want
 	needs  func(e *check.Env) string
 	killIn []check.Profile
 	once   bool // the exchange cannot be repeated (replay rows): no U7 retry
@@ -86,6 +87,9 @@ func (a attack) rows() []check.Row {
 			d = a.dg
 		}
 		want := a.want
+		if c == check.Grant && a.wantG != nil {
+			want = a.wantG
+		}
 		if want == nil {
 			want = expect.Everywhere(classFor(c))
 		}
@@ -118,8 +122,8 @@ func classFor(c check.Carrier) expect.Reject {
 
 // sender wraps the row's exchange with the U6 and U7 bookkeeping: the SSRF
 // listener is drained before and read after, and a slow answer is retried
-// once (when the exchange can be repeated) so that a loaded CI box does not
-// produce a latency warning on its own.
+// once after fresh controls (when the exchange can be repeated) so that a
+// loaded CI box does not produce a latency warning on its own.
 func (a attack) sender(c check.Carrier) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
 	send := a.send
 	if send == nil {
@@ -148,6 +152,13 @@ func (a attack) sender(c check.Carrier) func(ctx context.Context, e *check.Env) 
 		}
 		if e.Baseline != nil && !a.once {
 			if _, slow := e.Baseline.TooSlow(c, tr.Duration); slow {
+				// Slow once may be the machine: measure the controls afresh,
+				// then ask again.
+				for i := 0; i < 3; i++ {
+					if _, _, err := e.Control(ctx, c); err != nil {
+						return tr, err
+					}
+				}
 				again, err := send(ctx, e, c)
 				if err == nil {
 					again.Related = append(again.Related, tr)
@@ -232,6 +243,7 @@ func both(a, b func(e *check.Env) string) func(e *check.Env) string {
 func issuedTo(id func(e *check.Env) string) expect.Issued { return expect.Issued{Principal: id} }
 
 func clientA(e *check.Env) string { return e.Cast.A.ID }
+func user(e *check.Env) string    { return e.Cast.User }
 func clientB(e *check.Env) string { return e.Cast.B.ID }
 
 // nonFAPI lists the profiles where HS256 and RS256 reach the verifier: FAPI

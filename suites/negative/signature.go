@@ -94,10 +94,11 @@ func signatureAttacks() []attack {
 		{id: "B-SIG-10.2", title: "rejects a payload re-pointed at another principal, signature kept", grant: true,
 			cite: cite("RFC7515-5.2", "RFC7523-3"), d: defect.SkipSignatureCheck, dg: defect.GrantIgnoreSignature,
 			ms: []assertion.Mutation{replaceSegment(1, func(d *assertion.Draft) []byte {
-				if d.Target.TrustedIssuer == d.Claims.String("iss") {
-					return d.Claims.Set("sub", "user2").Bytes()
+				other := otherPrincipal(d)
+				if other == "user2" {
+					return d.Claims.Set("sub", other).Bytes()
 				}
-				return d.Claims.Set("iss", d.Target.OtherClientID).Set("sub", d.Target.OtherClientID).Bytes()
+				return d.Claims.Set("iss", other).Set("sub", other).Bytes()
 			})}},
 		{id: "B-SIG-11.1", title: "rejects a header whose kid was changed, signature kept",
 			cite: cite("RFC7515-5.2"), d: defect.SkipSignatureCheck,
