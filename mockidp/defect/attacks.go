@@ -38,6 +38,8 @@ const (
 	LaxJSON            Name = "lax-json"             // B-FMT-05: BOM, trailing data, bad UTF-8, lone surrogates
 	AcceptJSONJWS      Name = "accept-json-jws"      // B-FMT-06: JWS JSON serialization accepted
 	RejectJSONSpace    Name = "reject-json-space"    // B-FMT-08: legal whitespace in the header refused
+	UnencodedPayload   Name = "unencoded-payload"    // B-HDR-03/04: RFC 7797 b64:false payloads accepted in a JWT
+	FollowNestedJWT    Name = "follow-nested-jwt"    // B-HDR-06: cty JWT followed to an unverified inner token
 
 	// B.7 claims
 	LaxTimeClaims      Name = "lax-time-claims"      // B-CLM-01/02/04: a malformed time claim is skipped
@@ -59,7 +61,7 @@ func attacks() []Name {
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
 		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
-		AcceptJSONJWS, RejectJSONSpace,
+		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope,
 		UnboundedBody,

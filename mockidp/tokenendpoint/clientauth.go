@@ -247,7 +247,7 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 		strings.HasPrefix(up, "HS") && s.has(defect.RejectHMAC):
 		return "", fail("algorithm not allowed")
 	}
-	if _, has := t.header["crit"]; has && !s.has(defect.IgnoreCrit) {
+	if crit, has := t.header["crit"]; has && !s.has(defect.IgnoreCrit) && !(s.has(defect.UnencodedPayload) && string(crit) == `["b64"]`) {
 		return "", fail("unsupported critical header parameter")
 	}
 	typ, hasTyp, err := str(t.header, "typ")

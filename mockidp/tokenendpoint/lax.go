@@ -38,7 +38,8 @@ func (s *Server) laxParsing() bool {
 	o := s.parseOpts()
 	return o.laxBase64 || o.laxSegments || o.firstDup || o.foldCase || o.laxJSON ||
 		s.has(defect.StripWhitespace) || s.has(defect.AcceptJSONJWS) || s.has(defect.AlgNotBound) ||
-		s.has(defect.KidTypeCoercion) // go-jose refuses a non-string kid
+		s.has(defect.KidTypeCoercion) || // go-jose refuses a non-string kid
+		s.has(defect.UnencodedPayload)
 }
 
 // parse is parseCompact behind the defects that rewrite the token text
@@ -55,7 +56,70 @@ func (s *Server) parse(raw string) (*token, error) {
 	if s.has(defect.AcceptJSONJWS) && strings.HasPrefix(strings.TrimSpace(raw), "{") {
 		raw = compactFromJSON(raw)
 	}
-	return parseCompact(raw, s.parseOpts())
+	if t, ok := s.unencoded(raw); ok {
+		return t, nil
+	}
+	t, err := parseCompact(raw, s.parseOpts())
+	if err != nil && s.has(defect.FollowNestedJWT) {
+		if nt, ok := s.nested(raw); ok {
+			return nt, nil
+		}
+	}
+	return t, err
+}
+
+// unencoded reads an RFC 7797 token (b64:false): the payload is the raw
+// JSON between the first and the last dot, and is signed as such. A JWT
+// payload must be base64url (8725bis §3.14); defect.UnencodedPayload
+// accepts it anyway.
+func (s *Server) unencoded(raw string) (*token, bool) {
+	if !s.has(defect.UnencodedPayload) {
+		return nil, false
+	}
+	i, j := strings.IndexByte(raw, '.'), strings.LastIndexByte(raw, '.')
+	if i < 0 || j <= i {
+		return nil, false
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(raw[:i])
+	if err != nil {
+		return nil, false
+	}
+	h, err := decodeObject(hb, parseOpts{})
+	if err != nil || string(h["b64"]) != "false" {
+		return nil, false
+	}
+	c, err := decodeObject([]byte(raw[i+1:j]), parseOpts{})
+	sig, err2 := base64.RawURLEncoding.DecodeString(raw[j+1:])
+	if err != nil || err2 != nil {
+		return nil, false
+	}
+	return &token{raw: raw, si: raw[:j], sig: sig, header: h, claims: c}, true
+}
+
+// nested follows cty:"JWT" (RFC 7519 §7.2 step 8) and takes the inner
+// token's claims without verifying the inner token: the weak-inner-layer
+// bug of RFC 8725 §3.3 that defect.FollowNestedJWT switches on.
+func (s *Server) nested(raw string) (*token, bool) {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	dec := base64.RawURLEncoding
+	hb, err1 := dec.DecodeString(parts[0])
+	pb, err2 := dec.DecodeString(parts[1])
+	sig, err3 := dec.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return nil, false
+	}
+	h, err := decodeObject(hb, parseOpts{})
+	if err != nil || !strings.EqualFold(strings.Trim(string(h["cty"]), `"`), "JWT") {
+		return nil, false
+	}
+	inner, err := parseCompact(string(pb), parseOpts{})
+	if err != nil {
+		return nil, false
+	}
+	return &token{raw: raw, si: parts[0] + "." + parts[1], sig: sig, header: h, claims: inner.claims}, true
 }
 
 // compactFromJSON turns a flattened or general JWS JSON serialization

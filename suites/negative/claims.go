@@ -98,6 +98,8 @@ func claimAttacks() []attack {
 		{"exp = 2^63", assertion.Claim("exp", raw("9223372036854775808"))},
 		{"exp = -1", assertion.Claim("exp", raw("-1"))},
 		{"iat = -9e18", assertion.Claim("iat", raw("-9e18"))}})
+	as = append(as, attack{id: "B-CLM-02.5", title: "rejects exp = 0 (the epoch)", cite: cite("RFC7519-4.1.4", "RFC7523-3"),
+		d: defect.IgnoreExpiry, ms: []assertion.Mutation{assertion.Claim("exp", 0)}})
 	lax("B-CLM-04", "as exp", cite("RFC7519-4.1.4"), []v{
 		{"true", assertion.Claim("exp", true)}, {"null", assertion.Claim("exp", nil)},
 		{"an array", func(d *assertion.Draft) { d.Claims = d.Claims.Set("exp", []int64{d.Now.Add(time.Minute).Unix()}) }},

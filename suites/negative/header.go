@@ -1,6 +1,7 @@
 package negative
 
 import (
+	"strings"
 	"time"
 
 	"github.com/assayhq/assay/mockidp/assertion"
@@ -22,6 +23,12 @@ func headerAttacks() []attack {
 		{id: "B-HDR-02", title: "rejects crit given as a string instead of an array",
 			cite: cite("RFC7515-4.1.11"), d: defect.IgnoreCrit,
 			ms: []assertion.Mutation{assertion.Header("crit", "b64")}},
+		{id: "B-HDR-03", title: "rejects an RFC 7797 unencoded payload (b64:false, crit b64)",
+			cite: cite("RFC7797-5", "RFC8725bis-3.14"), d: defect.UnencodedPayload, mk: unencoded(true)},
+		{id: "B-HDR-04", title: "rejects an unencoded payload with b64:false but no crit",
+			cite: cite("RFC7797-6", "RFC8725bis-3.14"), d: defect.UnencodedPayload, mk: unencoded(false)},
+		{id: "B-HDR-06", title: "rejects a nested JWT (cty JWT) whose inner layer is unsigned",
+			cite: cite("RFC7519-7.2", "RFC8725-3.3"), d: defect.FollowNestedJWT, mk: nestedNone},
 		{id: "B-HDR-08.1", title: "rejects a duplicate alg, or reads the last one (first: ES256, last: none)",
 			cite: cite("RFC7515-4", "RFC8725-3.1"), d: defect.FirstDuplicateWins,
 			ms: []assertion.Mutation{assertion.AddHeader("alg", "none")}},
@@ -59,4 +66,35 @@ func headerAttacks() []attack {
 			ms: []assertion.Mutation{assertion.Header("typ", typ)}})
 	}
 	return as
+}
+
+// unencoded signs b64(H) + "." + C with the raw claims JSON as the payload
+// (RFC 7797 §5) and sends b64(H) + "." + C + "." + b64(sig).
+func unencoded(withCrit bool) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		return []assertion.Mutation{func(d *assertion.Draft) {
+			d.Header = d.Header.Set("b64", false)
+			if withCrit {
+				d.Header = d.Header.Set("crit", []string{"b64"})
+			}
+			input := func(d *assertion.Draft) []byte { return []byte(b64(d.HeaderBytes()) + "." + string(d.ClaimsBytes())) }
+			d.Signature = func(_ []byte, d *assertion.Draft) ([]byte, error) {
+				return assertion.SignBytes(d.Alg(), d.Key.Private(), d.Secret, input(d), e.Rand)
+			}
+			d.Finish = func(tok string) string {
+				return string(input(d)) + tok[strings.LastIndexByte(tok, '.'):]
+			}
+		}}, nil
+	}
+}
+
+// nestedNone wraps an unsigned inner JWT carrying the assertion's claims in
+// an outer JWS signed by the client, with cty JWT: the outer payload is the
+// inner token's text, not a claims set (RFC 7519 §7.2 step 8).
+func nestedNone(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return []assertion.Mutation{func(d *assertion.Draft) {
+		inner := b64([]byte(`{"alg":"none"}`)) + "." + b64(d.ClaimsBytes()) + "."
+		d.Header = d.Header.Set("cty", "JWT")
+		d.RawClaims = []byte(inner)
+	}}, nil
 }

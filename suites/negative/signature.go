@@ -35,6 +35,10 @@ func signatureAttacks() []attack {
 			cite: cite("RFC7518-3.4"), d: defect.PsychicECDSA, ms: []assertion.Mutation{es(n, n)}},
 		{id: "B-SIG-02.2", title: "rejects an ES256 signature with r = 0, s = n",
 			cite: cite("RFC7518-3.4"), d: defect.PsychicECDSA, ms: []assertion.Mutation{es(new(big.Int), n)}},
+		{id: "B-SIG-02.3", title: "rejects an ES256 signature with r = s = 1",
+			cite: cite("RFC7518-3.4"), d: defect.SkipSignatureCheck, ms: []assertion.Mutation{es(big.NewInt(1), big.NewInt(1))}},
+		{id: "B-SIG-02.4", title: "rejects an ES256 signature with r = s = n - 1",
+			cite: cite("RFC7518-3.4"), d: defect.SkipSignatureCheck, ms: []assertion.Mutation{es(new(big.Int).Sub(n, big.NewInt(1)), new(big.Int).Sub(n, big.NewInt(1)))}},
 		{id: "B-SIG-03", title: "rejects an ES256 signature in ASN.1 DER instead of R||S",
 			cite: cite("RFC7518-3.4"), d: defect.AcceptDERECDSA,
 			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
