@@ -51,7 +51,8 @@ const (
 	GlobalJTIScope     Name = "global-jti-scope"     // B-CLM-14.2: jti uniqueness across all issuers
 
 	// B.8 exhaustion
-	UnboundedBody Name = "unbounded-body" // B-DOS-01: no request body limit
+	UnboundedBody Name = "unbounded-body"  // B-DOS-01: no request body limit
+	DeepJSONCrash Name = "deep-json-crash" // B-DOS-02: a recursive parser without a depth limit falls over (500)
 )
 
 func attacks() []Name {
@@ -64,6 +65,6 @@ func attacks() []Name {
 		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope,
-		UnboundedBody,
+		UnboundedBody, DeepJSONCrash,
 	}
 }

@@ -151,6 +151,7 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	if err != nil {
 		e := invalidClient("malformed client assertion")
 		e.echo = err.Error()
+		s.crash(e, err)
 		return nil, e
 	}
 	if claims, ok := s.ownToken(t); ok {

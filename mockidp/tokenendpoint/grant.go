@@ -40,6 +40,7 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 	if err != nil {
 		e := fail("malformed assertion")
 		e.echo = err.Error()
+		s.crash(e, err)
 		return nil, e
 	}
 	if claims, ok := s.ownToken(t); ok {

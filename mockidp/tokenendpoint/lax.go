@@ -3,6 +3,8 @@ package tokenendpoint
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/assayhq/assay/mockidp/defect"
@@ -58,6 +60,9 @@ func (s *Server) parse(raw string) (*token, error) {
 	}
 	if t, ok := s.unencoded(raw); ok {
 		return t, nil
+	}
+	if s.has(defect.DeepJSONCrash) && tooDeep(raw) {
+		return nil, errCrash
 	}
 	t, err := parseCompact(raw, s.parseOpts())
 	if err != nil && s.has(defect.FollowNestedJWT) {
@@ -201,6 +206,41 @@ func hasLoneSurrogate(b []byte) bool {
 			return true
 		case v >= 0xDC00 && v <= 0xDFFF:
 			return true
+		}
+	}
+	return false
+}
+
+// errCrash stands for a parser that ran out of stack: the request ends in
+// a 500 (defect.DeepJSONCrash).
+var errCrash = errors.New("parser stack exhausted")
+
+// crash turns e into the 500 of a crashed parser when err is errCrash.
+func (s *Server) crash(e *rejection, err error) {
+	if errors.Is(err, errCrash) {
+		e.status = http.StatusInternalServerError
+	}
+}
+
+// tooDeep reports claims nested deeper than a recursive parser survives.
+func tooDeep(raw string) bool {
+	parts := strings.Split(raw, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	depth := 0
+	for _, c := range b {
+		switch c {
+		case '[', '{':
+			if depth++; depth > 1000 {
+				return true
+			}
+		case ']', '}':
+			depth--
 		}
 	}
 	return false
