@@ -105,7 +105,11 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 	if err != nil {
 		return nil, fail(err.Error())
 	}
-	if hasJTI && !s.has(defect.IgnoreReplay) && !s.replay.use("grant\x00"+iss+"\x00"+jti, exp) {
+	key := "grant\x00" + iss + "\x00" + jti
+	if c != nil && s.has(defect.GrantReplayPerClient) {
+		key += "\x00" + c.ID
+	}
+	if hasJTI && !s.has(defect.IgnoreReplay) && !s.replay.use(key, exp) {
 		return nil, fail("the assertion has been used before")
 	}
 	clientID := ""

@@ -34,6 +34,17 @@ func replayAttacks() []attack {
 			cite: cite("RFC7523-3", "RFC7521-8.2"), d: defect.ConsumeRejectedJTI,
 			want: expect.Everywhere(explain{issuedTo(clientA), "the target records jti before it verifies the signature, so anyone who learns a jti can burn the client's assertion (denial of service)"}),
 			send: afterRejected},
+		{id: "B-CLM-13.3", title: "rejects a grant assertion replayed by another client", once: true, only: check.Grant,
+			cite: cite("RFC7523-3", "RFC7521-8.2"), d: defect.GrantReplayPerClient, want: expect.Only(expect.RejectGrant, replayProfiles()...),
+			send: otherClientReplay, needs: func(e *check.Env) string {
+				switch {
+				case e.Cast.P.ID == "":
+					return "no second client (P) allowed the jwt-bearer grant"
+				case e.Grant.ClientAuth == "none":
+					return "the target takes grants without client authentication, so no other client can be told apart"
+				}
+				return ""
+			}},
 		{id: "B-CLM-14.1", title: "rejects a new assertion reusing a jti within the first one's lifetime", once: true,
 			cite: cite("RFC7523-3", "OIDC-Core-9"), d: defect.IgnoreReplay, want: rej,
 			send: twice(func(e *check.Env, jti, _ string) (string, error) {
@@ -173,4 +184,34 @@ func (x explain) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 		v.Fail = append(v.Fail, x.why)
 	}
 	return v
+}
+
+// otherClientReplay has client A redeem a grant assertion, then client P
+// present the same assertion with its own authentication: the jti belongs
+// to the assertion's issuer, not to whoever presents it.
+func otherClientReplay(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	tok, err := e.GrantAssertion()
+	if err != nil {
+		return nil, err
+	}
+	form, err := e.GrantForm(tok)
+	if err != nil {
+		return nil, err
+	}
+	first, err := e.Post(ctx, form, nil)
+	if err != nil {
+		return first, err
+	}
+	if first.Status != 200 {
+		return first, fmt.Errorf("the first use of the grant assertion was refused (HTTP %d), so its replay cannot be tested", first.Status)
+	}
+	ca, err := e.ClientAssertion(e.Cast.P)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := e.Post(ctx, form.Set("client_assertion", ca), nil)
+	if tr != nil {
+		tr.Related = append(tr.Related, first)
+	}
+	return tr, err
 }
