@@ -63,8 +63,11 @@ func claimAttacks() []attack {
 			cite: cite("RFC8725-2.8", "RFC9068-2.1"), d: defect.TrustOwnTokens,
 			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 				tr, issued, err := e.Control(ctx, check.Client)
-				if err != nil || !issued {
-					return tr, fmt.Errorf("obtain an access token to replay: %v (HTTP %d)", err, tr.Status)
+				if err != nil {
+					return tr, fmt.Errorf("obtain an access token to replay: %w", err)
+				}
+				if !issued {
+					return tr, fmt.Errorf("obtain an access token to replay: refused with HTTP %d", tr.Status)
 				}
 				return post(ctx, e, c, tr.AccessToken())
 			}},

@@ -69,7 +69,7 @@ func replaceSegment(i int, text func(d *assertion.Draft) []byte) assertion.Mutat
 func ecKey(d *assertion.Draft) (*ecdsa.PrivateKey, error) {
 	k, ok := d.Key.Private().(*ecdsa.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("craft: need an EC signing key, have %T", d.Key.Private())
+		return nil, fmt.Errorf("sign ES256 bytes: need an EC key, have %T", d.Key.Private())
 	}
 	return k, nil
 }
@@ -89,7 +89,8 @@ func keyOf(p mockidp.Party, alg string) (keys.Key, error) {
 	return k, nil
 }
 
-// static turns fixed mutations into an mk.
+// withKey is an mk that looks up party p's key for alg and builds the
+// mutations from it.
 func withKey(p func(c mockidp.Cast) mockidp.Party, alg string, more func(k keys.Key) []assertion.Mutation) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 		k, err := keyOf(p(e.Cast), alg)
@@ -101,7 +102,6 @@ func withKey(p func(c mockidp.Cast) mockidp.Party, alg string, more func(k keys.
 }
 
 func partyA(c mockidp.Cast) mockidp.Party { return c.A }
-func partyB(c mockidp.Cast) mockidp.Party { return c.B }
 
 // authenticateAs sends a client assertion of party p.
 func authenticateAs(p func(c mockidp.Cast) mockidp.Party, mk func(e *check.Env) ([]assertion.Mutation, error)) sendFunc {
@@ -135,17 +135,6 @@ func post(ctx context.Context, e *check.Env, c check.Carrier, tok string) (*clie
 		return e.Post(ctx, f, nil)
 	}
 	return e.Post(ctx, check.ClientAuthForm(tok), nil)
-}
-
-// rawToken sends whatever token text f makes of a valid token.
-func rawToken(f func(tok string) string, ms ...assertion.Mutation) sendFunc {
-	return func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
-		tok, err := signed(e, c, ms...)
-		if err != nil {
-			return nil, err
-		}
-		return post(ctx, e, c, f(tok))
-	}
 }
 
 // variant is the ID of the i-th variant of a row: "B-ALG-02.1".

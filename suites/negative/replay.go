@@ -162,7 +162,7 @@ func malleate(tok string) (string, error) {
 	i := strings.LastIndexByte(tok, '.')
 	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
 	if err != nil || len(sig) != 64 {
-		return "", fmt.Errorf("malleate: not an ES256 signature")
+		return "", fmt.Errorf("malleate the signature: not a 64-byte ES256 signature")
 	}
 	n := elliptic.P256().Params().N
 	s := new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:]))

@@ -187,7 +187,7 @@ func leadingZeroSig(e *check.Env, si []byte, d *assertion.Draft) ([]byte, error)
 			return out[1:], nil
 		}
 	}
-	return nil, fmt.Errorf("craft: no ES256 signature with a leading zero")
+	return nil, fmt.Errorf("sign ES256 with a leading zero byte in r: none in %d tries", 1<<14)
 }
 
 // encodedMessage is EM = 00 01 FF..FF 00 || digestInfo || hash, sized to k.
