@@ -9,6 +9,7 @@ const (
 	HMACWithASKey    Name = "hmac-with-as-key"   // B-ALG-07: HS256 keyed by the AS's own public key
 	TrustOwnTokens   Name = "trust-own-tokens"   // B-CLM-19: JWTs the AS signed accepted as assertions
 	KidFallback      Name = "kid-fallback"       // B-ALG-10: when the kid's key fails, every key of the client is tried
+	AlgAlias         Name = "alg-alias"          // B-ALG-12: Ed25519 taken as EdDSA though not advertised
 	AlgNotBound      Name = "alg-not-bound"      // B-ALG-09: neither the registered nor the JWK alg is compared with the header
 	PsychicECDSA     Name = "psychic-ecdsa"      // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
 	AcceptDERECDSA   Name = "accept-der-ecdsa"   // B-SIG-03: ASN.1 DER ECDSA signatures
@@ -58,7 +59,7 @@ const (
 
 func attacks() []Name {
 	return []Name{
-		AlgFromKey, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
+		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
 		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA,

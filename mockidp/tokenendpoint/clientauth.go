@@ -224,6 +224,9 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 	case alg == "none" && s.has(defect.AcceptAlgNone):
 	case alg == "none":
 		return "", fail("unsecured JWTs are not accepted")
+	case alg == "Ed25519" && s.has(defect.AlgAlias):
+		// The defect: the RFC 9864 name mapped onto EdDSA without being
+		// advertised or checked against the key's registration.
 	case s.has(defect.CaseInsensitiveAlg):
 		// The defect: a case-sensitive blocklist instead of an allowlist
 		// (8725bis §2.11), so "nOnE" and "es256" get through.
@@ -483,7 +486,7 @@ func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) {
 		return false
 	}
-	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) && !s.has(defect.AlgNotBound) {
+	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) && !s.has(defect.AlgNotBound) && !s.has(defect.AlgAlias) {
 		return false
 	}
 	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < 2048 && !s.has(defect.AcceptShortRSA) {

@@ -41,7 +41,7 @@ func (s *Server) laxParsing() bool {
 	return o.laxBase64 || o.laxSegments || o.firstDup || o.foldCase || o.laxJSON ||
 		s.has(defect.StripWhitespace) || s.has(defect.AcceptJSONJWS) || s.has(defect.AlgNotBound) ||
 		s.has(defect.KidTypeCoercion) || // go-jose refuses a non-string kid
-		s.has(defect.UnencodedPayload)
+		s.has(defect.UnencodedPayload) || s.has(defect.AlgAlias)
 }
 
 // parse is parseCompact behind the defects that rewrite the token text

@@ -40,6 +40,17 @@ func algorithmAttacks() []attack {
 				}
 				return ""
 			}},
+		{id: "B-ALG-12", title: "rejects the fully specified alg Ed25519 when only EdDSA is advertised",
+			cite: cite("RFC8725bis-3.2", "FAPI2-5.4.1"), d: defect.AlgAlias,
+			needs: func(e *check.Env) string {
+				if e.Meta.SupportsSigningAlg("Ed25519") {
+					return "the AS advertises Ed25519, so accepting it is right"
+				}
+				return ""
+			},
+			mk: withKey(partyA, "EdDSA", func(k keys.Key) []assertion.Mutation {
+				return []assertion.Mutation{assertion.SignWith(k), assertion.Header("alg", "Ed25519"), assertion.SignAlg("EdDSA")}
+			})},
 		{id: "B-ALG-09", title: "rejects RS256 from a client registered for PS256, signed by the same RSA key",
 			cite: cite("RFC8725-3.1", "OIDC-Reg-2"), d: defect.AlgNotBound, killIn: nonFAPI(),
 			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.P }, func(e *check.Env) ([]assertion.Mutation, error) {
