@@ -18,6 +18,7 @@ import (
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
 	"github.com/assayhq/assay/runner/config"
 	tgt "github.com/assayhq/assay/runner/target"
@@ -144,7 +145,11 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs())
 	}
-	e, err := suites.NewEnv(ctx, envOptions(cfg, p, cast, idp, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg))
+	orc, err := startOracle(r)
+	if err != nil {
+		return nil, err
+	}
+	e, err := suites.NewEnv(ctx, envOptions(cfg, p, cast, idp, orc, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg))
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs())
 	}
@@ -176,8 +181,8 @@ func targetName(cfg config.Config) string {
 	return cfg.Target.Kind + " target"
 }
 
-func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
-	return suites.Options{
+func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, orc *oracle.Oracle, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
+	return suites.Options{Oracle: orc,
 		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
 		Grant:    check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth},
 		Audience: cfg.Audience, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
@@ -200,14 +205,30 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		r.name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
 	}
 	tlsCfg, err := reference.ClientTLS()
+	var orc *oracle.Oracle
 	if err == nil {
-		r.env, err = suites.NewEnv(ctx, envOptions(cfg, p, cast, in.IdP, in.Issuer, "", "", tlsCfg))
+		orc, err = startOracle(r)
+	}
+	if err == nil {
+		r.env, err = suites.NewEnv(ctx, envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, "", "", tlsCfg))
 	}
 	if err != nil {
 		r.close()
 		return nil, fmt.Errorf("reach reference target: %w", err)
 	}
 	return r, nil
+}
+
+// startOracle starts the loopback SSRF listener that jku/x5u rows point at
+// (catalog.md §0.3 U6). It binds 127.0.0.1 only: a request it sees came
+// from a target on this host following an attacker-chosen URL.
+func startOracle(r *running) (*oracle.Oracle, error) {
+	orc, err := oracle.StartAttacker()
+	if err != nil {
+		return nil, fmt.Errorf("start SSRF oracle: %w", err)
+	}
+	r.defer_(func() { _ = orc.Close() })
+	return orc, nil
 }
 
 // serveMockIdP listens where the target can reach the mock IdP and returns

@@ -12,17 +12,25 @@ import (
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
 )
 
+// Parsing the fixture keys (RSA private keys above all) costs more than a
+// whole reference run, and the kill matrix starts hundreds: parse once.
+var (
+	fixtureCast  = sync.OnceValues(mockidp.FixtureCast)
+	attackerJWKS = sync.OnceValues(oracle.AttackerKeySet)
+)
+
 // startReference runs the reference target with defects on and returns an
 // Env pointed at it.
 func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *check.Env {
 	tb.Helper()
-	cast, err := mockidp.FixtureCast()
+	cast, err := fixtureCast()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,7 +43,17 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 	if err != nil {
 		tb.Fatal(err)
 	}
+	jwks, err := attackerJWKS()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	orc, err := oracle.Start(jwks)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = orc.Close() })
 	e, err := suites.NewEnv(context.Background(), suites.Options{
+		Oracle: orc,
 		// The token endpoint is given, as a user would configure it, so that
 		// a defect that breaks discovery still leaves the other checks running.
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,

@@ -21,11 +21,13 @@ import (
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/oracle"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/clientauth"
 	"github.com/assayhq/assay/suites/discovery"
 	"github.com/assayhq/assay/suites/grant"
+	"github.com/assayhq/assay/suites/negative"
 )
 
 // Env is what every spec sees (design.md R3).
@@ -41,6 +43,7 @@ func All() []check.Check {
 	cs = append(cs, discovery.Checks()...)
 	cs = append(cs, clientauth.Checks()...)
 	cs = append(cs, grant.Checks()...)
+	cs = append(cs, negative.Checks()...)
 	check.SortKeys(cs)
 	return cs
 }
@@ -105,6 +108,8 @@ type Options struct {
 	Rand          io.Reader
 	TLS           *tls.Config
 	Timeout       time.Duration // per request
+	// Oracle is the loopback SSRF listener the jku/x5u rows point at (U6).
+	Oracle *oracle.Oracle
 }
 
 // NewEnv discovers the target and returns the Env. A metadata document that
@@ -135,6 +140,8 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		Clock:    o.Clock,
 		Rand:     o.Rand,
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
+		Oracle:   o.Oracle,
+		Baseline: &check.Baseline{},
 	}
 	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
 		if p.Secret != "" {

@@ -106,6 +106,13 @@ type Transcript struct {
 	Truncated bool
 	Duration  time.Duration
 	Err       error // transport error; Status is 0 when set
+
+	// Related are earlier exchanges of the same probe (the first use of a
+	// replayed assertion, the other half of a comparison); reports show them.
+	Related []*Transcript
+	// Findings are problems the probe saw across its exchanges (a replay
+	// race won twice, an SSRF listener hit); the row fails on any of them.
+	Findings []string
 }
 
 // Client sends requests with an injected *http.Client and stopwatch.

@@ -1,9 +1,72 @@
 package defect
 
-// Defects for catalog B (attack rows). Add the constants here and list them
-// in attacks().
-const ()
+// Defects for catalog B (attack rows): each switches off one rule of the
+// reference so that the self-test can prove the rows able to fail.
+const (
+	// B.1 algorithms
+	AlgFromKey       Name = "alg-from-key"       // B-ALG-05: missing or non-string alg taken from the key
+	HMACEmptySecret  Name = "hmac-empty-secret"  // B-ALG-04: HS256 keyed by a private_key_jwt client's empty secret
+	HMACWithASKey    Name = "hmac-with-as-key"   // B-ALG-07: HS256 keyed by the AS's own public key
+	TrustOwnTokens   Name = "trust-own-tokens"   // B-CLM-19: JWTs the AS signed accepted as assertions
+	KidFallback      Name = "kid-fallback"       // B-ALG-10: when the kid's key fails, every key of the client is tried
+	AlgAlias         Name = "alg-alias"          // B-ALG-12: Ed25519 taken as EdDSA though not advertised
+	AlgNotBound      Name = "alg-not-bound"      // B-ALG-09: neither the registered nor the JWK alg is compared with the header
+	PsychicECDSA     Name = "psychic-ecdsa"      // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
+	AcceptDERECDSA   Name = "accept-der-ecdsa"   // B-SIG-03: ASN.1 DER ECDSA signatures
+	LaxSignatureSize Name = "lax-signature-size" // B-SIG-04/05: signature length not enforced
+	LenientPKCS1     Name = "lenient-pkcs1"      // B-SIG-06/07: PKCS#1 v1.5 checked by hash suffix, no range check
+	AcceptEmptySig   Name = "accept-empty-sig"   // B-SIG-09: an empty or missing signature segment accepted
+	ReplayByToken    Name = "replay-by-token"    // B-SIG-12: the replay cache is keyed on the token bytes, not jti
+
+	// B.3, B.4 keys
+	TrustX5C           Name = "trust-x5c"            // B-KEY-04: x5c leaf key used without path validation
+	FetchHeaderURL     Name = "fetch-header-url"     // B-KEY-02/03: keys fetched from jku/x5u (SSRF)
+	KidPathLookup      Name = "kid-path-lookup"      // B-KEY-05: kid read as a file path for the HMAC key
+	KidInjection       Name = "kid-injection"        // B-KEY-06: kid spliced into a query (SQL literal, LDAP wildcard)
+	SlowKid            Name = "slow-kid"             // B-KEY-07: kid passed to a shell ("sleep" costs time, U7)
+	KidTypeCoercion    Name = "kid-type-coercion"    // B-KEY-07: a non-string kid treated as absent
+	IgnoreKeyUse       Name = "ignore-key-use"       // B-KEY-08: a use:"enc" key verifies signatures
+	AcceptSymmetricJWK Name = "accept-symmetric-jwk" // B-KEY-10: oct keys in a client JWKS
+	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
+	AcceptShortRSA     Name = "accept-short-rsa"     // B-KEYQ-01: RSA keys under 2048 bits
+
+	// B.5, B.6 header and format
+	LaxBase64          Name = "lax-base64"           // B-FMT-01/03: padding, standard alphabet, non-canonical bits
+	StripWhitespace    Name = "strip-whitespace"     // B-FMT-02: whitespace removed from the token
+	LaxSegments        Name = "lax-segments"         // B-FMT-04, B-DOS-03: segments after the third ignored
+	FirstDuplicateWins Name = "first-duplicate-wins" // B-HDR-08/10: duplicate members, first wins
+	FoldMemberCase     Name = "fold-member-case"     // B-HDR-09: member names matched case-insensitively
+	LaxJSON            Name = "lax-json"             // B-FMT-05: BOM, trailing data, bad UTF-8, lone surrogates
+	AcceptJSONJWS      Name = "accept-json-jws"      // B-FMT-06: JWS JSON serialization accepted
+	RejectJSONSpace    Name = "reject-json-space"    // B-FMT-08: legal whitespace in the header refused
+	UnencodedPayload   Name = "unencoded-payload"    // B-HDR-03/04: RFC 7797 b64:false payloads accepted in a JWT
+	FollowNestedJWT    Name = "follow-nested-jwt"    // B-HDR-06: cty JWT followed to an unverified inner token
+
+	// B.7 claims
+	LaxTimeClaims        Name = "lax-time-claims"         // B-CLM-01/02/04: a malformed time claim is skipped
+	IntegerTimeClaims    Name = "integer-time-claims"     // B-CLM-03: fractional NumericDate refused
+	AudTypeConfusion     Name = "aud-type-confusion"      // B-CLM-06: a malformed aud passes (CVE-2020-26160)
+	CoerceClaimTypes     Name = "coerce-claim-types"      // B-CLM-07: iss/sub arrays take the first element, NUL truncates
+	NonAtomicReplay      Name = "non-atomic-replay"       // B-CLM-13: jti check and insert not atomic
+	ConsumeRejectedJTI   Name = "consume-rejected-jti"    // B-CLM-13.3: jti recorded before the signature is checked
+	GrantReplayPerClient Name = "grant-replay-per-client" // B-CLM-13.3: a grant's jti is tracked per presenting client
+	GlobalJTIScope       Name = "global-jti-scope"        // B-CLM-14.2: jti uniqueness across all issuers
+
+	// B.8 exhaustion
+	UnboundedBody Name = "unbounded-body"  // B-DOS-01: no request body limit
+	DeepJSONCrash Name = "deep-json-crash" // B-DOS-02: a recursive parser without a depth limit falls over (500)
+)
 
 func attacks() []Name {
-	return []Name{}
+	return []Name{
+		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
+		LenientPKCS1, AcceptEmptySig, ReplayByToken,
+		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
+		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA,
+		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
+		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT,
+		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
+		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
+		UnboundedBody, DeepJSONCrash,
+	}
 }

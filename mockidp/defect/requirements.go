@@ -6,7 +6,6 @@ package defect
 const (
 	InferAlgFromKey         Name = "infer-alg-from-key"          // A-JO-01: a missing alg is taken from the key
 	AnyJOSEAlg              Name = "any-jose-alg"                // A-JO-04: any algorithm the library verifies, not the advertised list
-	FirstDuplicateWins      Name = "first-duplicate-wins"        // A-JO-08: duplicate JSON members, the first one used
 	LenientBase64           Name = "lenient-base64"              // A-JO-09: padding and line breaks in segments accepted
 	AllowTrailingJSON       Name = "allow-trailing-json"         // A-JO-10: bytes after the JSON object ignored
 	LenientNumericDate      Name = "lenient-numeric-date"        // A-JO-11: NumericDate given as a string accepted
@@ -14,7 +13,6 @@ const (
 	AcceptDERSignature      Name = "accept-der-signature"        // A-JO-13: DER-encoded ECDSA signatures accepted
 	UnwrapNestedUnverified  Name = "unwrap-nested-unverified"    // A-JO-17: cty JWT payload used without validating the inner JWT
 	AcceptJSONSerialization Name = "accept-json-serialization"   // A-JO-18: JWS JSON serialization taken as an assertion
-	IgnoreKeyUse            Name = "ignore-key-use"              // A-JO-23: a key marked use enc verifies signatures
 	AcceptB64False          Name = "accept-b64-false"            // A-JO-25: b64:false in crit treated as understood and ignored
 	DecodeClaimsTwice       Name = "decode-claims-twice"         // A-CA-25: a JSON string holding the claims accepted as claims
 	ClientErrorsAsRequest   Name = "client-errors-as-request"    // A-CA-26: client assertion failures answered with invalid_request
@@ -46,9 +44,9 @@ const (
 
 func requirements() []Name {
 	return []Name{
-		InferAlgFromKey, AnyJOSEAlg, FirstDuplicateWins, LenientBase64, AllowTrailingJSON,
+		InferAlgFromKey, AnyJOSEAlg, LenientBase64, AllowTrailingJSON,
 		LenientNumericDate, IntegerNumericDate, AcceptDERSignature, UnwrapNestedUnverified,
-		AcceptJSONSerialization, IgnoreKeyUse, AcceptB64False, DecodeClaimsTwice, ClientErrorsAsRequest,
+		AcceptJSONSerialization, AcceptB64False, DecodeClaimsTwice, ClientErrorsAsRequest,
 		AcceptEndpointAudience, AcceptPlainHTTP, AllowPasswordGrant, AdvertiseAuthNone,
 		TokenResponseNoType, ExpiresInString, NarrowScopeSilently, TokenTypeJWT, AccessTokenAlgNone,
 		AccessTokenNoScope, AccessTokenJKU, MetadataIssuerQuery, MetadataNoResponseTypes,

@@ -156,7 +156,13 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	if err != nil {
 		e := invalidClient("malformed client assertion")
 		e.echo = err.Error()
+		s.crash(e, err)
 		return nil, e
+	}
+	if claims, ok := s.ownToken(t); ok {
+		if id, _, _ := str(claims, "client_id"); s.clients[id] != nil {
+			return s.clients[id], nil
+		}
 	}
 	alg, rej := s.checkHeader(t, invalidClient, false)
 	if rej != nil {
@@ -166,6 +172,12 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	if rej != nil {
 		return nil, rej
 	}
+	early := s.has(defect.ConsumeRejectedJTI)
+	if early {
+		if jti, ok, _ := str(t.claims, "jti"); ok && !s.replay.use(s.replayKey(c, jti, t), s.cfg.Clock().Add(s.cfg.MaxLifetime)) {
+			return nil, invalidClient("client assertion has been used before")
+		}
+	}
 	if rej := s.verifyClientSignature(ctx, t, alg, c); rej != nil {
 		return nil, rej
 	}
@@ -174,7 +186,9 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 		return nil, rej
 	}
 	if !s.has(defect.IgnoreAudience) {
-		if rej := s.checkClientAudience(t); rej != nil {
+		if _, _, ok := audValues(t.claims); !ok && s.has(defect.AudTypeConfusion) {
+			// CVE-2020-26160: an aud of an unexpected type is skipped.
+		} else if rej := s.checkClientAudience(t); rej != nil {
 			return nil, rej
 		}
 	}
@@ -195,7 +209,7 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	if !hasJTI && requireJTI && !s.has(defect.AllowMissingJTI) {
 		return nil, invalidClient("jti is required")
 	}
-	if hasJTI && !s.has(defect.IgnoreReplay) && !s.replay.use("client\x00"+c.ID+"\x00"+jti, exp) {
+	if hasJTI && !early && !s.has(defect.IgnoreReplay) && !s.replay.use(s.replayKey(c, jti, t), exp) {
 		return nil, invalidClient("client assertion has been used before")
 	}
 	return c, nil
@@ -208,6 +222,9 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 	if err == nil && !has && !grant && s.has(defect.InferAlgFromKey) {
 		return "", nil
 	}
+	if (err != nil || !has) && s.has(defect.AlgFromKey) && !grant {
+		return algFromKey, nil
+	}
 	if err != nil || !has {
 		return "", fail("alg is missing or not a string")
 	}
@@ -215,6 +232,9 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 	case alg == "none" && s.has(defect.AcceptAlgNone):
 	case alg == "none":
 		return "", fail("unsecured JWTs are not accepted")
+	case alg == "Ed25519" && s.has(defect.AlgAlias):
+		// The defect: the RFC 9864 name mapped onto EdDSA without being
+		// advertised or checked against the key's registration.
 	case s.has(defect.CaseInsensitiveAlg):
 		// The defect: a case-sensitive blocklist instead of an allowlist
 		// (8725bis §2.11), so "nOnE" and "es256" get through.
@@ -240,7 +260,7 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 		strings.HasPrefix(up, "HS") && s.has(defect.RejectHMAC):
 		return "", fail("algorithm not allowed")
 	}
-	if _, has := t.header["crit"]; has && !s.has(defect.IgnoreCrit) && !(s.has(defect.AcceptB64False) && critIsB64(t)) {
+	if crit, has := t.header["crit"]; has && !s.has(defect.IgnoreCrit) && !(s.has(defect.AcceptB64False) && critIsB64(t)) && !(s.has(defect.UnencodedPayload) && string(crit) == `["b64"]`) {
 		return "", fail("unsupported critical header parameter")
 	}
 	typ, hasTyp, err := str(t.header, "typ")
@@ -273,8 +293,12 @@ func (s *Server) checkHeader(t *token, fail func(string) *rejection, grant bool)
 // assertedClient finds the client the assertion speaks for: iss and sub must
 // both be the client_id (RFC 7523 §3 items 1-2, Simple String Comparison).
 func (s *Server) assertedClient(t *token) (*Client, *rejection) {
-	iss, hasIss, err1 := str(t.claims, "iss")
-	sub, hasSub, err2 := str(t.claims, "sub")
+	get := str
+	if s.has(defect.CoerceClaimTypes) {
+		get = coerceString
+	}
+	iss, hasIss, err1 := get(t.claims, "iss")
+	sub, hasSub, err2 := get(t.claims, "sub")
 	if err1 != nil || err2 != nil {
 		return nil, invalidClient("iss and sub must be strings")
 	}
@@ -336,20 +360,37 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 		}
 		return nil
 	}
-	if c.SigningAlg != "" && alg != c.SigningAlg && !s.has(defect.IgnoreRegisteredAlg) {
+	if c.SigningAlg != "" && alg != c.SigningAlg && !s.has(defect.IgnoreRegisteredAlg) && !s.has(defect.AlgNotBound) {
 		return invalidClient("the client is registered for another signing algorithm")
 	}
-	if jwk, ok := t.header["jwk"]; ok && s.has(defect.TrustEmbeddedJWK) {
-		var k jose.JSONWebKey
-		if k.UnmarshalJSON(jwk) == nil && verifyLax(t, alg, k.Key) == nil {
-			return nil
-		}
+	if s.headerKeyVerify(ctx, t, alg) {
+		return nil
+	}
+	if isHMAC && s.has(defect.HMACEmptySecret) && verifyLax(t, alg, []byte(c.Secret)) == nil {
+		return nil
+	}
+	if isHMAC && s.hmacWithOwnKey(t) {
+		return nil
 	}
 	candidates, rej := s.clientKeys(ctx, t, c)
 	if rej != nil {
 		return rej
 	}
+	if alg == algFromKey {
+		for _, k := range candidates {
+			if k.Algorithm != "" && verifyLax(t, k.Algorithm, k.Key) == nil {
+				return nil
+			}
+		}
+		return invalidClient("alg is missing or not a string")
+	}
 	for _, k := range candidates {
+		if secret, ok := k.Key.([]byte); ok {
+			if isHMAC && verifyLax(t, alg, secret) == nil {
+				return nil // only defect paths put secrets here
+			}
+			continue
+		}
 		if isHMAC {
 			if s.has(defect.HMACWithPublicKey) && hmacWithPublic(t, k) {
 				return nil
@@ -358,6 +399,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 		}
 		if !s.keyFits(k, alg) {
 			continue
+		}
+		if s.quirkVerify(t, alg, k.Key) {
+			return nil
 		}
 		var err error
 		if s.lax(t, alg) {
@@ -369,6 +413,14 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 			return nil
 		}
 	}
+	if s.has(defect.KidFallback) {
+		ks, _ := s.keys.get(ctx, c.JWKSURI, false)
+		for _, k := range ks {
+			if s.keyFits(k, alg) && verifyLax(t, alg, k.Key) == nil {
+				return nil
+			}
+		}
+	}
 	return invalidClient("signature verification failed")
 }
 
@@ -376,8 +428,19 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 // when the header has no kid. An unknown kid triggers one refetch.
 func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JSONWebKey, *rejection) {
 	kid, hasKid, err := str(t.header, "kid")
-	if err != nil {
+	switch {
+	case err != nil && s.has(defect.KidTypeCoercion):
+		hasKid = false
+	case err != nil:
 		return nil, invalidClient("kid must be a string")
+	}
+	s.slowKid(ctx, kid)
+	if secrets, ok := s.kidSecret(kid); ok {
+		var out []jose.JSONWebKey
+		for _, b := range secrets {
+			out = append(out, jose.JSONWebKey{Key: b, KeyID: kid})
+		}
+		return out, nil
 	}
 	load := func(c *Client, refresh bool) []jose.JSONWebKey {
 		if c.JWKS != nil {
@@ -408,6 +471,14 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 	if got := pick(load(c, true)); len(got) > 0 {
 		return got, nil
 	}
+	if s.has(defect.KidInjection) && strings.Contains(kid, "*") {
+		// An LDAP filter "(kid=<kid>)" with a wildcard matches every key.
+		var all []jose.JSONWebKey
+		for i := range s.cfg.Clients {
+			all = append(all, load(&s.cfg.Clients[i], false)...)
+		}
+		return all, nil
+	}
 	if s.has(defect.AnyClientKey) {
 		for i := range s.cfg.Clients {
 			if got := pick(load(&s.cfg.Clients[i], false)); len(got) > 0 {
@@ -427,10 +498,10 @@ func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) {
 		return false
 	}
-	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) {
+	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) && !s.has(defect.AlgNotBound) && !s.has(defect.AlgAlias) {
 		return false
 	}
-	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < 2048 {
+	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < 2048 && !s.has(defect.AcceptShortRSA) {
 		return false
 	}
 	return true
@@ -557,11 +628,13 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 		return time.Unix(int64(sec), int64(frac*1e9))
 	}
 	exp, hasExp, err := s.numericDate(t.claims, "exp")
-	if err != nil {
+	skipExp := err != nil && s.has(defect.LaxTimeClaims)
+	if err != nil && !skipExp {
 		return time.Time{}, fail(err.Error())
 	}
 	expiry := now.Add(s.cfg.MaxLifetime)
 	switch {
+	case skipExp:
 	case !hasExp && !s.has(defect.AllowMissingExp) && !s.has(ignoreExpiry):
 		return time.Time{}, fail("exp is required")
 	case hasExp:
@@ -574,6 +647,9 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 		}
 	}
 	nbf, hasNbf, err := s.numericDate(t.claims, "nbf")
+	if err != nil && s.has(defect.LaxTimeClaims) {
+		hasNbf, err = false, nil
+	}
 	if err != nil {
 		return time.Time{}, fail(err.Error())
 	}
@@ -581,6 +657,9 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 		return time.Time{}, fail("the assertion is not valid yet (nbf)")
 	}
 	iat, hasIat, err := s.numericDate(t.claims, "iat")
+	if err != nil && s.has(defect.LaxTimeClaims) {
+		hasIat, err = false, nil
+	}
 	if err != nil {
 		return time.Time{}, fail(err.Error())
 	}

@@ -26,7 +26,7 @@ func FuzzParseCompact(f *testing.F) {
 	f.Add(clientJWT(f, fuzzNow, "client-a.es256", "seed"))
 	f.Add(b64(`{"alg":"none"}`) + "." + b64(`{}`) + ".")
 	f.Fuzz(func(t *testing.T, raw string) {
-		tok, err := parseCompact(raw)
+		tok, err := parseCompact(raw, parseOpts{})
 		if err != nil {
 			return
 		}
@@ -57,7 +57,7 @@ func FuzzParseKeySet(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ks, err := parseKeySet(b)
+		ks, err := parseKeySet(b, false)
 		if err != nil {
 			return
 		}

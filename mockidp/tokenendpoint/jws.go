@@ -36,32 +36,56 @@ type token struct {
 // alphabet without padding (RFC 7515 §2, §7.1; 8725bis §3.14), canonical
 // encoding, and header and claims that are complete UTF-8 JSON objects with
 // no duplicate members (RFC 7515 §4, RFC 7519 §7.2).
-func parseCompact(raw string) (*token, error) {
+func parseCompact(raw string, o parseOpts) (*token, error) {
 	parts := strings.Split(raw, ".")
+	if o.laxSegments && len(parts) > 3 {
+		parts = parts[:3]
+	}
+	if o.emptySig && len(parts) == 2 {
+		parts = append(parts, "")
+	}
 	if len(parts) != 3 {
 		return nil, errors.New("not a compact JWS (want three segments)")
+	}
+	for _, p := range parts {
+		for i := 0; i < len(p) && !o.laxBase64; i++ {
+			c := p[i]
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return nil, errors.New("character outside the base64url alphabet")
+			}
+		}
 	}
 	if parts[0] == "" || parts[1] == "" {
 		return nil, errors.New("empty header or payload")
 	}
-	var segs [3][]byte
-	for i, name := range []string{"header", "payload", "signature"} {
-		b, err := decodeSegment(parts[i])
-		if err != nil {
-			return nil, errors.New(name + ": " + err.Error())
-		}
-		segs[i] = b
+	var dec interface{ DecodeString(string) ([]byte, error) } = base64.RawURLEncoding.Strict()
+	if o.laxBase64 {
+		dec = laxBase64{}
 	}
-	hb, cb, sig := segs[0], segs[1], segs[2]
-	h, err := decodeObject(hb)
+	hb, err := dec.DecodeString(parts[0])
+	if err != nil {
+		return nil, errors.New("header is not canonical base64url")
+	}
+	cb, err := dec.DecodeString(parts[1])
+	if err != nil {
+		return nil, errors.New("payload is not canonical base64url")
+	}
+	sig, err := dec.DecodeString(parts[2])
+	if err != nil {
+		return nil, errors.New("signature is not canonical base64url")
+	}
+	if o.rejectSpace && bytes.ContainsAny(hb, " \t\r\n") {
+		return nil, errors.New("header: whitespace")
+	}
+	h, err := decodeObject(hb, o)
 	if err != nil {
 		return nil, errors.New("header: " + err.Error())
 	}
-	c, err := decodeObject(cb)
+	c, err := decodeObject(cb, o)
 	if err != nil {
 		return nil, errors.New("claims: " + err.Error())
 	}
-	return &token{raw: raw, si: parts[0] + "." + parts[1], sig: sig, header: h, claims: c}, nil
+	return &token{raw: strings.Join(parts, "."), si: parts[0] + "." + parts[1], sig: sig, header: h, claims: c}, nil
 }
 
 // decodeSegment decodes one segment: only the base64url alphabet, no
@@ -82,15 +106,13 @@ func decodeSegment(p string) ([]byte, error) {
 
 // decodeObject decodes a JSON object, refusing invalid UTF-8, duplicate
 // member names and trailing data.
-func decodeObject(b []byte) (map[string]json.RawMessage, error) {
-	return decodeObjectWith(b, false, false)
-}
-
-// decodeObjectWith is decodeObject with the two defect switches: keep the
-// first of duplicate members, and ignore what follows the object.
-func decodeObjectWith(b []byte, firstWins, trailing bool) (map[string]json.RawMessage, error) {
-	if !utf8.Valid(b) {
+func decodeObject(b []byte, o parseOpts) (map[string]json.RawMessage, error) {
+	if o.laxJSON {
+		b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	} else if !utf8.Valid(b) {
 		return nil, errors.New("not valid UTF-8")
+	} else if hasLoneSurrogate(b) {
+		return nil, errors.New("lone UTF-16 surrogate escape")
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
@@ -105,27 +127,25 @@ func decodeObjectWith(b []byte, firstWins, trailing bool) (map[string]json.RawMe
 			return nil, errors.New("malformed JSON")
 		}
 		k, _ := kt.(string)
+		if o.foldCase {
+			k = foldMember(k)
+		}
+		_, dup := out[k]
+		if dup && !o.firstDup && !o.foldCase {
+			return nil, errors.New("duplicate member " + k)
+		}
 		var v json.RawMessage
 		if err := d.Decode(&v); err != nil {
 			return nil, errors.New("malformed JSON")
 		}
-		if _, dup := out[k]; dup {
-			if !firstWins {
-				return nil, errors.New("duplicate member " + k)
-			}
-			continue
+		if !dup || !o.firstDup {
+			out[k] = v
 		}
-		out[k] = v
 	}
 	if t, err := d.Token(); err != nil || t != json.Delim('}') {
 		return nil, errors.New("malformed JSON")
 	}
-	if trailing {
-		return out, nil
-	}
-	// A JSON text may end in whitespace, nothing else (RFC 8259 §2); a
-	// second Token call would miss garbage that is not JSON.
-	if len(bytes.TrimSpace(b[d.InputOffset():])) > 0 {
+	if len(bytes.TrimSpace(b[d.InputOffset():])) > 0 && !o.laxJSON {
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	return out, nil

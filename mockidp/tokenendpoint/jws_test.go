@@ -39,10 +39,10 @@ func TestParseCompact(t *testing.T) {
 		{"tab", "\t" + h + "." + c + "." + sig, "alphabet"},
 		{"trailing newline", h + "." + c + "." + sig + "\n", "alphabet"},
 		{"non-ASCII", h + "." + c + "." + sig + "é", "alphabet"},
-		{"non-canonical trailing bits in signature", h + "." + c + ".AB", "signature: not canonical"},
-		{"non-canonical trailing bits in header", nonCanonical(`{"alg":"ES256" }`) + "." + c + ".", "header: not canonical"},
-		{"non-canonical trailing bits in payload", h + "." + nonCanonical(`{"a":1}`) + ".", "payload: not canonical"},
-		{"impossible length", h + "." + c + ".A", "signature: not canonical"},
+		{"non-canonical trailing bits in signature", h + "." + c + ".AB", "signature is not canonical"},
+		{"non-canonical trailing bits in header", nonCanonical(`{"alg":"ES256" }`) + "." + c + ".", "header is not canonical"},
+		{"non-canonical trailing bits in payload", h + "." + nonCanonical(`{"a":1}`) + ".", "payload is not canonical"},
+		{"impossible length", h + "." + c + ".A", "signature is not canonical"},
 		{"header not JSON", b64("alg") + "." + c + ".", "header: not a JSON object"},
 		{"header array", b64(`["alg"]`) + "." + c + ".", "header: not a JSON object"},
 		{"header null", b64(`null`) + "." + c + ".", "header: not a JSON object"},
@@ -64,7 +64,7 @@ func TestParseCompact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tok, err := parseCompact(tt.raw)
+			tok, err := parseCompact(tt.raw, parseOpts{})
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("parseCompact: %v", err)

@@ -16,10 +16,12 @@ import (
 // live for ttl; an unknown kid forces a refetch, at most once per
 // minRefetch, so a flood of unknown kids cannot amplify into fetches.
 type keyCache struct {
-	http       *http.Client
-	clock      func() time.Time
-	ttl        time.Duration
-	minRefetch time.Duration
+	// keepSymmetric keeps oct keys (defect.AcceptSymmetricJWK).
+	keepSymmetric bool
+	http          *http.Client
+	clock         func() time.Time
+	ttl           time.Duration
+	minRefetch    time.Duration
 
 	mu       sync.Mutex
 	entries  map[string]*keyEntry
@@ -106,12 +108,12 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w", url, err)
 	}
-	return parseKeySet(b)
+	return parseKeySet(b, c.keepSymmetric)
 }
 
 // parseKeySet keeps each usable public key and drops the rest: private or
 // symmetric keys (OIDC Registration §2) and keys go-jose refuses.
-func parseKeySet(b []byte) ([]jose.JSONWebKey, error) {
+func parseKeySet(b []byte, keepSymmetric bool) ([]jose.JSONWebKey, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
@@ -124,10 +126,13 @@ func parseKeySet(b []byte) ([]jose.JSONWebKey, error) {
 		if err := k.UnmarshalJSON(raw); err != nil {
 			continue
 		}
-		if !k.IsPublic() {
+		if _, sym := k.Key.([]byte); sym {
+			if keepSymmetric {
+				out = append(out, k)
+			}
 			continue
 		}
-		if _, sym := k.Key.([]byte); sym {
+		if !k.IsPublic() {
 			continue
 		}
 		out = append(out, k)

@@ -16,16 +16,16 @@ import (
 // the way some real library does, so that a check of the strict rule in
 // jws.go can be shown to fail. None of it runs unless a defect is on.
 
-// parse reads an assertion: strictly (parseCompact), or through the lenient
-// reader when a parsing defect is on.
-func (s *Server) parse(raw string) (*token, error) {
-	for _, d := range []defect.Name{defect.LenientBase64, defect.AllowTrailingJSON, defect.FirstDuplicateWins,
+// lenientParse reports whether a catalog A parsing defect is on: then the
+// token goes through parseLenient, which reads it as some real library does.
+func (s *Server) lenientParse() bool {
+	for _, d := range []defect.Name{defect.LenientBase64, defect.AllowTrailingJSON,
 		defect.AcceptJSONSerialization, defect.UnwrapNestedUnverified, defect.DecodeClaimsTwice, defect.AcceptDERSignature} {
 		if s.has(d) {
-			return s.parseLenient(raw)
+			return true
 		}
 	}
-	return parseCompact(raw)
+	return false
 }
 
 func (s *Server) parseLenient(raw string) (*token, error) {
@@ -54,8 +54,8 @@ func (s *Server) parseLenient(raw string) (*token, error) {
 			return nil, errors.New("segment is not base64url")
 		}
 	}
-	firstWins, trailing := s.has(defect.FirstDuplicateWins), s.has(defect.AllowTrailingJSON)
-	h, err := decodeObjectWith(segs[0], firstWins, trailing)
+	opts := parseOpts{firstDup: s.has(defect.FirstDuplicateWins), laxJSON: s.has(defect.AllowTrailingJSON)}
+	h, err := decodeObject(segs[0], opts)
 	if err != nil {
 		return nil, errors.New("header: " + err.Error())
 	}
@@ -70,11 +70,11 @@ func (s *Server) parseLenient(raw string) (*token, error) {
 			return nil, errors.New("nested JWT payload is not base64url")
 		}
 	}
-	c, err := decodeObjectWith(claimsText, firstWins, trailing)
+	c, err := decodeObject(claimsText, opts)
 	if err != nil && s.has(defect.DecodeClaimsTwice) {
 		var text string
 		if json.Unmarshal(claimsText, &text) == nil {
-			c, err = decodeObjectWith([]byte(text), firstWins, trailing)
+			c, err = decodeObject([]byte(text), opts)
 		}
 	}
 	if err != nil {
@@ -120,7 +120,7 @@ func (s *Server) numericDate(m map[string]json.RawMessage, name string) (float64
 		m = map[string]json.RawMessage{name: json.RawMessage(text)}
 	}
 	f, has, err := numericDate(m, name)
-	if err == nil && has && f != float64(int64(f)) && s.has(defect.IntegerNumericDate) {
+	if err == nil && has && f != float64(int64(f)) && (s.has(defect.IntegerNumericDate) || s.has(defect.IntegerTimeClaims)) {
 		return 0, true, errors.New(name + " must be an integer")
 	}
 	return f, has, err

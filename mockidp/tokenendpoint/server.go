@@ -161,8 +161,13 @@ func New(cfg Config) (*Server, error) {
 		s.issuers[is.ID] = is
 	}
 	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL)
+	s.keys.keepSymmetric = s.has(defect.AcceptSymmetricJWK)
+	if s.has(defect.RefetchEveryKid) {
+		s.keys.minRefetch = 0
+	}
 	s.replay = newReplayStore(cfg.Clock)
 	s.reg = newRegistry()
+	s.replay.racy = s.has(defect.NonAtomicReplay)
 	s.mux = http.NewServeMux()
 	s.routes()
 	return s, nil

@@ -52,7 +52,11 @@ func (s *Server) parseRequest(w http.ResponseWriter, r *http.Request) (url.Value
 		e.status = http.StatusMethodNotAllowed
 		return nil, e
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
+	limit := s.cfg.MaxBody
+	if s.has(defect.UnboundedBody) {
+		limit = 64 << 20
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {

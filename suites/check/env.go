@@ -11,6 +11,7 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/oracle"
 )
 
 // Target is where the server under test answers.
@@ -50,6 +51,11 @@ type Env struct {
 	Precheck func(ctx context.Context, c Carrier) error
 	// Secrets are values that must never appear in output.
 	Secrets []string
+	// Oracle is the harness's loopback SSRF listener (U6); nil disables the
+	// rows that need it.
+	Oracle *oracle.Oracle
+	// Baseline collects positive-control latencies for U7; nil disables U7.
+	Baseline *Baseline
 }
 
 // DefaultAudience is the profile's default client-assertion aud (catalog.md
@@ -202,5 +208,9 @@ func (e *Env) Control(ctx context.Context, c Carrier) (*client.Transcript, bool,
 	if err != nil {
 		return tr, false, err
 	}
-	return tr, tr.Status == http.StatusOK && tr.AccessToken() != "", nil
+	issued := tr.Status == http.StatusOK && tr.AccessToken() != ""
+	if issued && e.Baseline != nil {
+		e.Baseline.Add(c, tr.Duration)
+	}
+	return tr, issued, nil
 }

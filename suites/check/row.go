@@ -95,7 +95,8 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 		return harnessOrTarget(err, tr)
 	}
 	v := want.Judge(tr, e)
-	res := Result{Exchanges: []*client.Transcript{tr}, Notes: v.Notes}
+	v.Fail = append(v.Fail, tr.Findings...)
+	res := Result{Exchanges: append(append([]*client.Transcript(nil), tr.Related...), tr), Notes: v.Notes}
 	switch {
 	case len(v.Fail) == 0 && len(v.Warn) == 0:
 		res.Outcome = Pass().Outcome

@@ -23,6 +23,9 @@ import (
 type Issued struct {
 	// Principal, when set, is the client_id the token must be issued to.
 	Principal func(e *check.Env) string
+	// Subject, when set, is the sub the token must name: for a jwt-bearer
+	// grant, the user the trusted issuer asserted (RFC 9068 §2.2).
+	Subject func(e *check.Env) string
 }
 
 // Accepting implements check.Expectation.
@@ -59,6 +62,13 @@ func (x Issued) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 		if claims, ok := JWTClaims(at); ok {
 			if cid, has := claims["client_id"].(string); has && cid != x.Principal(e) {
 				v.Fail = append(v.Fail, fmt.Sprintf("token issued to client_id %q, but the request authenticated %q", cid, x.Principal(e)))
+			}
+		}
+	}
+	if x.Subject != nil && at != "" {
+		if claims, ok := JWTClaims(at); ok {
+			if sub, has := claims["sub"].(string); has && sub != x.Subject(e) {
+				v.Fail = append(v.Fail, fmt.Sprintf("token issued for sub %q, but the assertion's subject is %q", sub, x.Subject(e)))
 			}
 		}
 	}

@@ -1,0 +1,147 @@
+package negative
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// algorithmAttacks is catalog B.1 (RFC 7518 §3; RFC 8725 §2.1, §3.1).
+func algorithmAttacks() []attack {
+	as := []attack{
+		{id: "B-ALG-01", title: "rejects alg none with an empty signature (CVE-2015-2951)", grant: true,
+			cite: cite("RFC7518-3.6", "RFC8725-2.1"), d: defect.AcceptAlgNone,
+			ms: []assertion.Mutation{assertion.Unsigned("none"), assertion.Header("typ", "JWT")}},
+		{id: "B-ALG-03", title: "rejects alg none that keeps the original signature",
+			cite: cite("RFC7518-3.6", "RFC8725-2.1"), d: defect.AcceptAlgNone,
+			ms: []assertion.Mutation{replaceSegment(0, func(d *assertion.Draft) []byte {
+				return d.Header.Set("alg", "none").Bytes()
+			})}},
+		{id: "B-ALG-04", title: "rejects HS256 keyed with an empty secret (CVE-2019-20933, CVE-2020-28637)",
+			cite: cite("RFC8725-2.2", "RFC8725-3.1"), d: defect.HMACEmptySecret, killIn: nonFAPI(),
+			ms: []assertion.Mutation{assertion.HMAC([]byte{})}},
+		{id: "B-ALG-07", title: "rejects HS256 keyed with the AS's own public key (CVE-2016-10555, CVE-2024-33663)", grant: true,
+			cite: cite("RFC8725-2.1", "RFC8725-3.1"), d: defect.HMACWithASKey, killIn: nonFAPI(), send: asKeyHMAC,
+			needs: func(e *check.Env) string {
+				if e.Meta.JWKSURI == "" {
+					return "the metadata has no jwks_uri"
+				}
+				return ""
+			}},
+		{id: "B-ALG-12", title: "rejects the fully specified alg Ed25519 when only EdDSA is advertised",
+			cite: cite("RFC8725bis-3.2", "FAPI2-5.4.1"), d: defect.AlgAlias,
+			needs: func(e *check.Env) string {
+				if e.Meta.SupportsSigningAlg("Ed25519") {
+					return "the AS advertises Ed25519, so accepting it is right"
+				}
+				return ""
+			},
+			mk: withKey(partyA, "EdDSA", func(k keys.Key) []assertion.Mutation {
+				return []assertion.Mutation{assertion.SignWith(k), assertion.Header("alg", "Ed25519"), assertion.SignAlg("EdDSA")}
+			})},
+		{id: "B-ALG-09", title: "rejects RS256 from a client registered for PS256, signed by the same RSA key",
+			cite: cite("RFC8725-3.1", "OIDC-Reg-2"), d: defect.AlgNotBound, killIn: nonFAPI(),
+			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.P }, func(e *check.Env) ([]assertion.Mutation, error) {
+				k, err := keyOf(e.Cast.P, "PS256")
+				return []assertion.Mutation{assertion.SignWith(k.With(k.ID(), "RS256"))}, err
+			}),
+			needs: func(e *check.Env) string {
+				if e.Cast.P.ID == "" {
+					return "no client P registered with token_endpoint_auth_signing_alg=PS256"
+				}
+				return ""
+			}},
+		{id: "B-ALG-10.1", title: "rejects PS256 under the kid of an EC key (signed by the client's RSA key)",
+			cite: cite("RFC8725bis-3.1"), d: defect.KidFallback,
+			mk: withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
+				return []assertion.Mutation{assertion.SignWithKeyOnly(k), assertion.Header("alg", "PS256")}
+			})},
+		{id: "B-ALG-10.2", title: "rejects ES256 under the kid of an RSA key (signed by the client's EC key)",
+			cite: cite("RFC8725bis-3.1"), d: defect.KidFallback,
+			mk: withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
+				return []assertion.Mutation{assertion.Header("kid", k.ID())}
+			})},
+	}
+	for i, spelling := range []string{"None", "NONE", "nOnE", "noNE"} {
+		as = append(as, attack{id: variant("B-ALG-02", i), title: "rejects the none case variant " + quote(spelling),
+			cite: cite("RFC7515-4.1.1", "RFC8725bis-2.11"), d: defect.CaseInsensitiveAlg,
+			ms: []assertion.Mutation{assertion.Unsigned(spelling)}})
+	}
+	for i, v := range []struct {
+		name string
+		m    assertion.Mutation
+	}{
+		{"missing", assertion.DropHeader("alg")},
+		{"null", assertion.Header("alg", nil)},
+		{"an array", assertion.Header("alg", []string{"ES256"})},
+		{"a number", assertion.Header("alg", 256)},
+		{"an object", assertion.Header("alg", raw(`{"x":1}`))},
+	} {
+		as = append(as, attack{id: variant("B-ALG-05", i), title: "rejects an assertion whose alg is " + v.name + " (signed ES256)",
+			cite: cite("RFC7515-4.1.1"), d: defect.AlgFromKey,
+			ms: []assertion.Mutation{v.m, assertion.SignAlg("ES256")}})
+	}
+	for i, v := range []struct {
+		name   string
+		secret func(k keys.Key) []byte
+	}{
+		{"the uncompressed point 04||x||y", func(k keys.Key) []byte { return ecPoint(k, true) }},
+		{"x||y", func(k keys.Key) []byte { return ecPoint(k, false) }},
+		{"the DER SPKI", spkiDER},
+		{"the PEM SPKI", func(k keys.Key) []byte {
+			return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spkiDER(k)})
+		}},
+	} {
+		v := v
+		as = append(as, attack{id: variant("B-ALG-08", i), title: "rejects HS256 keyed with the client's EC public key as " + v.name,
+			cite: cite("RFC8725-2.1", "RFC8725-3.1"), d: defect.HMACWithPublicKey, killIn: nonFAPI(),
+			mk: withKey(partyA, "ES256", func(k keys.Key) []assertion.Mutation {
+				return []assertion.Mutation{assertion.HMAC(v.secret(k)), assertion.Header("kid", k.ID())}
+			})})
+	}
+	return as
+}
+
+func spkiDER(k keys.Key) []byte {
+	der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
+	if err != nil {
+		return nil
+	}
+	return der
+}
+
+// asKeyHMAC keys HS256 with the PEM SPKI of the first key the AS publishes
+// at its jwks_uri, under that key's kid.
+func asKeyHMAC(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+	tr, err := e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: e.Meta.JWKSURI})
+	if err != nil {
+		return tr, err
+	}
+	var set jose.JSONWebKeySet
+	if err := json.Unmarshal(tr.Body, &set); err != nil || len(set.Keys) == 0 {
+		return tr, fmt.Errorf("read the AS key set at %s: no keys", e.Meta.JWKSURI)
+	}
+	k := set.Keys[0]
+	der, err := x509.MarshalPKIXPublicKey(k.Key)
+	if err != nil {
+		return tr, fmt.Errorf("encode the AS key: %w", err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	tok, err := signed(e, c, assertion.HMAC(pemKey), assertion.Header("kid", k.KeyID))
+	if err != nil {
+		return nil, err
+	}
+	return post(ctx, e, c, tok)
+}

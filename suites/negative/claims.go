@@ -1,0 +1,133 @@
+package negative
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// claimAttacks is catalog B.7: claim types and semantics (RFC 7519 §2,
+// §4.1; RFC 7523 §3; OIDC Core §9; 7523bis §4).
+func claimAttacks() []attack {
+	strict := []check.Profile{check.OIDCE3, check.BIS, check.FAPI2, check.BCP}
+	audArray := expect.Only(expect.RejectClient, strict...)
+	audArray[check.BASE] = issuedTo(clientA)
+	audArray[check.OIDC] = issuedTo(clientA)
+	as := []attack{
+		{id: "B-CLM-03", title: "accepts a fractional NumericDate exp", cite: cite("RFC7519-2"), d: defect.IntegerTimeClaims,
+			want: expect.Everywhere(issuedTo(clientA)),
+			ms: []assertion.Mutation{func(d *assertion.Draft) {
+				d.Claims = d.Claims.Set("exp", raw(fmt.Sprintf("%d.5", d.Now.Add(60*time.Second).Unix())))
+			}}},
+		{id: "B-CLM-05", title: "rejects aud = [issuer, attacker] where the issuer must be the sole audience (CVE-2025-27371)",
+			cite: cite("BIS-4", "FAPI2-5.3.2.1"), d: defect.AcceptAudienceArray, killIn: strict, want: audArray,
+			ms: []assertion.Mutation{assertion.Audience(assertion.Issuer, "https://attacker.example")}},
+		{id: "B-CLM-08", title: "rejects iat two minutes in the future", cite: cite("FAPI2-5.3.2.1", "RFC7519-4.1.6"), d: defect.AcceptFutureIat,
+			ms: []assertion.Mutation{assertion.IssuedAt(2 * time.Minute), assertion.Expires(3 * time.Minute)}},
+		{id: "B-CLM-09", title: "rejects nbf five minutes in the future", cite: cite("RFC7519-4.1.5", "RFC7523-3"), d: defect.IgnoreNotBefore,
+			ms: []assertion.Mutation{assertion.NotBefore(5 * time.Minute)}},
+		{id: "B-CLM-10", title: "rejects exp ten years in the future", cite: cite("RFC7523-3"), d: defect.UnboundedLifetime,
+			ms: []assertion.Mutation{assertion.Expires(10 * 365 * 24 * time.Hour)}},
+		{id: "B-CLM-11", title: "rejects an assertion without jti", cite: cite("OIDC-Core-9"), d: defect.AllowMissingJTI,
+			want: expect.Only(expect.RejectClient, replayProfiles()...), ms: []assertion.Mutation{assertion.DropClaim("jti")}},
+		{id: "B-CLM-15.1", title: "rejects iss = A with sub = B, signed by A", cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreSubject,
+			ms: []assertion.Mutation{assertion.Claim("sub", assertion.OtherClientID)}},
+		{id: "B-CLM-15.2", title: "rejects iss = B with sub = A, signed by A", cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreIssuer,
+			ms: []assertion.Mutation{assertion.Claim("iss", assertion.OtherClientID)}},
+		{id: "B-CLM-16", title: "rejects a client_id parameter naming B next to A's assertion", cite: cite("RFC7521-4.2"), d: defect.IgnoreClientIDParam,
+			send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+				tok, err := e.ClientAssertion(e.Cast.A)
+				if err != nil {
+					return nil, err
+				}
+				return e.Post(ctx, check.ClientAuthForm(tok).Add("client_id", e.Cast.B.ID), nil)
+			}},
+		{id: "B-CLM-17.1", title: "rejects an assertion whose aud is another AS's issuer (audience injection, CVE-2025-27370)",
+			cite: cite("RFC7523-3", "BIS-4"), d: defect.IgnoreAudience,
+			ms: []assertion.Mutation{assertion.Audience("https://other-as.example")}},
+		{id: "B-CLM-17.2", title: "rejects aud = this AS's token endpoint where only the issuer may be (CVE-2025-27371)",
+			cite: cite("BIS-4", "FAPI2-5.3.2.1", "OIDC-Core-9"), d: defect.AcceptTokenEndpointAudience,
+			want: expect.Only(expect.RejectClient, check.OIDCE3, check.BIS, check.FAPI2),
+			ms:   []assertion.Mutation{assertion.Audience(assertion.TokenEndpoint)}},
+		{id: "B-CLM-18", title: "rejects a request object (JAR) without sub replayed as a client assertion",
+			cite: cite("RFC9101-10.8", "OIDC-Core-9"), d: defect.IgnoreSubject,
+			ms: []assertion.Mutation{assertion.DropClaim("sub"), assertion.Claim("response_type", "code"),
+				assertion.Claim("client_id", assertion.ClientID), assertion.Claim("redirect_uri", "https://client-a.example/cb")}},
+		{id: "B-CLM-19", title: "rejects an access token this AS issued, replayed as an assertion", grant: true,
+			cite: cite("RFC8725-2.8", "RFC9068-2.1"), d: defect.TrustOwnTokens,
+			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+				tr, issued, err := e.Control(ctx, check.Client)
+				if err != nil {
+					return tr, fmt.Errorf("obtain an access token to replay: %w", err)
+				}
+				if !issued {
+					return tr, fmt.Errorf("obtain an access token to replay: refused with HTTP %d", tr.Status)
+				}
+				return post(ctx, e, c, tr.AccessToken())
+			}},
+		{id: "B-CLM-21", title: "rejects a grant from IdP-H signed with the key of trusted issuer IdP-K", only: check.Grant,
+			cite: cite("RFC8725-3.8", "RFC7523-3"), d: defect.GrantAnyIssuerKey,
+			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				k, ok := e.Cast.IdPK.Key("")
+				if !ok {
+					return nil, fmt.Errorf("issuer IdP-K has no key")
+				}
+				return []assertion.Mutation{assertion.SignWith(k)}, nil
+			}},
+	}
+	type v struct {
+		name string
+		m    assertion.Mutation
+	}
+	lax := func(id, what string, cites []string, vs []v) {
+		for i, x := range vs {
+			as = append(as, attack{id: variant(id, i), title: "rejects " + x.name + " " + what, cite: cites,
+				d: defect.LaxTimeClaims, ms: []assertion.Mutation{x.m}})
+		}
+	}
+	str := func(name string, off time.Duration) assertion.Mutation {
+		return func(d *assertion.Draft) { d.Claims = d.Claims.Set(name, fmt.Sprint(d.Now.Add(off).Unix())) }
+	}
+	lax("B-CLM-01", "as a string", cite("RFC7519-4.1.4", "RFC7519-2"), []v{
+		{"exp", str("exp", time.Minute)}, {"iat", str("iat", 0)}, {"nbf", str("nbf", 0)}})
+	lax("B-CLM-02", "(NumericDate out of range)", cite("RFC7519-2", "RFC7523-3"), []v{
+		{"exp = 1e300", assertion.Claim("exp", raw("1e300"))},
+		{"exp = 2^63", assertion.Claim("exp", raw("9223372036854775808"))},
+		{"exp = -1", assertion.Claim("exp", raw("-1"))},
+		{"iat = -9e18", assertion.Claim("iat", raw("-9e18"))}})
+	as = append(as, attack{id: "B-CLM-02.5", title: "rejects exp = 0 (the epoch)", cite: cite("RFC7519-4.1.4", "RFC7523-3"),
+		d: defect.IgnoreExpiry, ms: []assertion.Mutation{assertion.Claim("exp", 0)}})
+	lax("B-CLM-04", "as exp", cite("RFC7519-4.1.4"), []v{
+		{"true", assertion.Claim("exp", true)}, {"null", assertion.Claim("exp", nil)},
+		{"an array", func(d *assertion.Draft) { d.Claims = d.Claims.Set("exp", []int64{d.Now.Add(time.Minute).Unix()}) }},
+		{"an object", func(d *assertion.Draft) {
+			d.Claims = d.Claims.Set("exp", map[string]int64{"t": d.Now.Add(time.Minute).Unix()})
+		}}})
+	for i, x := range []v{
+		{"a number", assertion.Claim("aud", 123)},
+		{"an object holding the issuer", func(d *assertion.Draft) { d.Claims = d.Claims.Set("aud", map[string]string{"x": d.Target.Issuer}) }},
+		{"a nested array", func(d *assertion.Draft) { d.Claims = d.Claims.Set("aud", [][]string{{d.Target.Issuer}}) }},
+		{"the empty string", assertion.Claim("aud", "")},
+		{"an empty array", assertion.Claim("aud", []string{})},
+	} {
+		as = append(as, attack{id: variant("B-CLM-06", i), title: "rejects aud as " + x.name + " (CVE-2020-26160)",
+			cite: cite("RFC7519-4.1.3", "RFC7523-3"), d: defect.AudTypeConfusion, ms: []assertion.Mutation{x.m}})
+	}
+	for i, x := range []v{
+		{"iss as an array [A]", func(d *assertion.Draft) { d.Claims = d.Claims.Set("iss", []string{d.Target.ClientID}) }},
+		{"sub as an array [A]", func(d *assertion.Draft) { d.Claims = d.Claims.Set("sub", []string{d.Target.ClientID}) }},
+		{"iss with an embedded NUL (A\\u0000B)", func(d *assertion.Draft) {
+			d.Claims = d.Claims.Set("iss", d.Target.ClientID+"\x00"+d.Target.OtherClientID)
+		}},
+	} {
+		as = append(as, attack{id: variant("B-CLM-07", i), title: "rejects " + x.name + " (CVE-2025-30144)",
+			cite: cite("RFC7519-4.1.1", "RFC7523-3"), d: defect.CoerceClaimTypes, ms: []assertion.Mutation{x.m}})
+	}
+	return as
+}

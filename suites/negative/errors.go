@@ -1,0 +1,88 @@
+package negative
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// hostile is attacker text that must not come back verbatim in an error:
+// a quote, a backslash, markup, a non-ASCII letter and CR LF (RFC 6749 §5.2
+// limits error_description to %x20-21 / %x23-5B / %x5D-7E).
+const hostile = "x\"\\<script>é\r\nSet-Cookie: a=b"
+
+// errorAttacks is catalog B.9: what the error channel gives away.
+func errorAttacks() []attack {
+	errCite := cite("RFC6749-5.2")
+	return []attack{
+		{id: "B-ERR-01.1", title: "keeps a hostile kid out of error_description", cite: errCite, d: defect.ReflectInput,
+			ms: []assertion.Mutation{assertion.Header("kid", hostile)}},
+		{id: "B-ERR-01.2", title: "keeps a hostile iss out of error_description", cite: errCite, d: defect.ReflectInput,
+			ms: []assertion.Mutation{assertion.Claim("iss", hostile), assertion.Claim("sub", hostile)}},
+		{id: "B-ERR-01.3", title: "keeps a hostile typ out of error_description", cite: errCite, d: defect.ReflectInput,
+			ms: []assertion.Mutation{assertion.Header("typ", hostile)}},
+		{id: "B-ERR-02", title: "answers null, true, false, 0 and a string in every member with a clean error (jwt_tool forced errors)",
+			cite: cite("RFC6749-5.2", "RFC7523-3.2"), d: defect.ErrorStatus500, send: forcedErrors},
+		{id: "B-ERR-03", title: "answers an unknown client exactly as a known client with a bad signature",
+			cite: cite("RFC6749-5.2"), d: defect.UnknownClientInvalidGrant, send: enumeration},
+	}
+}
+
+// forcedErrors substitutes each value in each header member and claim and
+// returns the first answer that breaks REJ-C, or the last one. Values that
+// are legitimately valid (nbf or iat of 0, a string jti) are skipped.
+func forcedErrors(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+	values := []any{nil, true, false, 0, "jwt_tool"}
+	valid := map[string]any{"nbf": 0, "iat": 0, "jti": "jwt_tool"}
+	var last *client.Transcript
+	for _, m := range []struct {
+		name   string
+		header bool
+	}{{"alg", true}, {"kid", true}, {"typ", true}, {"iss", false}, {"sub", false}, {"aud", false}, {"exp", false}, {"nbf", false}, {"iat", false}, {"jti", false}} {
+		for _, v := range values {
+			if ok, skip := valid[m.name]; skip && ok == v {
+				continue
+			}
+			// The signature keeps the real algorithm whatever alg becomes.
+			keepAlg := func(d *assertion.Draft) { d.SignAlg = d.Alg() }
+			mut := assertion.Claim(m.name, v)
+			if m.header {
+				mut = assertion.Header(m.name, v)
+			}
+			tr, err := e.Authenticate(ctx, e.Cast.A, keepAlg, mut)
+			if err != nil {
+				return tr, err
+			}
+			if verdict := classFor(c).Judge(tr, e); len(verdict.Fail) > 0 {
+				tr.Findings = append(tr.Findings, fmt.Sprintf("with %s = %#v", m.name, v))
+				return tr, nil
+			}
+			last = tr
+		}
+	}
+	return last, nil
+}
+
+// enumeration compares a bad signature for client A with one for an
+// unregistered client: status and error must not tell them apart.
+func enumeration(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	known, err := e.Authenticate(ctx, e.Cast.A, assertion.FlipSignatureBit)
+	if err != nil {
+		return known, err
+	}
+	const nobody = "unregistered-xyz"
+	unknown, err := e.Authenticate(ctx, e.Cast.A, assertion.FlipSignatureBit, assertion.Claim("iss", nobody), assertion.Claim("sub", nobody))
+	if err != nil {
+		return unknown, err
+	}
+	unknown.Related = append(unknown.Related, known)
+	if known.Status != unknown.Status || known.ErrorCode() != unknown.ErrorCode() {
+		unknown.Findings = append(unknown.Findings, fmt.Sprintf("an unknown client gets HTTP %d %q, a known client with a bad signature HTTP %d %q: the difference tells which client_ids exist",
+			unknown.Status, unknown.ErrorCode(), known.Status, known.ErrorCode()))
+	}
+	return unknown, nil
+}

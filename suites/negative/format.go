@@ -1,0 +1,111 @@
+package negative
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strings"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// formatAttacks is catalog B.6: encoding, segment structure and JSON
+// well-formedness (RFC 7515 §2, §5.2, §7; RFC 8725 §3.7; 8725bis §3.14).
+// The base64 rows sign the exact non-canonical text, so only the
+// decoder's leniency differs from a valid token.
+func formatAttacks() []attack {
+	fmtCite := cite("RFC7515-2", "RFC8725bis-3.14")
+	// plusSlash adds a claim whose encoding holds '-' and '_' in base64url,
+	// so that the standard alphabet visibly differs.
+	plusSlash := assertion.Claim("x_b64", "?>?>?>?>?>?>?>?>?>")
+	as := []attack{
+		{id: "B-FMT-01.1", title: "rejects segments with base64 padding", cite: fmtCite, d: defect.LaxBase64,
+			ms: []assertion.Mutation{encodeWith(func(b []byte) string { return base64.URLEncoding.EncodeToString(b) + "=" })}},
+		{id: "B-FMT-01.2", title: "rejects segments in the standard base64 alphabet (+ and /)", cite: fmtCite, d: defect.LaxBase64,
+			ms: []assertion.Mutation{plusSlash, encodeWith(base64.RawStdEncoding.EncodeToString)}},
+		{id: "B-FMT-01.3", title: "rejects segments in padded standard base64", cite: fmtCite, d: defect.LaxBase64,
+			ms: []assertion.Mutation{plusSlash, encodeWith(func(b []byte) string { return base64.StdEncoding.EncodeToString(b) + "=" })}},
+		{id: "B-FMT-03.1", title: "rejects a header segment with non-zero trailing bits", cite: fmtCite, d: defect.LaxBase64,
+			ms: []assertion.Mutation{trailingBits(0)}},
+		{id: "B-FMT-03.2", title: "rejects a payload segment with non-zero trailing bits", cite: fmtCite, d: defect.LaxBase64,
+			ms: []assertion.Mutation{trailingBits(1)}},
+		{id: "B-FMT-04.1", title: "rejects a token with an extra empty segment (h.p.s.)", cite: cite("RFC7515-7.1"), d: defect.LaxSegments,
+			ms: []assertion.Mutation{finish(func(t string) string { return t + "." })}},
+		{id: "B-FMT-04.2", title: "rejects a token with an extra segment (h.p.s.foo)", cite: cite("RFC7515-7.1"), d: defect.LaxSegments,
+			ms: []assertion.Mutation{finish(func(t string) string { return t + ".Zm9v" })}},
+		{id: "B-FMT-06.1", title: "rejects the flattened JWS JSON serialization", cite: cite("RFC7519-7.2", "RFC8725bis-3.14"), d: defect.AcceptJSONJWS,
+			ms: []assertion.Mutation{finish(func(t string) string {
+				p := segments(t)
+				return fmt.Sprintf(`{"payload":%q,"protected":%q,"signature":%q}`, p[1], p[0], p[2])
+			})}},
+		{id: "B-FMT-06.2", title: "rejects the general JWS JSON serialization with an unprotected alg none", cite: cite("RFC7519-7.2", "RFC8725bis-3.14"), d: defect.AcceptJSONJWS,
+			ms: []assertion.Mutation{finish(func(t string) string {
+				p := segments(t)
+				return fmt.Sprintf(`{"payload":%q,"signatures":[{"protected":%q,"header":{"alg":"none"},"signature":%q}]}`, p[1], p[0], p[2])
+			})}},
+		{id: "B-FMT-08", title: "accepts legal JSON whitespace inside the header", cite: cite("RFC7515-4", "RFC8259-2"), d: defect.RejectJSONSpace,
+			want: expect.Everywhere(issuedTo(clientA)),
+			ms: []assertion.Mutation{assertion.EditHeader(func(_ *assertion.Draft, h string) string {
+				h = strings.ReplaceAll(h, `":`, `" : `)
+				return " " + strings.ReplaceAll(h, `,"`, " ,\n\t\"") + " "
+			})}},
+	}
+	for i, v := range []struct {
+		name string
+		f    func(t string) string
+	}{
+		{"a leading space", func(t string) string { return " " + t }},
+		{"a trailing newline", func(t string) string { return t + "\n" }},
+		{"CR LF after the first dot", func(t string) string { return strings.Replace(t, ".", ".\r\n", 1) }},
+		{"a space inside the signature", func(t string) string { i := strings.LastIndexByte(t, '.') + 4; return t[:i] + " " + t[i:] }},
+		{"a TAB before the second dot", func(t string) string { i := strings.LastIndexByte(t, '.'); return t[:i] + "\t" + t[i:] }},
+	} {
+		as = append(as, attack{id: variant("B-FMT-02", i), title: "rejects a token with " + v.name, cite: cite("RFC7515-5.2", "RFC8725bis-3.14"),
+			d: defect.StripWhitespace, ms: []assertion.Mutation{finish(v.f)}})
+	}
+	for i, v := range []struct {
+		name string
+		f    func(claims string) string
+	}{
+		{"a byte order mark", func(c string) string { return "\xef\xbb\xbf" + c }},
+		{"trailing data after the object", func(c string) string { return c + "garbage" }},
+		{"invalid UTF-8 (0xC0 0xAF) in a string", func(c string) string { return `{"x_bad":"` + "\xc0\xaf" + `",` + c[1:] }},
+		{"a lone surrogate escape \\ud800", func(c string) string { return `{"x_bad":"\ud800",` + c[1:] }},
+	} {
+		v := v
+		as = append(as, attack{id: variant("B-FMT-05", i), title: "rejects claims JSON with " + v.name, cite: cite("RFC8725-3.7", "RFC7519-7.2"),
+			d: defect.LaxJSON, ms: []assertion.Mutation{assertion.EditClaims(func(_ *assertion.Draft, c string) string { return v.f(c) })}})
+	}
+	return as
+}
+
+// encodeWith sets the segment encoder; the signature covers its output.
+func encodeWith(f func(b []byte) string) assertion.Mutation {
+	return func(d *assertion.Draft) { d.EncodeSegment = f }
+}
+
+// trailingBits encodes segment which (0 header, 1 payload) so that its last
+// character carries non-zero unused bits: the JSON is padded with legal
+// whitespace until its length leaves unused bits, then the lowest bit of
+// the last character's value is set.
+func trailingBits(which int) assertion.Mutation {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return func(d *assertion.Draft) {
+		n := 0
+		d.EncodeSegment = func(b []byte) string {
+			i := n
+			n++
+			if i%2 != which {
+				return b64(b)
+			}
+			for len(b)%3 == 0 {
+				b = append(b, ' ')
+			}
+			s := []byte(b64(b))
+			last := strings.IndexByte(alphabet, s[len(s)-1])
+			s[len(s)-1] = alphabet[last|1]
+			return string(s)
+		}
+	}
+}

@@ -1,0 +1,248 @@
+package negative
+
+import (
+	"context"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/oracle"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// keyAttacks is catalog B.3: key selection and key injection (RFC 7515
+// §4.1.2-4.1.6; RFC 8725 §3.10; 8725bis §3.10).
+func keyAttacks() []attack {
+	as := []attack{
+		{id: "B-KEY-01.1", title: "rejects an attacker key embedded as jwk, kid kept (CVE-2018-0114, CVE-2026-27962)", grant: true,
+			cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), d: defect.TrustEmbeddedJWK, mk: embeddedJWK(true)},
+		{id: "B-KEY-01.2", title: "rejects an attacker key embedded as jwk, no kid (CVE-2018-0114, CVE-2026-27962)", grant: true,
+			cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), d: defect.TrustEmbeddedJWK, mk: embeddedJWK(false)},
+		{id: "B-KEY-02", title: "rejects jku pointing at an attacker JWKS and never fetches it", grant: true,
+			cite: cite("RFC7515-4.1.2", "RFC8725-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
+			mk: headerURL("jku", func(o *oracle.Oracle) string { return o.URL("jwks.json") })},
+		{id: "B-KEY-03.1", title: "rejects x5u pointing at an attacker certificate and never fetches it",
+			cite: cite("RFC7515-4.1.5", "RFC8725bis-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
+			mk: headerURL("x5u", func(o *oracle.Oracle) string { return o.URL("cert.pem") })},
+		{id: "B-KEY-03.2", title: "never fetches a jku at http://localhost",
+			cite: cite("RFC8725bis-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
+			mk: headerURL("jku", func(o *oracle.Oracle) string { return "http://localhost:" + o.Port() + "/internal/jwks" })},
+		{id: "B-KEY-03.3", title: "never fetches a jku at the loopback address 127.0.0.1",
+			cite: cite("RFC8725bis-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
+			mk: headerURL("jku", func(o *oracle.Oracle) string { return "http://127.0.0.1:" + o.Port() + "/" })},
+		{id: "B-KEY-04.1", title: "rejects an x5c holding a self-signed certificate of an attacker key",
+			cite: cite("RFC7515-4.1.6"), d: defect.TrustX5C, mk: selfSignedX5C(false)},
+		{id: "B-KEY-04.2", title: "rejects an x5c holding an expired self-signed certificate",
+			cite: cite("RFC7515-4.1.6"), d: defect.TrustX5C, mk: selfSignedX5C(true)},
+		{id: "B-KEY-05.1", title: "rejects a kid path traversal to /dev/null with an empty HMAC key",
+			cite: cite("RFC8725-2.9", "RFC8725bis-3.10"), d: defect.KidPathLookup, killIn: nonFAPI(),
+			ms: []assertion.Mutation{assertion.HMAC([]byte{}), assertion.Header("kid", "../../../../../../dev/null")}},
+		{id: "B-KEY-05.2", title: "rejects a kid naming /proc/sys/kernel/randomize_va_space with the HMAC key \"2\"",
+			cite: cite("RFC8725-2.9", "RFC8725bis-3.10"), d: defect.KidPathLookup, killIn: nonFAPI(),
+			ms: []assertion.Mutation{assertion.HMAC([]byte("2\n")), assertion.Header("kid", "/proc/sys/kernel/randomize_va_space")}},
+		{id: "B-KEY-06.1", title: "rejects a SQL-injected kid whose UNION SELECT yields the HMAC key",
+			cite: cite("RFC8725bis-3.10"), d: defect.KidInjection, killIn: nonFAPI(),
+			ms: []assertion.Mutation{assertion.HMAC([]byte("1")), assertion.Header("kid", "x' UNION SELECT '1';--")}},
+		{id: "B-KEY-06.2", title: "rejects an LDAP-wildcard kid that matches another client's key",
+			cite: cite("RFC8725bis-3.10", "RFC8725-3.8"), d: defect.KidInjection,
+			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				k, ok := e.Cast.B.Key("")
+				if !ok {
+					return nil, fmt.Errorf("client B has no key")
+				}
+				return []assertion.Mutation{assertion.SignWithKeyOnly(k), assertion.Header("kid", "*)(uid=*))(|(uid=*")}, nil
+			}},
+	}
+	for i, kid := range []string{"|sleep 10", "$(sleep 10)"} {
+		as = append(as, attack{id: variant("B-KEY-07", i), title: "answers a command-injection kid " + quote(kid) + " without delay",
+			level: check.SHOULD, cite: cite("RFC8725bis-3.10"), d: defect.SlowKid, killIn: []check.Profile{check.BASE},
+			ms: []assertion.Mutation{assertion.Header("kid", kid)}})
+	}
+	for i, kid := range []string{`123`, `["%s"]`, `{"a":1}`, `null`} {
+		kid := kid
+		as = append(as, attack{id: variant("B-KEY-07", i+2), title: "rejects a kid of JSON type " + kidType(kid),
+			cite: cite("RFC7515-4.1.4"), d: defect.KidTypeCoercion,
+			ms: []assertion.Mutation{func(d *assertion.Draft) {
+				d.Header = d.Header.Set("kid", raw(strings.ReplaceAll(kid, "%s", d.Header.String("kid"))))
+			}}})
+	}
+	as = append(as,
+		attack{id: "B-KEY-08", title: "rejects a signature by a key the client JWKS marks use:enc",
+			cite: cite("RFC7517-4.2"), d: defect.IgnoreKeyUse, needs: needHosted,
+			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				enc := k.With(k.ID()+"-enc", k.Alg())
+				j := enc.Public()
+				j.Use = "enc"
+				b, err := json.Marshal(j)
+				return b, []assertion.Mutation{assertion.SignWith(enc)}, err
+			})},
+		attack{id: "B-KEY-10", title: "rejects HS256 under a symmetric key smuggled into the client JWKS",
+			cite: cite("OIDC-Reg-2", "RFC8725-3.1"), d: defect.AcceptSymmetricJWK, needs: needHosted, killIn: nonFAPI(),
+			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				secret := make([]byte, 32)
+				if _, err := e.Rand.Read(secret); err != nil {
+					return nil, nil, err
+				}
+				kid := k.ID() + "-oct"
+				b := fmt.Sprintf(`{"kty":"oct","k":%q,"kid":%q}`, b64(secret), kid)
+				return raw(b), []assertion.Mutation{assertion.HMAC(secret), assertion.Header("kid", kid)}, nil
+			})},
+		attack{id: "B-KEY-11", title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
+			cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), d: defect.HMACWithPublicKey, needs: needHosted, killIn: nonFAPI(),
+			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				rk, err := keyOf(e.Cast.A, "RS256")
+				if err != nil {
+					return nil, nil, err
+				}
+				dup := rk.With(k.ID(), "RS256")
+				b, err := json.Marshal(dup.Public())
+				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spkiDER(dup)})
+				return b, []assertion.Mutation{assertion.HMAC(pemKey), assertion.Header("kid", k.ID())}, err
+			})},
+		attack{id: "B-KEY-12", title: "does not refetch the client JWKS for every unknown kid (50 in a burst)",
+			level: check.SHOULD, cite: cite("OIDC-Core-10.1.1"), d: defect.RefetchEveryKid, needs: needHosted, send: kidFlood},
+	)
+	return as
+}
+
+func kidType(kid string) string {
+	switch kid[0] {
+	case '[':
+		return "array"
+	case '{':
+		return "object"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+func needOracle(e *check.Env) string {
+	if e.Oracle == nil {
+		return "no loopback SSRF listener is configured (U6)"
+	}
+	return ""
+}
+
+func needHosted(e *check.Env) string {
+	if e.IdP == nil || e.IdP.JWKS(e.Cast.B.Name) == nil {
+		return "client B's JWKS is not hosted by the harness"
+	}
+	return ""
+}
+
+// attacker is the key nobody trusts: the one the SSRF listener serves.
+func attacker() (keys.Key, error) { return keys.Fixture(oracle.AttackerKey) }
+
+// embeddedJWK signs with the attacker key and embeds its public JWK.
+func embeddedJWK(keepKid bool) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		k, err := attacker()
+		if err != nil {
+			return nil, err
+		}
+		j, err := json.Marshal(k.Public())
+		if err != nil {
+			return nil, err
+		}
+		ms := []assertion.Mutation{assertion.SignWithKeyOnly(k), assertion.Header("alg", k.Alg()), assertion.Header("jwk", raw(string(j)))}
+		if !keepKid {
+			ms = append(ms, assertion.DropHeader("kid"))
+		}
+		return ms, nil
+	}
+}
+
+// headerURL points a key-URL header at the SSRF listener and signs with the
+// attacker key the listener serves.
+func headerURL(name string, url func(o *oracle.Oracle) string) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		k, err := attacker()
+		if err != nil {
+			return nil, err
+		}
+		return []assertion.Mutation{assertion.SignWith(k), assertion.Header(name, url(e.Oracle))}, nil
+	}
+}
+
+// selfSignedX5C embeds a self-signed certificate of the attacker key.
+func selfSignedX5C(expired bool) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		k, err := attacker()
+		if err != nil {
+			return nil, err
+		}
+		now := e.Clock()
+		from, to := now.Add(-time.Hour), now.Add(24*time.Hour)
+		if expired {
+			from, to = now.Add(-48*time.Hour), now.Add(-24*time.Hour)
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: e.Cast.A.ID},
+			NotBefore: from, NotAfter: to, KeyUsage: x509.KeyUsageDigitalSignature}
+		der, err := x509.CreateCertificate(e.Rand, tmpl, tmpl, k.PublicKey(), k.Private())
+		if err != nil {
+			return nil, fmt.Errorf("make x5c certificate: %w", err)
+		}
+		return []assertion.Mutation{assertion.SignWith(k), assertion.DropHeader("kid"),
+			assertion.Header("x5c", []string{base64.StdEncoding.EncodeToString(der)})}, nil
+	}
+}
+
+// hostedB publishes one extra JWK in client B's hosted key set for the
+// duration of the exchange and authenticates as B with the mutations.
+// Client B's set is used because the positive controls never load it, so a
+// target sees the change on its first fetch.
+func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error)) sendFunc {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		k, ok := e.Cast.B.Key("")
+		if !ok {
+			return nil, fmt.Errorf("client B has no key")
+		}
+		j, ms, err := extra(e, k)
+		if err != nil {
+			return nil, err
+		}
+		h := e.IdP.JWKS(e.Cast.B.Name)
+		h.SetExtra(j)
+		defer h.SetExtra()
+		return e.Authenticate(ctx, e.Cast.B, ms...)
+	}
+}
+
+// kidFlood sends 50 assertions with fresh unknown kids and counts the
+// fetches of client A's hosted JWKS they cause (OIDC Core §10.1.1 allows
+// a refetch for an unknown kid; unbounded refetching is an amplifier).
+func kidFlood(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	const burst, bound = 50, 5
+	h := e.IdP.JWKS(e.Cast.A.Name)
+	before := h.Hits()
+	var last *client.Transcript
+	for i := 0; i < burst; i++ {
+		kid, err := assertion.NewJTI(e.Rand)
+		if err != nil {
+			return nil, err
+		}
+		tr, err := e.Authenticate(ctx, e.Cast.A, assertion.Header("kid", "k-"+kid))
+		if err != nil {
+			return tr, err
+		}
+		if tr.Status == 200 {
+			return tr, nil // U1 fails on it
+		}
+		last = tr
+	}
+	if n := h.Hits() - before; n > bound {
+		last.Findings = append(last.Findings, fmt.Sprintf("%d assertions with unknown kids caused %d fetches of the client's jwks_uri (bound %d)", burst, n, bound))
+	}
+	return last, nil
+}

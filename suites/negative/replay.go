@@ -1,0 +1,217 @@
+package negative
+
+import (
+	"context"
+	"crypto/elliptic"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
+)
+
+// Racers is how many parallel requests B-CLM-13 sends with one assertion.
+const Racers = 32
+
+// replayAttacks: single use of an assertion (OIDC Core §9 "MUST only be
+// used once"; RFC 7523 §3 item 7; RFC 7521 §8.2).
+func replayAttacks() []attack {
+	rej := expect.Only(expect.RejectClient, replayProfiles()...)
+	return []attack{
+		{id: "B-CLM-12", title: "rejects the same assertion sent a second time (CVE-2020-15222)", once: true,
+			cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreReplay, want: rej,
+			send: twice(func(_ *check.Env, _, tok string) (string, error) { return tok, nil })},
+		{id: "B-CLM-13.1", title: fmt.Sprintf("issues at most one token for one assertion sent %d times in parallel", Racers), once: true,
+			cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.NonAtomicReplay, want: rej, send: race},
+		{id: "B-CLM-13.2", title: "accepts a fresh assertion whose jti was only seen in a rejected request", once: true, level: check.SHOULD,
+			cite: cite("RFC7523-3", "RFC7521-8.2"), d: defect.ConsumeRejectedJTI,
+			want: expect.Everywhere(explain{issuedTo(clientA), "the target records jti before it verifies the signature, so anyone who learns a jti can burn the client's assertion (denial of service)"}),
+			send: afterRejected},
+		{id: "B-CLM-13.3", title: "rejects a grant assertion replayed by another client", once: true, only: check.Grant,
+			cite: cite("RFC7523-3", "RFC7521-8.2"), d: defect.GrantReplayPerClient, want: expect.Only(expect.RejectGrant, replayProfiles()...),
+			send: otherClientReplay, needs: func(e *check.Env) string {
+				switch {
+				case e.Cast.P.ID == "":
+					return "no second client (P) allowed the jwt-bearer grant"
+				case e.Grant.ClientAuth == "none":
+					return "the target takes grants without client authentication, so no other client can be told apart"
+				}
+				return ""
+			}},
+		{id: "B-CLM-14.1", title: "rejects a new assertion reusing a jti within the first one's lifetime", once: true,
+			cite: cite("RFC7523-3", "OIDC-Core-9"), d: defect.IgnoreReplay, want: rej,
+			send: twice(func(e *check.Env, jti, _ string) (string, error) {
+				return e.ClientAssertion(e.Cast.A, assertion.Claim("jti", jti), assertion.Expires(90*time.Second))
+			})},
+		{id: "B-CLM-14.2", title: "accepts client B's assertion that reuses client A's jti (jti is unique per issuer)", once: true, level: check.SHOULD,
+			cite: cite("RFC7519-4.1.7", "RFC7523-3"), d: defect.GlobalJTIScope, want: expect.Everywhere(issuedTo(clientB)),
+			send: twice(func(e *check.Env, jti, _ string) (string, error) {
+				return e.ClientAssertion(e.Cast.B, assertion.Claim("jti", jti))
+			})},
+		{id: "B-SIG-12", title: "rejects a replay made fresh by ECDSA malleability (s -> n - s)", once: true,
+			cite: cite("OIDC-Core-9", "RFC7518-3.4"), d: defect.ReplayByToken, want: rej,
+			send: twice(func(_ *check.Env, _, tok string) (string, error) { return malleate(tok) })},
+	}
+}
+
+// twice sends client A's assertion with a fresh jti, requires a token for
+// it (or the row cannot say anything: ERROR), then sends second(jti, tok).
+func twice(second func(e *check.Env, jti, tok string) (string, error)) sendFunc {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		jti, err := assertion.NewJTI(e.Rand)
+		if err != nil {
+			return nil, err
+		}
+		tok, err := e.ClientAssertion(e.Cast.A, assertion.Claim("jti", jti))
+		if err != nil {
+			return nil, err
+		}
+		first, err := e.Post(ctx, check.ClientAuthForm(tok), nil)
+		if err != nil {
+			return first, err
+		}
+		if first.Status != 200 {
+			return first, fmt.Errorf("the first use of the assertion was refused (HTTP %d), so its replay cannot be tested", first.Status)
+		}
+		tok2, err := second(e, jti, tok)
+		if err != nil {
+			return nil, err
+		}
+		tr, err := e.Post(ctx, check.ClientAuthForm(tok2), nil)
+		if tr != nil {
+			tr.Related = append(tr.Related, first)
+		}
+		return tr, err
+	}
+}
+
+// race sends one assertion Racers times at once; more than one token is a
+// finding (the check-then-insert of the replay cache is not atomic).
+func race(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	tok, err := e.ClientAssertion(e.Cast.A)
+	if err != nil {
+		return nil, err
+	}
+	trs := make([]*client.Transcript, Racers)
+	errs := make([]error, Racers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range trs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			trs[i], errs[i] = e.Post(ctx, check.ClientAuthForm(tok), nil)
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	var won, lost []*client.Transcript
+	for i, tr := range trs {
+		if errs[i] != nil {
+			return tr, errs[i]
+		}
+		if tr.Status >= 200 && tr.Status < 300 {
+			won = append(won, tr)
+		} else {
+			lost = append(lost, tr)
+		}
+	}
+	if len(won) > 1 {
+		out := won[1]
+		out.Related = append(out.Related, won[0])
+		out.Findings = append(out.Findings, fmt.Sprintf("%d of %d parallel requests with one assertion got tokens (at most one may)", len(won), Racers))
+		return out, nil
+	}
+	out := lost[0]
+	out.Related = append(out.Related, won...)
+	return out, nil
+}
+
+// afterRejected spends a jti on a request with a broken signature, then
+// sends a valid assertion with the same jti.
+func afterRejected(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	jti, err := assertion.NewJTI(e.Rand)
+	if err != nil {
+		return nil, err
+	}
+	bad, err := e.Authenticate(ctx, e.Cast.A, assertion.Claim("jti", jti), assertion.FlipSignatureBit)
+	if err != nil {
+		return bad, err
+	}
+	if bad.Status == 200 {
+		return bad, fmt.Errorf("a flipped signature was accepted (see A-CA-24), so jti consumption cannot be tested")
+	}
+	tr, err := e.Authenticate(ctx, e.Cast.A, assertion.Claim("jti", jti))
+	if tr != nil {
+		tr.Related = append(tr.Related, bad)
+	}
+	return tr, err
+}
+
+// malleate replaces s by n - s in an ES256 token: a second valid signature
+// of the same message, so a cache keyed on token bytes misses the replay.
+func malleate(tok string) (string, error) {
+	i := strings.LastIndexByte(tok, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(tok[i+1:])
+	if err != nil || len(sig) != 64 {
+		return "", fmt.Errorf("malleate the signature: not a 64-byte ES256 signature")
+	}
+	n := elliptic.P256().Params().N
+	s := new(big.Int).Sub(n, new(big.Int).SetBytes(sig[32:]))
+	s.FillBytes(sig[32:])
+	return tok[:i+1] + b64(sig), nil
+}
+
+// explain adds why a failure matters to an expectation's failures.
+type explain struct {
+	inner check.Expectation
+	why   string
+}
+
+func (x explain) Accepting() bool { return x.inner.Accepting() }
+func (x explain) String() string  { return x.inner.String() }
+func (x explain) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
+	v := x.inner.Judge(tr, e)
+	if len(v.Fail) > 0 {
+		v.Fail = append(v.Fail, x.why)
+	}
+	return v
+}
+
+// otherClientReplay has client A redeem a grant assertion, then client P
+// present the same assertion with its own authentication: the jti belongs
+// to the assertion's issuer, not to whoever presents it.
+func otherClientReplay(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	tok, err := e.GrantAssertion()
+	if err != nil {
+		return nil, err
+	}
+	form, err := e.GrantForm(tok)
+	if err != nil {
+		return nil, err
+	}
+	first, err := e.Post(ctx, form, nil)
+	if err != nil {
+		return first, err
+	}
+	if first.Status != 200 {
+		return first, fmt.Errorf("the first use of the grant assertion was refused (HTTP %d), so its replay cannot be tested", first.Status)
+	}
+	ca, err := e.ClientAssertion(e.Cast.P)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := e.Post(ctx, form.Set("client_assertion", ca), nil)
+	if tr != nil {
+		tr.Related = append(tr.Related, first)
+	}
+	return tr, err
+}
