@@ -131,6 +131,14 @@ func Gate(e *check.Env) func(ctx context.Context, c check.Carrier) error {
 		switch {
 		case err != nil:
 			err = fmt.Errorf("positive control (%s) could not reach the target: %w", carrierName(c), err)
+		case !issued && tr.Status == http.StatusOK:
+			// 200 but no token: the body is not JSON, has no access_token,
+			// or was cut at client.MaxBody. "Refused" would mislead.
+			why := "without an access_token in a JSON object"
+			if tr.Truncated {
+				why = fmt.Sprintf("with a body over %d bytes (cut there, so no token could be read)", client.MaxBody)
+			}
+			err = fmt.Errorf("positive control (%s) got HTTP 200 %s, so rejections prove nothing: %s", carrierName(c), why, strings.TrimSpace(string(clip(tr.Body, 200))))
 		case !issued:
 			err = fmt.Errorf("positive control (%s) was refused with HTTP %d, so rejections prove nothing: %s", carrierName(c), tr.Status, strings.TrimSpace(string(clip(tr.Body, 200))))
 		}
