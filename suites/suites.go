@@ -44,6 +44,11 @@ func All() []check.Check {
 	return cs
 }
 
+// GiveUpAfter is how many consecutive timeouts from one host make the
+// Env's client stop sending to it (client.Client.GiveUpAfter): a silent
+// target then costs three request timeouts, not one per check.
+const GiveUpAfter = 3
+
 // Options configure how an Env is built.
 type Options struct {
 	Issuer        string
@@ -88,7 +93,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		Audience: o.Audience,
 		Clock:    o.Clock,
 		Rand:     o.Rand,
-		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
+		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},
 	}
 	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
 		if p.Secret != "" {
