@@ -343,6 +343,8 @@ type faultRow struct {
 	warn string
 	// after runs extra assertions (leaked processes).
 	after func(t *testing.T, r faultRun)
+	// within bounds the run's wall time; zero means 15 s.
+	within time.Duration
 }
 
 func TestFaultMatrix(t *testing.T) {
@@ -370,9 +372,12 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "accepts and never answers",
 			setup: func(t *testing.T) []string {
 				silent = keep(serveSilent(t))
-				return []string{"--config", urlTargetTimeout(t, "silent", silent.URL(), "", "200ms")}
+				return []string{"--config", urlTargetTimeout(t, "silent", silent.URL(), "", "1s")}
 			},
-			cause: []string{"Client.Timeout exceeded while awaiting headers"},
+			cause: []string{"Client.Timeout exceeded while awaiting headers", "not sent: the last 3 requests"},
+			// About 30 checks reach the network; after three 1 s timeouts
+			// the client stops sending (suites.GiveUpAfter).
+			within: 8 * time.Second,
 			after: func(t *testing.T, _ faultRun) {
 				if silent.accepted() == 0 {
 					t.Error("assay never connected to the silent target")
@@ -382,9 +387,10 @@ func TestFaultMatrix(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				f := &faultServer{}
 				f = keep(serveHTTP(t, func(w http.ResponseWriter, r *http.Request) { slowDrip(f.done)(w, r) }))
-				return []string{"--config", urlTargetTimeout(t, "drip", f.URL(), "", "200ms")}
+				return []string{"--config", urlTargetTimeout(t, "drip", f.URL(), "", "1s")}
 			},
-			cause: []string{"while reading body"}},
+			cause:  []string{"while reading body", "not sent: the last 3 requests"},
+			within: 8 * time.Second},
 		{name: "every request 5xx", reachable: true,
 			setup: func(t *testing.T) []string {
 				return []string{"--config", urlTarget(t, "5xx", keep(serveHTTP(t, always5xx)).URL(), "")}
@@ -501,8 +507,12 @@ func TestFaultMatrix(t *testing.T) {
 			if r.code != want {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, want, r.stdout, r.stderr)
 			}
-			if r.elapsed > 20*time.Second {
-				t.Errorf("took %s", r.elapsed)
+			within := row.within
+			if within == 0 {
+				within = 15 * time.Second
+			}
+			if r.elapsed > within {
+				t.Errorf("took %s, want under %s", r.elapsed, within)
 			}
 			for _, bad := range []string{"panic:", "goroutine ", "harness panic"} {
 				if strings.Contains(all, bad) {
