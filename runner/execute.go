@@ -110,6 +110,9 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		if errors.As(err, &ee) {
 			return err
 		}
+		if strings.Contains(err.Error(), "tls: failed to verify certificate") && cfg.Target.CAFile == "" {
+			err = fmt.Errorf("%w\nhint: if the target's certificate comes from a private CA, give its PEM with target.caFile or --ca-file", err)
+		}
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}
 	defer r.close()

@@ -443,7 +443,7 @@ func TestFaultMatrix(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{"--config", tlsTarget(t, ""), "--only", "A-CA-04,A-MD-02"}
 			},
-			cause: []string{"certificate signed by unknown authority"}},
+			cause: []string{"certificate signed by unknown authority", "hint: if the target's certificate comes from a private CA"}},
 		{name: "TLS unknown CA, caFile in config", code: 0, tokens: true,
 			setup: func(t *testing.T) []string {
 				return []string{"--config", tlsTarget(t, "  caFile: "+ca), "--only", "A-CA-04,A-MD-02"}
