@@ -204,6 +204,20 @@ func urlTarget(t *testing.T, name, base, extra string) string {
 	return urlTargetTimeout(t, name, base, extra, "2s")
 }
 
+// issuerOnly is a url target found through its metadata document alone.
+func issuerOnly(t *testing.T, name, base string) string {
+	t.Helper()
+	return writeFile(t, name+".yaml", fmt.Sprintf(`version: v1
+target:
+  kind: url
+  issuer: %s
+clients:
+  A: {id: client-a}
+  B: {id: client-b}
+timeouts: {request: 2s, check: 5s}
+`, base))
+}
+
 // urlTargetTimeout is urlTarget with timeouts.request set to request: a
 // row that waits for a silent target pays it once per check that reaches
 // the network.
@@ -369,6 +383,16 @@ func TestFaultMatrix(t *testing.T) {
 				return []string{"--config", urlTarget(t, "refused", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)), "")}
 			},
 			cause: []string{"connection refused"}},
+		{name: "connection refused, discovery only",
+			setup: func(t *testing.T) []string {
+				return []string{"--config", issuerOnly(t, "refused-disc", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))}
+			},
+			cause: []string{"discover token endpoint", "connection refused"}},
+		{name: "every request 5xx, discovery only",
+			setup: func(t *testing.T) []string {
+				return []string{"--config", issuerOnly(t, "5xx-disc", keep(serveHTTP(t, always5xx)).URL())}
+			},
+			cause: []string{"discover token endpoint", "answered HTTP 500 without token_endpoint"}},
 		{name: "accepts and never answers",
 			setup: func(t *testing.T) []string {
 				silent = keep(serveSilent(t))
