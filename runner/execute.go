@@ -18,6 +18,7 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/reports"
 	v1 "github.com/assayhq/assay/reports/v1"
+	"github.com/assayhq/assay/runner/config"
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
 )
@@ -35,6 +36,8 @@ type runOptions struct {
 	verbose     bool
 	color       string
 	timeout     time.Duration
+	caFile      string
+	insecure    bool
 }
 
 func runFlags(o *runOptions) *flag.FlagSet {
@@ -50,6 +53,8 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs.BoolVar(&o.verbose, "v", false, "print each exchange of failing, warning and erroring checks")
 	fs.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
 	fs.DurationVar(&o.timeout, "check-timeout", 30*time.Second, "time limit for one check")
+	fs.StringVar(&o.caFile, "ca-file", "", "PEM bundle the target's TLS certificate chains to (overrides target.caFile)")
+	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (overrides target.insecureSkipVerify; prints a warning)")
 	return fs
 }
 
@@ -78,9 +83,18 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	if set["ca-file"] && set["insecure-skip-verify"] {
+		return usageErr("--ca-file and --insecure-skip-verify: give one, not both")
+	}
 	cfg, err := loadConfig(o, set, getenv)
 	if err != nil {
 		return err
+	}
+	if err := tlsFlags(o, set, &cfg); err != nil {
+		return err
+	}
+	if cfg.Target.InsecureSkipVerify {
+		fmt.Fprintln(stderr, "assay: warning: TLS certificate verification is off (insecure-skip-verify): any server can pose as the target")
 	}
 	if !set["check-timeout"] {
 		o.timeout = cfg.Timeouts.Check.Duration
@@ -96,6 +110,9 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		if errors.As(err, &ee) {
 			return err
 		}
+		if strings.Contains(err.Error(), "tls: failed to verify certificate") && cfg.Target.CAFile == "" {
+			err = fmt.Errorf("%w\nhint: if the target's certificate comes from a private CA, give its PEM with target.caFile or --ca-file", err)
+		}
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}
 	defer r.close()
@@ -105,6 +122,31 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		expected[x.ID] = x.Reason
 	}
 	return execute(ctx, o, r, p, checks, expected, stdout, getenv)
+}
+
+// tlsFlags applies --ca-file and --insecure-skip-verify over the config:
+// each replaces the config's choice of either (an explicit flag wins,
+// design.md R2).
+func tlsFlags(o runOptions, set map[string]bool, cfg *config.Config) error {
+	if !set["ca-file"] && !set["insecure-skip-verify"] {
+		return nil
+	}
+	if k := cfg.Target.Kind; k == config.KindReference || k == "" {
+		return usageErr("--ca-file, --insecure-skip-verify: not used with the built-in reference target (it sets its own)")
+	}
+	switch {
+	case set["ca-file"]:
+		if o.caFile == "" {
+			return usageErr("--ca-file: empty path")
+		}
+		cfg.Target.CAFile, cfg.Target.InsecureSkipVerify = o.caFile, false
+	case set["insecure-skip-verify"]:
+		cfg.Target.InsecureSkipVerify = o.insecure
+		if o.insecure {
+			cfg.Target.CAFile = ""
+		}
+	}
+	return nil
 }
 
 // ginkgoT is the GinkgoTestingT of a run outside `go test`.

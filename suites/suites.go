@@ -93,6 +93,11 @@ func Observe(ctx context.Context, e *check.Env, o check.Observation) (obs v1.Obs
 	return obs
 }
 
+// GiveUpAfter is how many consecutive timeouts from one host make the
+// Env's client stop sending to it (client.Client.GiveUpAfter): a silent
+// target then costs three request timeouts, not one per check.
+const GiveUpAfter = 3
+
 // Options configure how an Env is built.
 type Options struct {
 	Issuer        string
@@ -139,7 +144,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		Audience: o.Audience,
 		Clock:    o.Clock,
 		Rand:     o.Rand,
-		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
+		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},
 		Oracle:   o.Oracle,
 		Baseline: &check.Baseline{},
 	}
@@ -184,6 +189,14 @@ func Gate(e *check.Env) func(ctx context.Context, c check.Carrier) error {
 		switch {
 		case err != nil:
 			err = fmt.Errorf("positive control (%s) could not reach the target: %w", carrierName(c), err)
+		case !issued && tr.Status == http.StatusOK:
+			// 200 but no token: the body is not JSON, has no access_token,
+			// or was cut at client.MaxBody. "Refused" would mislead.
+			why := "without an access_token in a JSON object"
+			if tr.Truncated {
+				why = fmt.Sprintf("with a body over %d bytes (cut there, so no token could be read)", client.MaxBody)
+			}
+			err = fmt.Errorf("positive control (%s) got HTTP 200 %s, so rejections prove nothing: %s", carrierName(c), why, strings.TrimSpace(string(clip(tr.Body, 200))))
 		case !issued:
 			err = fmt.Errorf("positive control (%s) was refused with HTTP %d, so rejections prove nothing: %s", carrierName(c), tr.Status, strings.TrimSpace(string(clip(tr.Body, 200))))
 		}

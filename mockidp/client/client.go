@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -120,6 +121,21 @@ type Client struct {
 	HTTP  *http.Client
 	Since func(time.Time) time.Duration // elapsed-time measurement (semantics.md §9)
 	Now   func() time.Time
+	// GiveUpAfter, when positive, is how many consecutive timed-out
+	// exchanges with one host make further requests to it fail at once,
+	// without being sent, until a response from that host arrives. A
+	// target that accepts connections and never answers would otherwise
+	// cost the full request timeout once per check (minutes at the
+	// defaults); each of those checks is ERROR either way.
+	GiveUpAfter int
+
+	mu       sync.Mutex
+	timeouts map[string]timeoutRun // by URL host
+}
+
+type timeoutRun struct {
+	n    int
+	last error
 }
 
 // ErrTransport marks failures to reach the target: the outcome is ERROR, never FAIL.
@@ -165,11 +181,17 @@ func (c *Client) Do(ctx context.Context, req Request) (*Transcript, error) {
 		hr.Body = nil
 	}
 	hr.Header = header
+	host := hr.URL.Host
+	if err := c.givenUp(host); err != nil {
+		tr.Err = err
+		return tr, fmt.Errorf("%w: %s %s: %v", ErrTransport, method, u, err)
+	}
 	start := c.Now()
 	resp, err := c.HTTP.Do(hr)
 	if err != nil {
 		tr.Duration = c.Since(start)
 		tr.Err = err
+		c.note(host, err)
 		return tr, fmt.Errorf("%w: %s %s: %v", ErrTransport, method, u, err)
 	}
 	defer resp.Body.Close()
@@ -182,11 +204,46 @@ func (c *Client) Do(ctx context.Context, req Request) (*Transcript, error) {
 		tr.Truncated = true
 	}
 	tr.Body = b
+	c.note(host, err)
 	if err != nil {
 		tr.Err = err
 		return tr, fmt.Errorf("%w: read response of %s %s: %v", ErrTransport, method, u, err)
 	}
 	return tr, nil
+}
+
+// givenUp returns why requests to host are no longer sent, or nil.
+func (c *Client) givenUp(host string) error {
+	if c.GiveUpAfter <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.timeouts[host]; r.n >= c.GiveUpAfter {
+		return fmt.Errorf("not sent: the last %d requests to %s timed out (last: %v)", r.n, host, r.last)
+	}
+	return nil
+}
+
+// note records the end of an exchange with host: a timeout extends the
+// run of timeouts, anything else ends it.
+func (c *Client) note(host string, err error) {
+	if c.GiveUpAfter <= 0 {
+		return
+	}
+	var te interface{ Timeout() bool }
+	timedOut := err != nil && errors.As(err, &te) && te.Timeout()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timeouts == nil {
+		c.timeouts = map[string]timeoutRun{}
+	}
+	if !timedOut {
+		delete(c.timeouts, host)
+		return
+	}
+	r := c.timeouts[host]
+	c.timeouts[host] = timeoutRun{n: r.n + 1, last: err}
 }
 
 // JSON decodes the response body as a JSON object.

@@ -58,9 +58,19 @@ func Exchange(tr *client.Transcript, secrets []string) v1.Exchange {
 			Body:      Redact(redactJSONBody(string(tr.Body)), secrets),
 			Truncated: tr.Truncated,
 		}
+		// Redact first (it parses the whole body), then clip.
+		if len(ex.Response.Body) > MaxReportBody {
+			ex.Response.Body = ex.Response.Body[:MaxReportBody]
+			ex.Response.Truncated = true
+		}
 	}
 	return ex
 }
+
+// MaxReportBody bounds each response body a report keeps. The transcript
+// keeps up to client.MaxBody for judging; a report of a target that sends
+// megabytes on every request must not grow by that much per exchange.
+const MaxReportBody = 64 << 10
 
 var credentialParams = map[string]string{
 	"client_secret":    "$ASSAY_CLIENT_SECRET",

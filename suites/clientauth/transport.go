@@ -23,7 +23,13 @@ func plainHTTP(ctx context.Context, e *check.Env) check.Result {
 		return check.Errorf("parse token endpoint: " + err.Error())
 	}
 	if u.Scheme != "https" {
-		return check.Broken(check.MUST, fmt.Sprintf("the token endpoint %s does not use https", e.Target.TokenEndpoint))
+		// A configured http URL alone proves nothing about the target: only
+		// a token actually issued over it is a finding (semantics.md §2).
+		ctr, issued, err := e.Control(ctx, check.Client)
+		if err != nil || !issued {
+			return check.Errorf(fmt.Sprintf("the token endpoint %s does not use https, and it issued no token to the positive control", e.Target.TokenEndpoint), ctr)
+		}
+		return check.Broken(check.MUST, fmt.Sprintf("the token endpoint %s does not use https and issues tokens over it", e.Target.TokenEndpoint), ctr)
 	}
 	u.Scheme = "http"
 	jwt, err := e.ClientAssertion(e.Cast.A)

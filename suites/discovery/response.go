@@ -45,6 +45,34 @@ func issuedToken(ctx context.Context, e *check.Env) (*client.Transcript, map[str
 	return tr, hdr, claims, nil
 }
 
+// gate runs the client carrier's once-per-run positive control before a
+// negative probe (semantics.md §2): against a target that issues no tokens
+// a rejection proves nothing, so the probe is ERROR, never PASS or FAIL.
+func gate(ctx context.Context, e *check.Env) *check.Result {
+	if e.Precheck == nil {
+		return nil
+	}
+	if err := e.Precheck(ctx, check.Client); err != nil {
+		r := check.Errorf(err.Error())
+		return &r
+	}
+	return nil
+}
+
+// confirm turns a negative probe's FAIL into ERROR when the positive
+// control right after it fails too (semantics.md §2).
+func confirm(ctx context.Context, e *check.Env, broken check.Result) check.Result {
+	ctr, issued, err := e.Control(ctx, check.Client)
+	if err == nil && issued {
+		return broken
+	}
+	out := check.Errorf("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+broken.Reason, broken.Exchanges...)
+	if ctr != nil {
+		out.Exchanges = append(out.Exchanges, ctr)
+	}
+	return out
+}
+
 func tokenProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
 	return probe{check.Check{ID: id, Level: lvl, Cite: cites, Defect: d, Title: title, Suite: "response"},
 		func(ctx context.Context, e *check.Env) check.Result {
@@ -71,11 +99,11 @@ func responseProbes() []probe {
 		{check.Check{ID: "A-TR-02", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.NoCacheControl, Suite: "response",
 			Title: "sends Cache-Control: no-store on token responses"},
 			func(ctx context.Context, e *check.Env) check.Result {
-				tr, err := e.Send(ctx, check.Client)
+				tr, issued, err := e.Control(ctx, check.Client)
 				if err != nil {
 					return check.Errorf(err.Error(), tr)
 				}
-				if tr.Status != 200 {
+				if !issued {
 					return check.Errorf(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
 				}
 				for _, v := range tr.Header.Values("Cache-Control") {
@@ -90,16 +118,19 @@ func responseProbes() []probe {
 		{check.Check{ID: "A-TR-05", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ErrorStatus500, Suite: "response",
 			Title: "answers a bad client assertion with a 400/401 JSON error carrying a registered code"},
 			func(ctx context.Context, e *check.Env) check.Result {
+				if bad := gate(ctx, e); bad != nil {
+					return *bad
+				}
 				tr, err := e.Authenticate(ctx, e.Cast.A, assertion.FlipSignatureBit)
 				if err != nil {
 					return check.Errorf(err.Error(), tr)
 				}
 				v := expect.RejectClientOrRequest.Judge(tr, e)
 				if len(v.Fail) > 0 {
-					return check.Broken(check.MUST, strings.Join(v.Fail, "; "), tr)
+					return confirm(ctx, e, check.Broken(check.MUST, strings.Join(v.Fail, "; "), tr))
 				}
 				for _, n := range v.Notes {
-					return check.Broken(check.MUST, n, tr)
+					return confirm(ctx, e, check.Broken(check.MUST, n, tr))
 				}
 				return check.Pass(tr)
 			}},
@@ -118,6 +149,9 @@ func responseProbes() []probe {
 		{check.Check{ID: "A-TR-06", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReflectInput, Suite: "response",
 			Title: "keeps error_description within the RFC 6749 character set when input is hostile"},
 			func(ctx context.Context, e *check.Env) check.Result {
+				if bad := gate(ctx, e); bad != nil {
+					return *bad
+				}
 				tr, err := e.Authenticate(ctx, e.Cast.A, assertion.Header("kid", "\"<script>\\é\r\n"))
 				if err != nil {
 					return check.Errorf(err.Error(), tr)
@@ -125,7 +159,7 @@ func responseProbes() []probe {
 				v := expect.RejectClientOrRequest.Judge(tr, e)
 				for _, f := range v.Fail {
 					if strings.Contains(f, "U4") {
-						return check.Broken(check.MUST, f, tr)
+						return confirm(ctx, e, check.Broken(check.MUST, f, tr))
 					}
 				}
 				if tr.Status == 200 {
