@@ -25,6 +25,7 @@ import (
 	"github.com/assayhq/assay/suites/clientauth"
 	"github.com/assayhq/assay/suites/discovery"
 	"github.com/assayhq/assay/suites/grant"
+	"github.com/assayhq/assay/suites/rotation"
 )
 
 // Env is what every spec sees (design.md R3).
@@ -40,6 +41,7 @@ func All() []check.Check {
 	cs = append(cs, discovery.Checks()...)
 	cs = append(cs, clientauth.Checks()...)
 	cs = append(cs, grant.Checks()...)
+	cs = append(cs, rotation.Checks()...)
 	check.SortKeys(cs)
 	return cs
 }
@@ -59,6 +61,9 @@ type Options struct {
 	Rand          io.Reader
 	TLS           *tls.Config
 	Timeout       time.Duration // per request
+	Rotation      check.Rotation
+	// Sleep waits for the rotation suite; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewEnv discovers the target and returns the Env. A metadata document that
@@ -89,6 +94,11 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		Clock:    o.Clock,
 		Rand:     o.Rand,
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
+		Sleep:    o.Sleep,
+		Rotation: o.Rotation.WithDefaults(),
+	}
+	if e.Sleep == nil {
+		e.Sleep = timerSleep
 	}
 	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
 		if p.Secret != "" {
@@ -114,6 +124,18 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		return nil, fmt.Errorf("discover token endpoint: %s answered HTTP %d without token_endpoint; set target.tokenEndpoint", e.Target.MetadataURL, t.Status)
 	}
 	return e, nil
+}
+
+// timerSleep waits d or until ctx ends.
+func timerSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Gate returns a Precheck that runs each carrier's positive control once

@@ -41,6 +41,24 @@ type Options struct {
 	Issuer string
 	// KeyCacheTTL is how long the reference caches client JWKS.
 	KeyCacheTTL time.Duration
+	// KeyRefetchMin is the least time between two unknown-kid refetches of
+	// one JWKS; KeyFetchTimeout bounds one fetch.
+	KeyRefetchMin   time.Duration
+	KeyFetchTimeout time.Duration
+	// Sleep implements the mock IdP's JWKS delay knob (the stalled-jwks_uri
+	// scenario); nil uses time.Sleep, since a delay knob that silently does
+	// nothing would make that scenario pass without testing anything.
+	Sleep func(time.Duration)
+}
+
+// FastKeyCache is the key cache timing of the built-in reference when the
+// caller sets none (Start applies it), short enough that the rotation suite
+// finishes in seconds: TTL 400 ms, unknown-kid refetch at most every 100 ms,
+// fetch timeout 150 ms. Declare the same values to the suites with
+// rotation.FastReference (a 100 ms margin and a 400 ms stall).
+func FastKeyCache(o Options) Options {
+	o.KeyCacheTTL, o.KeyRefetchMin, o.KeyFetchTimeout = 400*time.Millisecond, 100*time.Millisecond, 150*time.Millisecond
+	return o
 }
 
 // Instance is a running reference target.
@@ -113,10 +131,12 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 			client(c.H, grants),
 			client(c.S, grants),
 		},
-		Issuers:     []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)},
-		Keys:        asKeys,
-		KeyCacheTTL: o.KeyCacheTTL,
-		Defects:     o.Defects,
+		Issuers:         []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)},
+		Keys:            asKeys,
+		KeyCacheTTL:     o.KeyCacheTTL,
+		KeyRefetchMin:   o.KeyRefetchMin,
+		KeyFetchTimeout: o.KeyFetchTimeout,
+		Defects:         o.Defects,
 	}, nil
 }
 
@@ -127,6 +147,10 @@ func Start(o Options) (*Instance, error) {
 	}
 	if o.IdPAddr == "" {
 		o.IdPAddr = "127.0.0.1:0"
+	}
+	if o.KeyCacheTTL == 0 && o.KeyRefetchMin == 0 && o.KeyFetchTimeout == 0 {
+		// The built-in reference is a test target: keep the rotation suite fast.
+		o = FastKeyCache(o)
 	}
 	idpLn, err := net.Listen("tcp", o.IdPAddr)
 	if err != nil {
@@ -165,7 +189,11 @@ func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, id
 		idpLn.Close()
 		return nil, err
 	}
-	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute})
+	sleep := o.Sleep
+	if sleep == nil {
+		sleep = time.Sleep
+	}
+	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute, Sleep: sleep})
 	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 2)}
 	quiet := func() *log { return &log{} }
 	in.as = &http.Server{Handler: srv, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}

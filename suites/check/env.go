@@ -43,6 +43,11 @@ type Env struct {
 	Clock func() time.Time
 	Rand  io.Reader
 	HTTP  *client.Client
+	// Sleep waits d or until ctx ends; the rotation suite waits only
+	// through it, so tests can make waiting instant.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rotation declares the target's client key caching (suite rotation).
+	Rotation Rotation
 
 	// Precheck, when set, runs before a row sends anything: the suites set
 	// it to a once-per-carrier positive control so that a target that
