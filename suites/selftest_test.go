@@ -63,6 +63,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,
 		Grant: check.GrantOptions{Enabled: true}, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 400 * time.Millisecond, MaxWait: time.Hour},
+		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -20,11 +20,13 @@ import (
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/verifier"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/clientauth"
 	"github.com/assayhq/assay/suites/discovery"
 	"github.com/assayhq/assay/suites/grant"
+	"github.com/assayhq/assay/suites/resource"
 	"github.com/assayhq/assay/suites/rotation"
 )
 
@@ -42,6 +44,7 @@ func All() []check.Check {
 	cs = append(cs, clientauth.Checks()...)
 	cs = append(cs, grant.Checks()...)
 	cs = append(cs, rotation.Checks()...)
+	cs = append(cs, resource.Checks()...)
 	check.SortKeys(cs)
 	return cs
 }
@@ -62,6 +65,8 @@ type Options struct {
 	TLS           *tls.Config
 	Timeout       time.Duration // per request
 	Rotation      check.Rotation
+	Verifier      check.VerifierTarget
+	TokenIssuer   *verifier.Issuer
 	// Sleep waits for the rotation suite; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -96,6 +101,9 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since},
 		Sleep:    o.Sleep,
 		Rotation: o.Rotation.WithDefaults(),
+
+		Verifier:    o.Verifier,
+		TokenIssuer: o.TokenIssuer,
 	}
 	if e.Sleep == nil {
 		e.Sleep = timerSleep

@@ -17,10 +17,32 @@ const (
 	AcceptEncKeys           Name = "accept-enc-keys"            // C-ROT-05: keys with use "enc" verify signatures
 )
 
+// Reference verifier (mockidp/verifier) defects, one per rule of RFC 9068
+// §4 and RFC 6750 §3.
+const (
+	VerifierRejectAll          Name = "verifier-reject-all"           // C-RS-01: every token refused
+	VerifierNoRefetch          Name = "verifier-no-refetch"           // C-RS-02: the issuer JWKS is fetched once, never again
+	VerifierIgnoreExpiry       Name = "verifier-ignore-expiry"        // C-RS-03
+	VerifierIgnoreNotBefore    Name = "verifier-ignore-not-before"    // C-RS-04
+	VerifierIgnoreIssuer       Name = "verifier-ignore-issuer"        // C-RS-05
+	VerifierIgnoreAudience     Name = "verifier-ignore-audience"      // C-RS-06
+	VerifierAcceptAlgNone      Name = "verifier-accept-alg-none"      // C-RS-07
+	VerifierHMACWithPublicKey  Name = "verifier-hmac-with-public-key" // C-RS-08: HS256 keyed with the issuer's RSA public key
+	VerifierUnknownKidUnsigned Name = "verifier-unknown-kid-unsigned" // C-RS-09: a token whose kid is unknown is not verified
+	VerifierKeepsRetiredKeys   Name = "verifier-keeps-retired-keys"   // C-RS-10: keys removed from the issuer JWKS still verify
+	VerifierSkipSignature      Name = "verifier-skip-signature"       // C-RS-11
+	VerifierIgnoreTyp          Name = "verifier-ignore-typ"           // C-RS-12: an id_token (typ JWT) passes as an access token
+	VerifierHS256Unchecked     Name = "verifier-hs256-unchecked"      // C-RS-13: HS256 tokens pass without a MAC check
+	VerifierNoChallenge        Name = "verifier-no-challenge"         // C-RS-14: 401 without WWW-Authenticate: Bearer
+)
+
 func rotation() []Name {
 	return []Name{
 		KidIgnored, KidlessServerError, NoRefetchUnknownKid, KeyCacheForever, DuplicateKidFirstKey,
 		ClientJWKSSymmetricKeys, RefetchUnbounded, JWKS5xxDropsKeys, JWKSStallDropsKeys,
 		JWKSMalformedDropsKeys, JWKSFailureServerError, AcceptEncKeys,
+		VerifierRejectAll, VerifierNoRefetch, VerifierIgnoreExpiry, VerifierIgnoreNotBefore, VerifierIgnoreIssuer,
+		VerifierIgnoreAudience, VerifierAcceptAlgNone, VerifierHMACWithPublicKey, VerifierUnknownKidUnsigned,
+		VerifierKeepsRetiredKeys, VerifierSkipSignature, VerifierIgnoreTyp, VerifierHS256Unchecked, VerifierNoChallenge,
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/mockidp/tokenendpoint"
+	"github.com/assayhq/assay/mockidp/verifier"
 )
 
 // Options configure a reference instance.
@@ -49,6 +50,12 @@ type Options struct {
 	// scenario); nil uses time.Sleep, since a delay knob that silently does
 	// nothing would make that scenario pass without testing anything.
 	Sleep func(time.Duration)
+
+	// VerifierAddr is the reference verifier's listen address (TLS),
+	// default 127.0.0.1:0; IssuerSchedule rotates IdP-V's keys (default:
+	// only on RotateNow, the previous key kept published).
+	VerifierAddr   string
+	IssuerSchedule keys.Schedule
 }
 
 // FastKeyCache is the key cache timing of the built-in reference when the
@@ -63,13 +70,18 @@ func FastKeyCache(o Options) Options {
 
 // Instance is a running reference target.
 type Instance struct {
-	Issuer   string
-	IdPURL   string
-	IdP      *mockidp.IdP
-	Server   *tokenendpoint.Server
-	Cast     mockidp.Cast
-	as, idp  *http.Server
-	closeErr chan error
+	Issuer string
+	IdPURL string
+	IdP    *mockidp.IdP
+	Server *tokenendpoint.Server
+	Cast   mockidp.Cast
+	// TokenIssuer is IdP-V, which mints the access tokens suite resource
+	// sends; VerifierURL is the reference verifier's protected resource.
+	TokenIssuer *verifier.Issuer
+	VerifierURL string
+	as, idp     *http.Server
+	rs          *resourceSide
+	closeErr    chan error
 }
 
 // TokenEndpoint is the token endpoint URL.
@@ -174,7 +186,10 @@ func Start(o Options) (*Instance, error) {
 	if err == nil {
 		var srv *tokenendpoint.Server
 		if srv, err = tokenendpoint.New(cfg); err == nil {
-			return serve(o, issuer, idpURL, srv, asLn, idpLn)
+			var rs *resourceSide
+			if rs, err = newResourceSide(o, idpURL, hc, o.Sleep); err == nil {
+				return serve(o, issuer, idpURL, srv, rs, asLn, idpLn)
+			}
 		}
 	}
 	idpLn.Close()
@@ -182,11 +197,16 @@ func Start(o Options) (*Instance, error) {
 	return nil, err
 }
 
-func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, idpLn net.Listener) (*Instance, error) {
+func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, rs *resourceSide, asLn, idpLn net.Listener) (*Instance, error) {
 	tlsCfg, err := ServerTLS()
+	var rsTLS *tls.Config
+	if err == nil {
+		rsTLS, err = ServerTLS() // http.Server edits its config: one per server
+	}
 	if err != nil {
 		asLn.Close()
 		idpLn.Close()
+		rs.ln.Close()
 		return nil, err
 	}
 	sleep := o.Sleep
@@ -194,18 +214,20 @@ func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, id
 		sleep = time.Sleep
 	}
 	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute, Sleep: sleep})
-	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 2)}
+	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 3),
+		TokenIssuer: rs.issuer, VerifierURL: rs.url, rs: rs}
 	quiet := func() *log { return &log{} }
 	in.as = &http.Server{Handler: srv, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
-	in.idp = &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
+	in.idp = &http.Server{Handler: rs.mount(idp), ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
 	go func() { in.closeErr <- in.as.ServeTLS(asLn, "", "") }()
 	go func() { in.closeErr <- in.idp.Serve(idpLn) }()
+	rs.serve(rsTLS, in.closeErr)
 	return in, nil
 }
 
-// Close stops both servers at once. It does not drain: HTTP/2's graceful
+// Close stops every server at once. It does not drain: HTTP/2's graceful
 // GOAWAY wait would cost a second per instance, and nothing is in flight
 // when a run ends.
 func (in *Instance) Close() error {
-	return errors.Join(in.as.Close(), in.idp.Close())
+	return errors.Join(in.as.Close(), in.idp.Close(), in.rs.srv.Close())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/verifier"
 )
 
 // Target is where the server under test answers.
@@ -18,6 +19,13 @@ type Target struct {
 	Issuer        string
 	TokenEndpoint string
 	MetadataURL   string // the discovery document assay read
+}
+
+// VerifierTarget is a URL on the target that takes Authorization: Bearer
+// tokens (RFC 6750 §2.1), and the aud it expects.
+type VerifierTarget struct {
+	URL      string
+	Audience string
 }
 
 // GrantOptions describe how the target takes the jwt-bearer grant.
@@ -48,6 +56,11 @@ type Env struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Rotation declares the target's client key caching (suite rotation).
 	Rotation Rotation
+	// Verifier is the resource server under test (suite resource); its URL
+	// is empty when none is configured. TokenIssuer mints the tokens it
+	// must trust.
+	Verifier    VerifierTarget
+	TokenIssuer *verifier.Issuer
 
 	// Precheck, when set, runs before a row sends anything: the suites set
 	// it to a once-per-carrier positive control so that a target that
