@@ -16,7 +16,9 @@ import (
 
 // nonFAPI2 are the profiles that allow HS256 client assertions at all:
 // under FAPI2 the algorithm allowlist refuses them before any key is chosen.
-var nonFAPI2 = []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}
+func nonFAPI2() []check.Profile {
+	return []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}
+}
 
 // keySetChecks: client key sets that are legal but tricky, or that hold
 // keys a verifier must not use (RFC 7517 §4.2, §4.5; OIDC Registration §2;
@@ -31,7 +33,7 @@ func keySetChecks() []check.Check {
 			Run:      scenario(duplicateKid),
 		},
 		{
-			ID: "A-KR-05", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"OIDC-Reg-2"}, Defect: defect.ClientJWKSSymmetricKeys, KillIn: nonFAPI2,
+			ID: "A-KR-05", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"OIDC-Reg-2"}, Defect: defect.ClientJWKSSymmetricKeys, KillIn: nonFAPI2(),
 			Title: "a symmetric (oct) key in the client's JWKS does not verify an HS256 assertion",
 			Run:   scenario(symmetricKey),
 		},
@@ -41,7 +43,7 @@ func keySetChecks() []check.Check {
 			Run:   scenario(encKey),
 		},
 		{
-			ID: "C-ROT-06", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"RFC8725-3.1", "FAPI2-5.4.3"}, Defect: defect.HMACWithPublicKey, KillIn: nonFAPI2,
+			ID: "C-ROT-06", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"RFC8725-3.1", "FAPI2-5.4.3"}, Defect: defect.HMACWithPublicKey, KillIn: nonFAPI2(),
 			Title: "an HS256 assertion keyed with the RSA public key PEM under a kid shared by an RSA and an EC key is refused",
 			Run:   scenario(duplicateKidHMAC),
 		},
