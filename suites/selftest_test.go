@@ -22,7 +22,8 @@ import (
 // skewClock is real time plus an offset that Sleep advances. The reference
 // and the Env share one, so the rotation suite's waits on a 5 min key cache
 // cost nothing yet expire the cache. Only the stalled-jwks_uri scenario
-// waits in real time (a 150 ms fetch timeout against a 400 ms stall).
+// waits in real time (a 300 ms fetch timeout against a 600 ms stall;
+// shorter timeouts made loopback fetches fail under load).
 type skewClock struct{ off atomic.Int64 }
 
 func (c *skewClock) Now() time.Time { return time.Now().Add(time.Duration(c.off.Load())) }
@@ -48,7 +49,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 	}
 	clk := &skewClock{}
 	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defect.Of(defects...), Clock: clk.Now, Rand: rand.Reader, Cast: cast,
-		KeyCacheTTL: 5 * time.Minute, KeyRefetchMin: time.Second, KeyFetchTimeout: 150 * time.Millisecond})
+		KeyCacheTTL: 5 * time.Minute, KeyRefetchMin: time.Second, KeyFetchTimeout: 300 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		// a defect that breaks discovery still leaves the other checks running.
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,
 		Grant: check.GrantOptions{Enabled: true}, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
-		Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 400 * time.Millisecond, MaxWait: time.Hour},
+		Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
 		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
 	})
 	if err != nil {
