@@ -9,6 +9,7 @@ const (
 	KeyCacheForever         Name = "key-cache-forever"          // A-KR-03: cached client keys never expire
 	DuplicateKidFirstKey    Name = "duplicate-kid-first-key"    // A-KR-04: the first key with the kid is used, whatever its type
 	ClientJWKSSymmetricKeys Name = "client-jwks-symmetric-keys" // A-KR-05: oct keys in a client JWKS verify HS256 assertions
+	ClientJWKSPrivateKeys   Name = "client-jwks-private-keys"   // A-KR-05.2: a client JWK with private members verifies (its public half)
 	RefetchUnbounded        Name = "refetch-unbounded"          // A-KR-07: every unknown kid refetches the jwks_uri
 	JWKS5xxDropsKeys        Name = "jwks-5xx-drops-keys"        // C-ROT-01: a 5xx from the jwks_uri empties the key cache
 	JWKSStallDropsKeys      Name = "jwks-stall-drops-keys"      // C-ROT-02: a jwks_uri fetch timeout empties the key cache
@@ -39,7 +40,7 @@ const (
 func rotation() []Name {
 	return []Name{
 		KidIgnored, KidlessServerError, NoRefetchUnknownKid, KeyCacheForever, DuplicateKidFirstKey,
-		ClientJWKSSymmetricKeys, RefetchUnbounded, JWKS5xxDropsKeys, JWKSStallDropsKeys,
+		ClientJWKSSymmetricKeys, ClientJWKSPrivateKeys, RefetchUnbounded, JWKS5xxDropsKeys, JWKSStallDropsKeys,
 		JWKSMalformedDropsKeys, JWKSFailureServerError, AcceptEncKeys,
 		VerifierRejectAll, VerifierNoRefetch, VerifierIgnoreExpiry, VerifierIgnoreNotBefore, VerifierIgnoreIssuer,
 		VerifierIgnoreAudience, VerifierAcceptAlgNone, VerifierHMACWithPublicKey, VerifierUnknownKidUnsigned,

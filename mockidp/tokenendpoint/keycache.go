@@ -110,7 +110,7 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w", url, err)
 	}
-	ks, err := parseKeySet(b, c.has(defect.ClientJWKSSymmetricKeys))
+	ks, err := parseKeySet(b, c.has(defect.ClientJWKSSymmetricKeys), c.has(defect.ClientJWKSPrivateKeys))
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w: %w", url, errJWKSMalformed, err)
 	}
@@ -118,9 +118,10 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 }
 
 // parseKeySet keeps each usable public key and drops the rest: private or
-// symmetric keys (OIDC Registration §2) and keys go-jose refuses. With
-// keepSymmetric (a defect) oct keys stay.
-func parseKeySet(b []byte, keepSymmetric bool) ([]jose.JSONWebKey, error) {
+// symmetric keys (OIDC Registration §2) and keys go-jose refuses. Under
+// defects, oct keys stay (keepSymmetric) and private keys serve their
+// public half (keepPrivate).
+func parseKeySet(b []byte, keepSymmetric, keepPrivate bool) ([]jose.JSONWebKey, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
@@ -140,6 +141,9 @@ func parseKeySet(b []byte, keepSymmetric bool) ([]jose.JSONWebKey, error) {
 			continue
 		}
 		if !k.IsPublic() {
+			if keepPrivate {
+				out = append(out, k.Public())
+			}
 			continue
 		}
 		out = append(out, k)

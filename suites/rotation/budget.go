@@ -20,8 +20,8 @@ func Budget(r check.Rotation) time.Duration {
 	if ttl2 > r.MaxWait {
 		ttl2 = 0 // A-KR-03 is N/A
 	}
-	newKey := r.RefetchMin + exp // converge with the TTL step: A-KR-01, A-KR-04, A-KR-05, C-ROT-05, C-ROT-06
-	return 5*newKey +
+	newKey := r.RefetchMin + exp // converge with the TTL step: A-KR-01, A-KR-04, A-KR-05, A-KR-05.2, C-ROT-05, C-ROT-06
+	return 6*newKey +
 		3*r.RefetchMin + // A-KR-02
 		ttl2 + r.RefetchMin + // A-KR-03
 		3*(r.RefetchMin+exp) + 2*r.Stall + // C-ROT-01..03, the stalled fetches of C-ROT-02

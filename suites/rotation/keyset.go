@@ -8,6 +8,8 @@ import (
 	"encoding/pem"
 	"fmt"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
@@ -36,6 +38,11 @@ func keySetChecks() []check.Check {
 			ID: "A-KR-05", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"OIDC-Reg-2"}, Defect: defect.ClientJWKSSymmetricKeys, KillIn: nonFAPI2(),
 			Title: "a symmetric (oct) key in the client's JWKS does not verify an HS256 assertion",
 			Run:   scenario(symmetricKey),
+		},
+		{
+			ID: "A-KR-05.2", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"OIDC-Reg-2", "RFC7517-9.2"}, Defect: defect.ClientJWKSPrivateKeys,
+			Title: "a client key published with its private members (d, p, q) is not used to verify an assertion",
+			Run:   scenario(privateKey),
 		},
 		{
 			ID: "C-ROT-05", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"RFC7517-4.2"}, Defect: defect.AcceptEncKeys,
@@ -175,6 +182,29 @@ func encKey(ctx context.Context, s *scene) check.Result {
 		return s.harness(err, tr)
 	}
 	if r, bad := s.rejected(ctx, check.MUST, tr, "assertion signed by key "+k.ID()+", published with use \"enc\""); bad {
+		return r
+	}
+	return check.Pass()
+}
+
+// privateKey publishes a new key of client A's with its private members:
+// a key set that leaks a private key must not be trusted for it.
+func privateKey(ctx context.Context, s *scene) check.Result {
+	k, err := freshKey(s.e, "client-a2.es256", "ES256")
+	if err != nil {
+		return s.harness(err, nil)
+	}
+	m, err := json.Marshal(jose.JSONWebKey{Key: k.Private(), KeyID: k.ID(), Algorithm: k.Alg(), Use: "sig"})
+	if err != nil {
+		return s.harness(fmt.Errorf("marshal private jwk %s: %w", k.ID(), err), nil)
+	}
+	since := s.h.Hits()
+	s.publish(m)
+	tr, err := s.converge(ctx, since, true, assertion.SignWith(k))
+	if err != nil {
+		return s.harness(err, tr)
+	}
+	if r, bad := s.rejected(ctx, check.MUST, tr, "assertion signed by key "+k.ID()+", published with its private members"); bad {
 		return r
 	}
 	return check.Pass()
