@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,26 @@ var (
 	attackerJWKS = sync.OnceValues(oracle.AttackerKeySet)
 )
 
+// skewClock is real time plus an offset that Sleep advances. The reference
+// and the Env share one, so the rotation suite's waits on a 5 min key cache
+// cost nothing yet expire the cache. Only the stalled-jwks_uri scenario
+// waits in real time (a 300 ms fetch timeout against a 600 ms stall;
+// shorter timeouts made loopback fetches fail under load).
+type skewClock struct{ off atomic.Int64 }
+
+func (c *skewClock) Now() time.Time { return time.Now().Add(time.Duration(c.off.Load())) }
+
+// Since measures elapsed time on the same clock, so that durations stay real.
+func (c *skewClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
+
+func (c *skewClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.off.Add(int64(d))
+	return nil
+}
+
 // startReference runs the reference target with defects on and returns an
 // Env pointed at it.
 func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *check.Env {
@@ -34,7 +55,9 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 	if err != nil {
 		tb.Fatal(err)
 	}
-	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defect.Of(defects...), Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	clk := &skewClock{}
+	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defect.Of(defects...), Clock: clk.Now, Rand: rand.Reader, Cast: cast,
+		KeyCacheTTL: 5 * time.Minute, KeyRefetchMin: time.Second, KeyFetchTimeout: 300 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -57,7 +80,9 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		// The token endpoint is given, as a user would configure it, so that
 		// a defect that breaks discovery still leaves the other checks running.
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,
-		Grant: check.GrantOptions{Enabled: true}, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Grant: check.GrantOptions{Enabled: true}, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
+		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
 	})
 	if err != nil {
 		tb.Fatal(err)

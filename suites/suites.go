@@ -22,12 +22,15 @@ import (
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/mockidp/oracle"
+	"github.com/assayhq/assay/mockidp/verifier"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/clientauth"
 	"github.com/assayhq/assay/suites/discovery"
 	"github.com/assayhq/assay/suites/grant"
 	"github.com/assayhq/assay/suites/negative"
+	"github.com/assayhq/assay/suites/resource"
+	"github.com/assayhq/assay/suites/rotation"
 )
 
 // Env is what every spec sees (design.md R3).
@@ -44,6 +47,8 @@ func All() []check.Check {
 	cs = append(cs, clientauth.Checks()...)
 	cs = append(cs, grant.Checks()...)
 	cs = append(cs, negative.Checks()...)
+	cs = append(cs, rotation.Checks()...)
+	cs = append(cs, resource.Checks()...)
 	check.SortKeys(cs)
 	return cs
 }
@@ -114,7 +119,12 @@ type Options struct {
 	TLS           *tls.Config
 	Timeout       time.Duration // per request
 	// Oracle is the loopback SSRF listener the jku/x5u rows point at (U6).
-	Oracle *oracle.Oracle
+	Oracle      *oracle.Oracle
+	Rotation    check.Rotation
+	Verifier    check.VerifierTarget
+	TokenIssuer *verifier.Issuer
+	// Sleep waits for the rotation suite; nil uses a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewEnv discovers the target and returns the Env. A metadata document that
@@ -147,6 +157,14 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},
 		Oracle:   o.Oracle,
 		Baseline: &check.Baseline{},
+		Sleep:    o.Sleep,
+		Rotation: o.Rotation.WithDefaults(),
+
+		Verifier:    o.Verifier,
+		TokenIssuer: o.TokenIssuer,
+	}
+	if e.Sleep == nil {
+		e.Sleep = timerSleep
 	}
 	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
 		if p.Secret != "" {
@@ -172,6 +190,18 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		return nil, fmt.Errorf("discover token endpoint: %s answered HTTP %d without token_endpoint; set target.tokenEndpoint", e.Target.MetadataURL, t.Status)
 	}
 	return e, nil
+}
+
+// timerSleep waits d or until ctx ends.
+func timerSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Gate returns a Precheck that runs each carrier's positive control once

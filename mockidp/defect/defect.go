@@ -138,6 +138,7 @@ func All() []Name {
 	names = append(names, foundation()...)
 	names = append(names, requirements()...)
 	names = append(names, attacks()...)
+	names = append(names, rotation()...)
 	sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
 	return names
 }

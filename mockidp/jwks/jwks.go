@@ -75,6 +75,23 @@ func (h *Handler) SetMode(m Mode) { h.mode.Store(int32(m)) }
 // SetDelay makes every answer wait d first.
 func (h *Handler) SetDelay(d time.Duration) { h.delay.Store(int64(d)) }
 
+// Save records the published keys, extra members, mode and delay, and
+// returns a function that puts them back: a scenario defers it so that the
+// hosted set is restored even when the scenario fails.
+func (h *Handler) Save() (restore func()) {
+	h.mu.RLock()
+	source, extra := h.source, h.extra
+	h.mu.RUnlock()
+	mode, delay := h.mode.Load(), h.delay.Load()
+	return func() {
+		h.mu.Lock()
+		h.source, h.extra = source, extra
+		h.mu.Unlock()
+		h.mode.Store(mode)
+		h.delay.Store(delay)
+	}
+}
+
 // Hits is the number of requests served so far.
 func (h *Handler) Hits() int64 { return h.hits.Load() }
 

@@ -114,3 +114,13 @@ func (r *Rotator) RotateNow() {
 	r.forcedAt = now
 	r.mu.Unlock()
 }
+
+// Generation is the generation of the current key.
+func (r *Rotator) Generation() int {
+	g, _, _ := r.generation(r.clock())
+	return g
+}
+
+// Key returns the key of generation g, current, published or long retired:
+// the harness signs with retired keys on purpose.
+func (r *Rotator) Key(g int) (Key, error) { return r.key(g) }

@@ -21,6 +21,7 @@ import (
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/mockidp/tokenendpoint"
+	"github.com/assayhq/assay/mockidp/verifier"
 )
 
 // Options configure a reference instance.
@@ -41,17 +42,46 @@ type Options struct {
 	Issuer string
 	// KeyCacheTTL is how long the reference caches client JWKS.
 	KeyCacheTTL time.Duration
+	// KeyRefetchMin is the least time between two unknown-kid refetches of
+	// one JWKS; KeyFetchTimeout bounds one fetch.
+	KeyRefetchMin   time.Duration
+	KeyFetchTimeout time.Duration
+	// Sleep implements the mock IdP's JWKS delay knob (the stalled-jwks_uri
+	// scenario); nil uses time.Sleep, since a delay knob that silently does
+	// nothing would make that scenario pass without testing anything.
+	Sleep func(time.Duration)
+
+	// VerifierAddr is the reference verifier's listen address (TLS),
+	// default 127.0.0.1:0; IssuerSchedule rotates IdP-V's keys (default:
+	// only on RotateNow, the previous key kept published).
+	VerifierAddr   string
+	IssuerSchedule keys.Schedule
+}
+
+// FastKeyCache is the key cache timing of the built-in reference when the
+// caller sets none (Start applies it), short enough that the rotation suite
+// finishes in seconds: TTL 400 ms, unknown-kid refetch at most every 100 ms,
+// fetch timeout 300 ms. Declare the same values to the suites with
+// rotation.FastReference (a 100 ms margin and a 600 ms stall).
+func FastKeyCache(o Options) Options {
+	o.KeyCacheTTL, o.KeyRefetchMin, o.KeyFetchTimeout = 400*time.Millisecond, 100*time.Millisecond, 300*time.Millisecond
+	return o
 }
 
 // Instance is a running reference target.
 type Instance struct {
-	Issuer   string
-	IdPURL   string
-	IdP      *mockidp.IdP
-	Server   *tokenendpoint.Server
-	Cast     mockidp.Cast
-	as, idp  *http.Server
-	closeErr chan error
+	Issuer string
+	IdPURL string
+	IdP    *mockidp.IdP
+	Server *tokenendpoint.Server
+	Cast   mockidp.Cast
+	// TokenIssuer is IdP-V, which mints the access tokens suite resource
+	// sends; VerifierURL is the reference verifier's protected resource.
+	TokenIssuer *verifier.Issuer
+	VerifierURL string
+	as, idp     *http.Server
+	rs          *resourceSide
+	closeErr    chan error
 }
 
 // TokenEndpoint is the token endpoint URL.
@@ -113,10 +143,12 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 			client(c.H, grants),
 			client(c.S, grants),
 		},
-		Issuers:     []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)},
-		Keys:        asKeys,
-		KeyCacheTTL: o.KeyCacheTTL,
-		Defects:     o.Defects,
+		Issuers:         []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)},
+		Keys:            asKeys,
+		KeyCacheTTL:     o.KeyCacheTTL,
+		KeyRefetchMin:   o.KeyRefetchMin,
+		KeyFetchTimeout: o.KeyFetchTimeout,
+		Defects:         o.Defects,
 	}, nil
 }
 
@@ -127,6 +159,10 @@ func Start(o Options) (*Instance, error) {
 	}
 	if o.IdPAddr == "" {
 		o.IdPAddr = "127.0.0.1:0"
+	}
+	if o.KeyCacheTTL == 0 && o.KeyRefetchMin == 0 && o.KeyFetchTimeout == 0 {
+		// The built-in reference is a test target: keep the rotation suite fast.
+		o = FastKeyCache(o)
 	}
 	idpLn, err := net.Listen("tcp", o.IdPAddr)
 	if err != nil {
@@ -150,7 +186,10 @@ func Start(o Options) (*Instance, error) {
 	if err == nil {
 		var srv *tokenendpoint.Server
 		if srv, err = tokenendpoint.New(cfg); err == nil {
-			return serve(o, issuer, idpURL, srv, asLn, idpLn)
+			var rs *resourceSide
+			if rs, err = newResourceSide(o, idpURL, hc, o.Sleep); err == nil {
+				return serve(o, issuer, idpURL, srv, rs, asLn, idpLn)
+			}
 		}
 	}
 	idpLn.Close()
@@ -158,18 +197,28 @@ func Start(o Options) (*Instance, error) {
 	return nil, err
 }
 
-func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, idpLn net.Listener) (*Instance, error) {
+func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, rs *resourceSide, asLn, idpLn net.Listener) (*Instance, error) {
 	tlsCfg, err := ServerTLS()
+	var rsTLS *tls.Config
+	if err == nil {
+		rsTLS, err = ServerTLS() // http.Server edits its config: one per server
+	}
 	if err != nil {
 		asLn.Close()
 		idpLn.Close()
+		rs.ln.Close()
 		return nil, err
 	}
-	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute})
-	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 2)}
+	sleep := o.Sleep
+	if sleep == nil {
+		sleep = time.Sleep
+	}
+	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute, Sleep: sleep})
+	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 3),
+		TokenIssuer: rs.issuer, VerifierURL: rs.url, rs: rs}
 	quiet := func() *log { return &log{} }
 	in.as = &http.Server{Handler: srv, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
-	in.idp = &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
+	in.idp = &http.Server{Handler: rs.mount(idp), ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
 	if o.Defects.Has(defect.AcceptPlainHTTP) {
 		// HTTP/1.1 only: ALPN cannot offer h2 through the sniffing wrapper.
 		plain := tlsCfg.Clone()
@@ -179,12 +228,13 @@ func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, asLn, id
 		go func() { in.closeErr <- in.as.ServeTLS(asLn, "", "") }()
 	}
 	go func() { in.closeErr <- in.idp.Serve(idpLn) }()
+	rs.serve(rsTLS, in.closeErr)
 	return in, nil
 }
 
-// Close stops both servers at once. It does not drain: HTTP/2's graceful
+// Close stops every server at once. It does not drain: HTTP/2's graceful
 // GOAWAY wait would cost a second per instance, and nothing is in flight
 // when a run ends.
 func (in *Instance) Close() error {
-	return errors.Join(in.as.Close(), in.idp.Close())
+	return errors.Join(in.as.Close(), in.idp.Close(), in.rs.srv.Close())
 }

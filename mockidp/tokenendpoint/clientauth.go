@@ -395,6 +395,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 			if s.has(defect.HMACWithPublicKey) && hmacWithPublic(t, k) {
 				return nil
 			}
+			if secret, ok := k.Key.([]byte); ok && s.has(defect.ClientJWKSSymmetricKeys) && verifyLax(t, alg, secret) == nil {
+				return nil
+			}
 			continue
 		}
 		if !s.keyFits(k, alg) {
@@ -442,6 +445,7 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 		}
 		return out, nil
 	}
+	var fetchErr error
 	load := func(c *Client, refresh bool) []jose.JSONWebKey {
 		if c.JWKS != nil {
 			return c.JWKS.Keys
@@ -449,18 +453,33 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 		if c.JWKSURI == "" {
 			return nil
 		}
-		ks, _ := s.keys.get(ctx, c.JWKSURI, refresh)
+		ks, err := s.keys.get(ctx, c.JWKSURI, refresh)
+		if err != nil {
+			fetchErr = err
+		}
 		return ks
 	}
 	ks := load(c, false)
+	if fetchErr != nil && s.has(defect.JWKSFailureServerError) {
+		return nil, serverError("cannot load the client's keys")
+	}
 	if !hasKid {
+		if s.has(defect.KidlessServerError) && len(ks) > 1 {
+			return nil, serverError("several keys and no kid")
+		}
 		return ks, nil
+	}
+	if s.has(defect.KidIgnored) && len(ks) > 0 {
+		return ks[:1], nil
 	}
 	pick := func(ks []jose.JSONWebKey) []jose.JSONWebKey {
 		var out []jose.JSONWebKey
 		for _, k := range ks {
 			if k.KeyID == kid {
 				out = append(out, k)
+				if s.has(defect.DuplicateKidFirstKey) {
+					break
+				}
 			}
 		}
 		return out
@@ -468,8 +487,15 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 	if got := pick(ks); len(got) > 0 {
 		return got, nil
 	}
-	if got := pick(load(c, true)); len(got) > 0 {
-		return got, nil
+	if !s.has(defect.NoRefetchUnknownKid) {
+		fetchErr = nil
+		got := pick(load(c, true))
+		if fetchErr != nil && s.has(defect.JWKSFailureServerError) {
+			return nil, serverError("cannot load the client's keys")
+		}
+		if len(got) > 0 {
+			return got, nil
+		}
 	}
 	if s.has(defect.KidInjection) && strings.Contains(kid, "*") {
 		// An LDAP filter "(kid=<kid>)" with a wildcard matches every key.
@@ -495,7 +521,7 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 // key is for signatures, matches the algorithm, and RSA keys have at least
 // 2048 bits.
 func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
-	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) {
+	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) && !s.has(defect.AcceptEncKeys) {
 		return false
 	}
 	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) && !s.has(defect.AlgNotBound) && !s.has(defect.AlgAlias) {

@@ -28,6 +28,11 @@ func reject(code oauth.ErrorCode, desc string) *rejection {
 func invalidClient(desc string) *rejection {
 	return &rejection{status: http.StatusUnauthorized, code: oauth.InvalidClient, desc: desc}
 }
+
+// serverError is what the rotation defects answer when key loading fails.
+func serverError(desc string) *rejection {
+	return &rejection{status: http.StatusInternalServerError, code: "server_error", desc: desc}
+}
 func invalidRequest(desc string) *rejection { return reject(oauth.InvalidRequest, desc) }
 func invalidGrant(desc string) *rejection   { return reject(oauth.InvalidGrant, desc) }
 

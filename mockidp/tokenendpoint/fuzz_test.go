@@ -57,7 +57,7 @@ func FuzzParseKeySet(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ks, err := parseKeySet(b, false)
+		ks, err := parseKeySet(b, false, false)
 		if err != nil {
 			return
 		}

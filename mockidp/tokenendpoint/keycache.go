@@ -3,25 +3,30 @@ package tokenendpoint
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/assayhq/assay/mockidp/defect"
 )
 
 // keyCache fetches and caches JWK Sets by URL (OIDC Core §10.1.1): entries
 // live for ttl; an unknown kid forces a refetch, at most once per
-// minRefetch, so a flood of unknown kids cannot amplify into fetches.
+// minRefetch, so a flood of unknown kids cannot amplify into fetches. A
+// failed fetch keeps the cached keys.
 type keyCache struct {
-	// keepSymmetric keeps oct keys (defect.AcceptSymmetricJWK).
-	keepSymmetric bool
-	http          *http.Client
-	clock         func() time.Time
-	ttl           time.Duration
-	minRefetch    time.Duration
+	http         *http.Client
+	clock        func() time.Time
+	ttl          time.Duration
+	minRefetch   time.Duration
+	fetchTimeout time.Duration
+	has          func(defect.Name) bool
 
 	mu       sync.Mutex
 	entries  map[string]*keyEntry
@@ -33,12 +38,19 @@ type keyEntry struct {
 	fetched time.Time
 }
 
-func newKeyCache(hc *http.Client, clock func() time.Time, ttl time.Duration) *keyCache {
-	return &keyCache{http: hc, clock: clock, ttl: ttl, minRefetch: time.Second, entries: map[string]*keyEntry{}, fetching: map[string]*sync.Mutex{}}
+// Fetch failures the rotation defects tell apart.
+var (
+	errJWKSStatus    = errors.New("jwks_uri answered an error status")
+	errJWKSMalformed = errors.New("jwks_uri answered an unparsable key set")
+)
+
+func newKeyCache(hc *http.Client, clock func() time.Time, ttl, minRefetch, fetchTimeout time.Duration, has func(defect.Name) bool) *keyCache {
+	return &keyCache{http: hc, clock: clock, ttl: ttl, minRefetch: minRefetch, fetchTimeout: fetchTimeout, has: has, entries: map[string]*keyEntry{}, fetching: map[string]*sync.Mutex{}}
 }
 
 // get returns the keys at url; with refresh it refetches unless the cached
-// copy is younger than minRefetch.
+// copy is younger than minRefetch. The error is the failed fetch, also when
+// cached keys are returned with it.
 func (c *keyCache) get(ctx context.Context, url string, refresh bool) ([]jose.JSONWebKey, error) {
 	if ks, ok := c.cached(url, refresh); ok {
 		return ks, nil
@@ -64,8 +76,14 @@ func (c *keyCache) get(ctx context.Context, url string, refresh bool) ([]jose.JS
 	c.mu.Unlock()
 	ks, err := c.fetch(ctx, url)
 	if err != nil {
+		if c.dropsOn(err) {
+			c.mu.Lock()
+			c.entries[url] = &keyEntry{fetched: now}
+			c.mu.Unlock()
+			return nil, err
+		}
 		if e != nil {
-			return e.keys, nil // keep working with cached keys when the jwks_uri fails
+			return e.keys, err // keep working with cached keys when the jwks_uri fails
 		}
 		return nil, err
 	}
@@ -86,11 +104,22 @@ func (c *keyCache) cached(url string, refresh bool) ([]jose.JSONWebKey, bool) {
 		return nil, false
 	}
 	age := now.Sub(e.fetched)
-	return e.keys, age < c.ttl && (!refresh || age < c.minRefetch)
+	fresh := age < c.ttl || c.has(defect.KeyCacheForever)
+	throttled := age < c.minRefetch && !c.has(defect.RefetchUnbounded) && !c.has(defect.RefetchEveryKid)
+	return e.keys, fresh && (!refresh || throttled)
+}
+
+// dropsOn reports whether a defect makes this fetch failure empty the cache.
+func (c *keyCache) dropsOn(err error) bool {
+	var ne net.Error
+	timeout := errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+	return errors.Is(err, errJWKSStatus) && c.has(defect.JWKS5xxDropsKeys) ||
+		errors.Is(err, errJWKSMalformed) && c.has(defect.JWKSMalformedDropsKeys) ||
+		timeout && c.has(defect.JWKSStallDropsKeys)
 }
 
 func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -102,18 +131,24 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch jwks %s: status %d", url, resp.StatusCode)
+		return nil, fmt.Errorf("fetch jwks %s: %w: %d", url, errJWKSStatus, resp.StatusCode)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w", url, err)
 	}
-	return parseKeySet(b, c.keepSymmetric)
+	ks, err := parseKeySet(b, c.has(defect.ClientJWKSSymmetricKeys) || c.has(defect.AcceptSymmetricJWK), c.has(defect.ClientJWKSPrivateKeys))
+	if err != nil {
+		return nil, fmt.Errorf("fetch jwks %s: %w: %w", url, errJWKSMalformed, err)
+	}
+	return ks, nil
 }
 
 // parseKeySet keeps each usable public key and drops the rest: private or
-// symmetric keys (OIDC Registration §2) and keys go-jose refuses.
-func parseKeySet(b []byte, keepSymmetric bool) ([]jose.JSONWebKey, error) {
+// symmetric keys (OIDC Registration §2) and keys go-jose refuses. Under
+// defects, oct keys stay (keepSymmetric) and private keys serve their
+// public half (keepPrivate).
+func parseKeySet(b []byte, keepSymmetric, keepPrivate bool) ([]jose.JSONWebKey, error) {
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
@@ -133,6 +168,9 @@ func parseKeySet(b []byte, keepSymmetric bool) ([]jose.JSONWebKey, error) {
 			continue
 		}
 		if !k.IsPublic() {
+			if keepPrivate {
+				out = append(out, k.Public())
+			}
 			continue
 		}
 		out = append(out, k)

@@ -2,6 +2,7 @@ package tokenendpoint
 
 import (
 	"context"
+	"github.com/assayhq/assay/mockidp/defect"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -24,7 +25,7 @@ func jwksFixture(t *testing.T) (*jwks.Handler, *httptest.Server) {
 func TestKeyCache(t *testing.T) {
 	h, srv := jwksFixture(t)
 	clk := &testClock{now: fuzzNow}
-	c := newKeyCache(srv.Client(), clk.Now, time.Minute)
+	c := newKeyCache(srv.Client(), clk.Now, time.Minute, time.Second, 5*time.Second, func(defect.Name) bool { return false })
 	ctx := context.Background()
 	steps := []struct {
 		advance time.Duration
@@ -51,18 +52,19 @@ func TestKeyCache(t *testing.T) {
 		}
 	}
 
-	// A failing jwks_uri keeps the cached keys working.
+	// A failing jwks_uri keeps the cached keys working; the failure is still
+	// reported alongside them.
 	h.SetMode(jwks.Fail5xx)
 	clk.Add(2 * time.Minute)
-	if ks, err := c.get(ctx, srv.URL, true); err != nil || len(ks) != 1 {
+	if ks, err := c.get(ctx, srv.URL, true); err == nil || len(ks) != 1 {
 		t.Errorf("with the jwks_uri failing: %d keys, %v", len(ks), err)
 	}
 	// With nothing cached, the failure is reported.
-	if _, err := newKeyCache(srv.Client(), clk.Now, time.Minute).get(ctx, srv.URL, false); err == nil {
+	if _, err := newKeyCache(srv.Client(), clk.Now, time.Minute, time.Second, 5*time.Second, func(defect.Name) bool { return false }).get(ctx, srv.URL, false); err == nil {
 		t.Error("no error from a failing jwks_uri with an empty cache")
 	}
 	h.SetMode(jwks.Malformed)
-	if _, err := newKeyCache(srv.Client(), clk.Now, time.Minute).get(ctx, srv.URL, false); err == nil {
+	if _, err := newKeyCache(srv.Client(), clk.Now, time.Minute, time.Second, 5*time.Second, func(defect.Name) bool { return false }).get(ctx, srv.URL, false); err == nil {
 		t.Error("no error from a malformed key set")
 	}
 }
@@ -87,7 +89,7 @@ func TestKeyCacheFloodDoesNotAmplify(t *testing.T) {
 				return http.DefaultTransport.RoundTrip(r)
 			})}
 			clk := &testClock{now: fuzzNow}
-			c := newKeyCache(slow, clk.Now, time.Minute)
+			c := newKeyCache(slow, clk.Now, time.Minute, time.Second, 5*time.Second, func(defect.Name) bool { return false })
 			if tc.warm {
 				if _, err := c.get(context.Background(), srv.URL, false); err != nil {
 					t.Fatal(err)

@@ -164,7 +164,7 @@ func (s *Server) fetchKeys(ctx context.Context, u string) []jose.JSONWebKey {
 	if err != nil {
 		return nil
 	}
-	ks, _ := parseKeySet(b, false)
+	ks, _ := parseKeySet(b, false, false)
 	return ks
 }
 

@@ -141,7 +141,7 @@ func (s *Server) newClient(md registration) (*Client, string) {
 		if err != nil {
 			return nil, "jwks does not encode"
 		}
-		ks, err := parseKeySet(b, false)
+		ks, err := parseKeySet(b, false, false)
 		if err != nil || len(ks) == 0 || len(ks) != len(md.JWKS.Keys) {
 			// OIDC Registration §2: no private or symmetric keys in jwks.
 			return nil, "jwks must hold public keys only"

@@ -78,6 +78,11 @@ type Config struct {
 	TokenTTL time.Duration
 	// KeyCacheTTL is how long fetched JWKS are cached (OIDC Core §10.1.1).
 	KeyCacheTTL time.Duration
+	// KeyRefetchMin is the least time between two fetches of one JWKS that
+	// an unknown kid may trigger (default 1 s).
+	KeyRefetchMin time.Duration
+	// KeyFetchTimeout bounds one JWKS fetch (default 5 s).
+	KeyFetchTimeout time.Duration
 	// MaxBody limits the request body (413 beyond).
 	MaxBody int64
 	// GrantClientAuth: "required", "optional" (default) or "none".
@@ -139,6 +144,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.KeyCacheTTL == 0 {
 		cfg.KeyCacheTTL = 5 * time.Minute
 	}
+	if cfg.KeyRefetchMin == 0 {
+		cfg.KeyRefetchMin = time.Second
+	}
+	if cfg.KeyFetchTimeout == 0 {
+		cfg.KeyFetchTimeout = 5 * time.Second
+	}
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 64 << 10
 	}
@@ -160,11 +171,7 @@ func New(cfg Config) (*Server, error) {
 		is := &cfg.Issuers[i]
 		s.issuers[is.ID] = is
 	}
-	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL)
-	s.keys.keepSymmetric = s.has(defect.AcceptSymmetricJWK)
-	if s.has(defect.RefetchEveryKid) {
-		s.keys.minRefetch = 0
-	}
+	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL, cfg.KeyRefetchMin, cfg.KeyFetchTimeout, s.has)
 	s.replay = newReplayStore(cfg.Clock)
 	s.reg = newRegistry()
 	s.replay.racy = s.has(defect.NonAtomicReplay)

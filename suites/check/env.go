@@ -12,6 +12,7 @@ import (
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/mockidp/oracle"
+	"github.com/assayhq/assay/mockidp/verifier"
 )
 
 // Target is where the server under test answers.
@@ -19,6 +20,13 @@ type Target struct {
 	Issuer        string
 	TokenEndpoint string
 	MetadataURL   string // the discovery document assay read
+}
+
+// VerifierTarget is a URL on the target that takes Authorization: Bearer
+// tokens (RFC 6750 §2.1), and the aud it expects.
+type VerifierTarget struct {
+	URL      string
+	Audience string
 }
 
 // GrantOptions describe how the target takes the jwt-bearer grant.
@@ -44,6 +52,16 @@ type Env struct {
 	Clock func() time.Time
 	Rand  io.Reader
 	HTTP  *client.Client
+	// Sleep waits d or until ctx ends; the rotation suite waits only
+	// through it, so tests can make waiting instant.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rotation declares the target's client key caching (suite rotation).
+	Rotation Rotation
+	// Verifier is the resource server under test (suite resource); its URL
+	// is empty when none is configured. TokenIssuer mints the tokens it
+	// must trust.
+	Verifier    VerifierTarget
+	TokenIssuer *verifier.Issuer
 
 	// Precheck, when set, runs before a row sends anything: the suites set
 	// it to a once-per-carrier positive control so that a target that

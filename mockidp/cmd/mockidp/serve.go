@@ -12,6 +12,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/reference"
 )
 
@@ -35,6 +36,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idpURL := fs.String("idp-url", "", "base URL the token endpoint uses to reach the mock IdP (default http://<idp-addr>)")
 	issuer := fs.String("issuer", "", "issuer identifier (default https://<addr>)")
 	profile := fs.String("profile", "BASE", "profile: BASE, OIDC, OIDC-E3, BIS, FAPI2 or BCP")
+	verifierAddr := fs.String("verifier-addr", "127.0.0.1:0", "reference verifier (resource server, TLS) listen address")
+	var sched keys.Schedule
+	fs.DurationVar(&sched.Period, "rotate-period", 0, "rotate token issuer IdP-V's signing key this often (0: never)")
+	fs.DurationVar(&sched.Overlap, "rotate-overlap", 0, "publish IdP-V's next key this long before it becomes current")
+	fs.DurationVar(&sched.Retire, "rotate-retire", 0, "keep IdP-V's previous key published this long after it stops signing")
 	var defects []defect.Name
 	fs.Func("defect", "switch on a named defect (repeatable)", func(v string) error {
 		for _, d := range strings.Split(v, ",") {
@@ -55,12 +61,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	in, err := reference.Start(reference.Options{
 		Profile: *profile, Defects: defect.Of(defects...), Clock: time.Now, Rand: rand.Reader, Cast: cast,
 		Addr: *addr, IdPAddr: *idpAddr, IdPURL: *idpURL, Issuer: *issuer,
+		VerifierAddr: *verifierAddr, IssuerSchedule: sched,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "issuer %s\ntoken_endpoint %s\nmetadata %s/.well-known/openid-configuration\nmockidp %s\nready\n",
+	fmt.Fprintf(stdout, "issuer %s\ntoken_endpoint %s\nmetadata %s/.well-known/openid-configuration\nmockidp %s\n",
 		in.Issuer, in.TokenEndpoint(), in.Issuer, in.IdPURL)
+	fmt.Fprintf(stdout, "token_issuer %s\ntoken_issuer_jwks %s\nmint %s/mint?aud=<your resource>\nverifier %s\nready\n",
+		in.TokenIssuer.ID(), in.TokenIssuer.JWKSURI(), in.TokenIssuer.ID(), in.VerifierURL)
 	<-ctx.Done()
 	return in.Close()
 }

@@ -1,0 +1,170 @@
+// Package verifier is the resource-server side of assay: Issuer, a token
+// issuer the harness controls (discovery, a jwks_uri whose keys rotate, RFC
+// 9068 access tokens minted on demand), and Verifier, the strict reference
+// resource server that takes those tokens as "Authorization: Bearer" and
+// can switch off each of its rules by a named defect.
+//
+// https://datatracker.ietf.org/doc/html/rfc9068#section-4
+package verifier
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/jwks"
+	"github.com/assayhq/assay/mockidp/keys"
+)
+
+// IssuerConfig configures an Issuer.
+type IssuerConfig struct {
+	ID       string        // issuer identifier: the URL the Handler is served at
+	Audience string        // default aud of minted tokens
+	Schedule keys.Schedule // key rotation; a zero Period rotates only on RotateNow
+	Clock    func() time.Time
+	Rand     io.Reader
+	Sleep    func(time.Duration) // the JWKS delay knob; nil disables it
+}
+
+// Issuer mints access tokens with rotating ES256 keys and publishes them,
+// with one static RSA key (for the algorithm-confusion rows), at ID+"/jwks".
+type Issuer struct {
+	cfg  IssuerConfig
+	rot  *keys.Rotator
+	rsa  keys.Key
+	jwks *jwks.Handler
+	mux  *http.ServeMux
+}
+
+// NewIssuer returns an issuer whose generation-0 key is current at once.
+func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
+	if cfg.Clock == nil || cfg.Rand == nil {
+		return nil, fmt.Errorf("configure issuer %s: clock and rand are required", cfg.ID)
+	}
+	rsaKey, err := keys.Fixture("as.ps256")
+	if err != nil {
+		return nil, fmt.Errorf("configure issuer %s: %w", cfg.ID, err)
+	}
+	is := &Issuer{cfg: cfg, rsa: rsaKey.With("idp-v-rs", "RS256"), mux: http.NewServeMux()}
+	is.rot = keys.NewRotator(cfg.Clock(), cfg.Schedule, cfg.Clock, func(g int) (keys.Key, error) {
+		return keys.Generate("ES256", "idp-v-"+strconv.Itoa(g), cfg.Rand)
+	})
+	is.jwks = jwks.New(is.published, 0, cfg.Sleep)
+	is.routes()
+	return is, nil
+}
+
+func (is *Issuer) published() (keys.Set, error) {
+	ks, err := is.rot.Published()
+	if err != nil {
+		return nil, err
+	}
+	return append(ks, is.rsa), nil
+}
+
+// routes lists every path the issuer serves, relative to its ID.
+func (is *Issuer) routes() {
+	is.mux.HandleFunc("/.well-known/openid-configuration", is.metadata)
+	is.mux.HandleFunc("/.well-known/oauth-authorization-server", is.metadata)
+	is.mux.Handle("/jwks", is.jwks)
+	is.mux.HandleFunc("/mint", is.mint)
+}
+
+// ServeHTTP implements http.Handler; mount it at the path of ID (strip the prefix).
+func (is *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) { is.mux.ServeHTTP(w, r) }
+
+// ID is the issuer identifier.
+func (is *Issuer) ID() string { return is.cfg.ID }
+
+// JWKSURI is where the issuer's keys are published.
+func (is *Issuer) JWKSURI() string { return is.cfg.ID + "/jwks" }
+
+// Audience is the default aud of minted tokens.
+func (is *Issuer) Audience() string { return is.cfg.Audience }
+
+// JWKS is the handler of the published key set (its knobs and hit counter).
+func (is *Issuer) JWKS() *jwks.Handler { return is.jwks }
+
+// RotateNow makes the next generation's key current; the previous one stays
+// published while the schedule's Retire allows.
+func (is *Issuer) RotateNow() { is.rot.RotateNow() }
+
+// Generation is the generation of the current key.
+func (is *Issuer) Generation() int { return is.rot.Generation() }
+
+// Key is the key of generation g (also retired ones).
+func (is *Issuer) Key(g int) (keys.Key, error) { return is.rot.Key(g) }
+
+// RSAKey is the static RSA key the issuer publishes but never signs with.
+func (is *Issuer) RSAKey() keys.Key { return is.rsa }
+
+// Draft is a valid RFC 9068 access token (§2.1, §2.2), signed by the
+// current key: header {alg, kid, typ: at+jwt}; claims {iss, sub, aud,
+// client_id, scope, iat, exp, jti}, valid for lifetime.
+func (is *Issuer) Draft(now time.Time, jti string, lifetime time.Duration) (*assertion.Draft, error) {
+	k, err := is.rot.Current()
+	if err != nil {
+		return nil, fmt.Errorf("mint access token: %w", err)
+	}
+	d := &assertion.Draft{Now: now, Key: k}
+	d.Header = d.Header.Set("alg", k.Alg()).Set("kid", k.ID()).Set("typ", "at+jwt")
+	d.Claims = d.Claims.
+		Set("iss", is.cfg.ID).
+		Set("sub", "user1").
+		Set("aud", is.cfg.Audience).
+		Set("client_id", "client-a").
+		Set("scope", "read").
+		Set("iat", now.Unix()).
+		Set("exp", now.Add(lifetime).Unix()).
+		Set("jti", jti)
+	return d, nil
+}
+
+func (is *Issuer) metadata(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"issuer":                                is.cfg.ID,
+		"jwks_uri":                              is.JWKSURI(),
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"ES256"},
+	})
+}
+
+// mint answers GET /mint?aud=&sub=&scope=&ttl= with a fresh access token
+// (test keys only): for teams pointing their own verifier at mockidp.
+func (is *Issuer) mint(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	ttl := 5 * time.Minute
+	if v := q.Get("ttl"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			http.Error(w, "ttl: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		ttl = d
+	}
+	jti, err := assertion.NewJTI(is.cfg.Rand)
+	if err == nil {
+		var d *assertion.Draft
+		if d, err = is.Draft(is.cfg.Clock(), jti, ttl); err == nil {
+			for _, name := range []string{"aud", "sub", "scope", "client_id"} {
+				if v := q.Get(name); v != "" {
+					d.Claims = d.Claims.Set(name, v)
+				}
+			}
+			var tok string
+			if tok, err = d.Sign(is.cfg.Rand); err == nil {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Cache-Control", "no-store")
+				_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int(ttl / time.Second)})
+				return
+			}
+		}
+	}
+	http.Error(w, "mint: "+err.Error(), http.StatusInternalServerError)
+}
