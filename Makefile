@@ -31,6 +31,7 @@ fuzz:        ## run each fuzz target for FUZZTIME
 
 image:       ## build the FROM scratch reference image (assay/mockidp:dev) from a static binary
 	mkdir -p bin/image && CGO_ENABLED=0 $(GO) build -trimpath -o bin/image/mockidp ./mockidp/cmd/mockidp
-	docker build -t assay/mockidp:dev -f mockidp/cmd/mockidp/Dockerfile bin/image
+	cp mockidp/cmd/mockidp/Dockerfile bin/image/Dockerfile
+	docker build -t assay/mockidp:dev bin/image
 
 .PHONY: help run test catalog bench fuzz image
