@@ -81,3 +81,23 @@ func TestInterop(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateTargetFixtures: every committed target config passes assay
+// validate (baselines are not configs).
+func TestValidateTargetFixtures(t *testing.T) {
+	files, err := filepath.Glob(repoFile(t, "fixtures/targets/*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures/targets/*.yaml: %v", err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".baseline.yaml") {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out, errOut, code := assay(t, "validate", "--config", f)
+			if code != 0 {
+				t.Errorf("exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
