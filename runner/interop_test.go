@@ -11,7 +11,7 @@ import (
 
 // interopServers are the open-source servers under fixtures/servers, each
 // with fixtures/targets/<name>.yaml and <name>.baseline.yaml.
-var interopServers = []string{"fosite"}
+var interopServers = []string{"fosite", "zitadel"}
 
 // stageInterop builds the server's static binary and FROM scratch build
 // context (bin/interop/<name>) with the same script `make image` uses.
