@@ -1,10 +1,14 @@
 package runner_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -75,5 +79,107 @@ func TestCommandRegistrationFails(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
+	}
+}
+
+// fakeDCR is an authorization server with an RFC 7591 registration
+// endpoint and a token endpoint that refuses everything.
+type fakeDCR struct {
+	mu      sync.Mutex
+	refuse  bool
+	names   []string
+	badAuth int
+}
+
+func (f *fakeDCR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	base := "http://" + r.Host
+	switch r.URL.Path {
+	case "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server":
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": base, "token_endpoint": base + "/token",
+			"registration_endpoint": base + "/register", "token_endpoint_auth_methods_supported": []string{"private_key_jwt"}})
+	case "/register":
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if r.Header.Get("Authorization") != "Bearer iat-secret-value-123" {
+			f.badAuth++
+		}
+		var m struct {
+			Name string `json:"client_name"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		if f.refuse {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_client_metadata","error_description":"jwks_uri must be https"}`))
+			return
+		}
+		f.names = append(f.names, m.Name)
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]string{"client_id": "dcr-" + m.Name})
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+	}
+}
+
+func dcrConfig(t *testing.T, issuer string) string {
+	t.Helper()
+	return writeFile(t, "dcr.yaml", fmt.Sprintf(`version: v1
+target:
+  kind: url
+  issuer: %s
+registration:
+  mode: dynamic
+  initialAccessTokenEnv: ASSAY_TEST_IAT
+clients:
+  A: {keys: fixture}
+  B: {keys: fixture}
+  P: {keys: fixture, signingAlg: PS256}
+grant: {enabled: false}
+timeouts: {request: 3s}
+`, issuer))
+}
+
+// TestDynamicRegistration: assay finds registration_endpoint in the
+// metadata, registers A, B and P with the initial access token, and never
+// prints the token. (The fake's token endpoint refuses everything; only
+// registration is under test.)
+func TestDynamicRegistration(t *testing.T) {
+	t.Setenv("ASSAY_TEST_IAT", "iat-secret-value-123")
+	as := &fakeDCR{}
+	srv := httptest.NewServer(as)
+	defer srv.Close()
+	out, errOut, code := assay(t, "run", "--config", dcrConfig(t, srv.URL), "--only", "A-AU-09")
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	if strings.Join(as.names, ",") != "assay-A,assay-B,assay-P" || as.badAuth != 0 {
+		t.Errorf("registered %v (%d without the token)\nexit %d\n%s\n%s", as.names, as.badAuth, code, out, errOut)
+	}
+	if strings.Contains(out+errOut, "iat-secret-value-123") {
+		t.Errorf("the initial access token was printed:\n%s\n%s", out, errOut)
+	}
+	if code == 0 || code == 2 {
+		t.Errorf("exit %d against a token endpoint that refuses everything\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestDynamicRegistrationRefused: invalid_client_metadata is an ERROR
+// (exit 3) naming the error and the client, without the token.
+func TestDynamicRegistrationRefused(t *testing.T) {
+	t.Setenv("ASSAY_TEST_IAT", "iat-secret-value-123")
+	srv := httptest.NewServer(&fakeDCR{refuse: true})
+	defer srv.Close()
+	out, errOut, code := assay(t, "run", "--config", dcrConfig(t, srv.URL))
+	if code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"dynamic registration", "assay-A", "invalid_client_metadata: jwks_uri must be https"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(out+errOut, "iat-secret-value-123") {
+		t.Errorf("the initial access token was printed:\n%s\n%s", out, errOut)
 	}
 }
