@@ -183,3 +183,21 @@ func TestDynamicRegistrationRefused(t *testing.T) {
 		t.Errorf("the initial access token was printed:\n%s\n%s", out, errOut)
 	}
 }
+
+// TestDynamicSecretClientsNeedNoSecretEnv: with dynamic registration the
+// server assigns client H's and S's secrets, so the file names no
+// variable for them.
+func TestDynamicSecretClientsNeedNoSecretEnv(t *testing.T) {
+	cfg := writeFile(t, "dcr-secret.yaml", `version: v1
+target: {kind: url, issuer: https://as.example}
+registration: {mode: dynamic}
+clients:
+  A: {keys: fixture}
+  B: {keys: fixture}
+  H: {}
+  S: {}
+`)
+	if out, errOut, code := assay(t, "validate", "--config", cfg); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
