@@ -29,8 +29,10 @@ fuzz:        ## run each fuzz target for FUZZTIME
 	  done; \
 	done
 
-image:       ## build the FROM scratch reference image (assay/mockidp:dev) from a static binary
+image:       ## build the FROM scratch reference image (assay/mockidp:dev) and stage the interop servers' build contexts
+	sh fixtures/servers/stage.sh fosite zitadel
 	mkdir -p bin/image && CGO_ENABLED=0 $(GO) build -trimpath -o bin/image/mockidp ./mockidp/cmd/mockidp
-	docker build -t assay/mockidp:dev -f mockidp/cmd/mockidp/Dockerfile bin/image
+	cp mockidp/cmd/mockidp/Dockerfile bin/image/Dockerfile
+	docker build -t assay/mockidp:dev bin/image
 
 .PHONY: help run test catalog bench fuzz image

@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +23,11 @@ import (
 	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
 	"github.com/assayhq/assay/runner/config"
+	"github.com/assayhq/assay/runner/provision"
 	tgt "github.com/assayhq/assay/runner/target"
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/rotation"
 )
 
 // loadConfig reads the config (or the defaults), overlays the flags the
@@ -122,14 +126,15 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	}
 	fmt.Fprintf(stdout, "mock IdP at %s: register jwks_uri %s (A), %s (B); trust %s with jwks_uri %s\n",
 		idpURL, idpURL+mockidp.JWKSPath("A"), idpURL+mockidp.JWKSPath("B"), cast.IdPH.ID, idpURL+mockidp.JWKSPath("IdP-H"))
-	if cfg.Registration.Mode != config.RegistrationStatic {
-		return nil, fmt.Errorf("registration mode %q: only static registration is available in this build", cfg.Registration.Mode)
-	}
 	tlsCfg, err := clientTLS(cfg.Target)
 	if err != nil {
 		return nil, err
 	}
-	t, err := buildTarget(cfg, idpURL, tlsCfg)
+	targetPort, err := freeTargetPort(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t, err := buildTarget(cfg, idpURL, targetPort, tlsCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -144,6 +149,9 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	cancel()
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs())
+	}
+	if err := register(ctx, cfg, &cast, idpURL, ep, tlsCfg, getenv); err != nil {
+		return nil, withLogs(err, t.Logs())
 	}
 	orc, err := startOracle(r)
 	if err != nil {
@@ -210,7 +218,14 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		orc, err = startOracle(r)
 	}
 	if err == nil {
-		r.env, err = suites.NewEnv(ctx, envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, "", "", tlsCfg))
+		opts := envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, "", "", tlsCfg)
+		// The built-in reference caches client keys briefly (reference.FastKeyCache)
+		// and serves a reference verifier, so the rotation and resource suites
+		// run in full in seconds.
+		opts.Rotation = rotation.FastReference()
+		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
+		opts.TokenIssuer = in.TokenIssuer
+		r.env, err = suites.NewEnv(ctx, opts)
 	}
 	if err != nil {
 		r.close()
@@ -273,13 +288,56 @@ func clientTLS(t config.Target) (*tls.Config, error) {
 	return c, nil
 }
 
-// expand replaces ${ASSAY_MOCKIDP_URL} in command lines and environment
-// values, so a started target can be pointed at this run's mock IdP.
-func expand(s, idpURL string) string {
-	return strings.ReplaceAll(s, "${ASSAY_MOCKIDP_URL}", idpURL)
+// expand replaces ${ASSAY_MOCKIDP_URL} and ${ASSAY_TARGET_PORT} in command
+// lines and environment values, so a started target can be pointed at this
+// run's mock IdP and can name its own host-visible issuer.
+func expand(s, idpURL, port string) string {
+	return strings.NewReplacer("${ASSAY_MOCKIDP_URL}", idpURL, "${ASSAY_TARGET_PORT}", port).Replace(s)
 }
 
-func buildTarget(cfg config.Config, idpURL string, tlsCfg *tls.Config) (tgt.Target, error) {
+// targetPortVar is replaced by the host port a container's first port is
+// published on. A server whose issuer must equal its host-visible URL
+// (RFC 8414 §3.3) gets --issuer https://127.0.0.1:${ASSAY_TARGET_PORT}.
+const targetPortVar = "${ASSAY_TARGET_PORT}"
+
+// freeTargetPort picks a free loopback port for a container target that
+// names ${ASSAY_TARGET_PORT} in its cmd or env; "" when none does. The
+// port is released before Docker binds it; a clash fails the start with
+// an ERROR, never a wrong result. It is drawn from below Linux's default
+// ephemeral range (32768-60999), where the kernel does not hand out the
+// local ends of the harness's own connections.
+func freeTargetPort(cfg config.Config) (string, error) {
+	c := cfg.Target.Container
+	if cfg.Target.Kind != config.KindContainer || c == nil {
+		return "", nil
+	}
+	uses := false
+	for _, a := range c.Cmd {
+		uses = uses || strings.Contains(a, targetPortVar)
+	}
+	for _, v := range c.Env {
+		uses = uses || strings.Contains(v, targetPortVar)
+	}
+	if !uses {
+		return "", nil
+	}
+	var err error
+	for range 100 {
+		port := strconv.Itoa(20000 + mrand.IntN(12000))
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", "127.0.0.1:"+port); err == nil {
+			ln.Close()
+			return port, nil
+		}
+	}
+	return "", fmt.Errorf("pick a host port for the target in 20000-31999: %w", err)
+}
+
+// LabelPID is set on a container target to the pid of the assay process
+// that started it.
+const LabelPID = "io.assay.pid"
+
+func buildTarget(cfg config.Config, idpURL, targetPort string, tlsCfg *tls.Config) (tgt.Target, error) {
 	t := cfg.Target
 	ep := tgt.Endpoint{Issuer: t.Issuer, TokenEndpoint: t.TokenEndpoint, MetadataURL: t.MetadataURL}
 	probe := func(r config.Ready) tgt.ReadyProbe {
@@ -296,11 +354,11 @@ func buildTarget(cfg config.Config, idpURL string, tlsCfg *tls.Config) (tgt.Targ
 	case config.KindProcess:
 		cmd := make([]string, len(t.Process.Command))
 		for i, a := range t.Process.Command {
-			cmd[i] = expand(a, idpURL)
+			cmd[i] = expand(a, idpURL, targetPort)
 		}
 		env := os.Environ()
 		for k, v := range t.Process.Env {
-			env = append(env, k+"="+expand(v, idpURL))
+			env = append(env, k+"="+expand(v, idpURL, targetPort))
 		}
 		env = append(env, "ASSAY_MOCKIDP_URL="+idpURL)
 		return tgt.Process(tgt.ProcessSpec{Command: cmd, Dir: t.Process.Dir, Env: env, Ready: probe(t.Process.Ready), Endpoint: ep}), nil
@@ -308,13 +366,15 @@ func buildTarget(cfg config.Config, idpURL string, tlsCfg *tls.Config) (tgt.Targ
 		c := t.Container
 		env := map[string]string{"ASSAY_MOCKIDP_URL": idpURL}
 		for k, v := range c.Env {
-			env[k] = expand(v, idpURL)
+			env[k] = expand(v, idpURL, targetPort)
 		}
 		cmd := make([]string, len(c.Cmd))
 		for i, a := range c.Cmd {
-			cmd[i] = expand(a, idpURL)
+			cmd[i] = expand(a, idpURL, targetPort)
 		}
-		spec := tgt.ContainerSpec{Image: c.Image, Env: env, Ports: c.Ports, Cmd: cmd, Ready: probe(c.Ready)}
+		spec := tgt.ContainerSpec{Image: c.Image, Env: env, Ports: c.Ports, Cmd: cmd, Ready: probe(c.Ready), HostPort: targetPort,
+			// Tests (and users) find the containers of one run by this label.
+			Labels: map[string]string{LabelPID: strconv.Itoa(os.Getpid())}}
 		if c.Build != nil {
 			args := map[string]*string{}
 			for k, v := range c.Build.BuildArgs {
@@ -423,4 +483,50 @@ func toStrings(s defect.Set) []string {
 		}
 	}
 	return out
+}
+
+// register makes the started target know the cast (registration.mode) and
+// trust IdP-H (registration.trustIssuerCommand). It runs after the target
+// is up and before the suites see it; any failure is a harness ERROR.
+func register(ctx context.Context, cfg config.Config, cast *mockidp.Cast, idpURL string, ep tgt.Endpoint, tlsCfg *tls.Config, getenv func(string) string) error {
+	reg := cfg.Registration
+	hook := func(cmd []string) provision.Hook {
+		env := append(os.Environ(), "ASSAY_MOCKIDP_URL="+idpURL, "ASSAY_ISSUER="+ep.Issuer, "ASSAY_TOKEN_ENDPOINT="+ep.TokenEndpoint)
+		return provision.Hook{Command: cmd, Env: env, Timeout: provision.DefaultHookTimeout}
+	}
+	grants := []string{"client_credentials"}
+	if cfg.Grant.On() {
+		grants = append(grants, cfg.Grant.URN)
+	}
+	var r provision.Registrar
+	switch reg.Mode {
+	case config.RegistrationDynamic:
+		hc := &http.Client{Timeout: cfg.Timeouts.Request.Duration, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
+		endpoint := reg.Endpoint
+		if endpoint == "" {
+			var err error
+			if endpoint, err = provision.RegistrationEndpoint(ctx, hc, ep.Issuer, ep.MetadataURL); err != nil {
+				return fmt.Errorf("dynamic registration: %w", err)
+			}
+		}
+		d := provision.Dynamic{Endpoint: endpoint, Client: hc}
+		if reg.InitialAccessTokenEnv != "" {
+			d.InitialAccessToken = getenv(reg.InitialAccessTokenEnv)
+		}
+		r = d
+	case config.RegistrationCommand:
+		r = provision.Command{Hook: hook(reg.Command)}
+	}
+	if r != nil {
+		if err := provision.Cast(ctx, r, cast, idpURL, grants); err != nil {
+			return fmt.Errorf("%s registration: %w", reg.Mode, err)
+		}
+	}
+	if len(reg.TrustIssuerCommand) > 0 && cfg.Grant.On() {
+		t := provision.Trust{Issuer: cast.IdPH.ID, JWKSURI: idpURL + mockidp.JWKSPath(cast.IdPH.Name)}
+		if err := provision.TrustIssuer(ctx, hook(reg.TrustIssuerCommand), t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -203,6 +203,8 @@ type SecretClient struct {
 	ID string `yaml:"id"`
 	// SecretEnv names the environment variable that holds the secret. The
 	// secret itself never goes in the file.
+	// With dynamic registration it may be empty: the server assigns the
+	// secret.
 	SecretEnv string `yaml:"secretEnv"`
 }
 

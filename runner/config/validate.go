@@ -356,6 +356,8 @@ func (c Config) validateClients(v *validator) {
 		base := "clients." + x.name
 		id(base+".id", x.c.ID)
 		switch {
+		case x.c.SecretEnv == "" && c.Registration.Mode == RegistrationDynamic:
+			// The registration response carries the secret (RFC 7591 §3.2.1).
 		case x.c.SecretEnv == "":
 			v.add(base+".secretEnv", "required: the name of the environment variable holding the secret")
 		case !envName.MatchString(x.c.SecretEnv):

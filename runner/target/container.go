@@ -2,6 +2,7 @@ package target
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -52,6 +53,10 @@ type ContainerSpec struct {
 	// default "127.0.0.1" (the test certificates name it, and a defective
 	// target should not be reachable from the network).
 	Host string
+	// HostPort is the host port Ports[0] is published on; empty means an
+	// ephemeral one. A fixed port lets the container be told its own
+	// host-visible issuer before it starts.
+	HostPort string
 	// IssuerScheme is "https" (default) or "http".
 	IssuerScheme string
 	// IssuerPath is appended to the issuer URL ("/realms/assay").
@@ -88,7 +93,9 @@ type BuildSpec struct {
 // testcontainers-go. The container can reach the host's listeners as
 // host.docker.internal (mapped to host-gateway); see MockIdPBindHost.
 func Container(spec ContainerSpec) Target {
-	return &containerTarget{spec: spec, out: newOutput(MaxLogBytes, spec.Ready.Log)}
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	return &containerTarget{spec: spec, out: newOutput(MaxLogBytes, spec.Ready.Log), instance: hex.EncodeToString(id[:])}
 }
 
 type containerTarget struct {
@@ -96,8 +103,13 @@ type containerTarget struct {
 
 	out *output
 
+	// instance labels this target's container (LabelInstance), so Stop
+	// can find one the engine created after the create call was cancelled.
+	instance string
+
 	mu      sync.Mutex // guards the fields below
 	started bool
+	created bool // a create request was sent
 	stopped bool // Stop ran; a Start still in flight must clean up
 	ctr     testcontainers.Container
 }
@@ -155,6 +167,9 @@ func (c *containerTarget) start(ctx context.Context) (Endpoint, error) {
 	// Create with the caller's ctx (a build can be cancelled), but start
 	// with a context that outlives Start: testcontainers ties the log
 	// follower to it.
+	c.mu.Lock()
+	c.created = true
+	c.mu.Unlock()
 	ctr, err := testcontainers.GenericContainer(ctx, req)
 	c.mu.Lock()
 	stopped := c.stopped
@@ -253,14 +268,18 @@ func (c *containerTarget) request() (testcontainers.GenericContainerRequest, err
 		return testcontainers.GenericContainerRequest{}, fmt.Errorf("parse host %q: %w", c.host(), err)
 	}
 	bindings := network.PortMap{}
-	for _, p := range s.Ports {
+	for i, p := range s.Ports {
 		port, err := network.ParsePort(p)
 		if err != nil {
 			return testcontainers.GenericContainerRequest{}, fmt.Errorf("parse port %q: %w", p, err)
 		}
-		bindings[port] = []network.PortBinding{{HostIP: hostIP}}
+		b := network.PortBinding{HostIP: hostIP}
+		if i == 0 {
+			b.HostPort = s.HostPort
+		}
+		bindings[port] = []network.PortBinding{b}
 	}
-	labels := map[string]string{LabelTarget: "true"}
+	labels := map[string]string{LabelTarget: "true", LabelInstance: c.instance}
 	maps.Copy(labels, s.Labels)
 	var logger tclog.Logger = tclog.NewNoopLogger()
 	if s.Logger != nil {
@@ -332,6 +351,9 @@ const stopAPITimeout = 30 * time.Second
 // docker ps -a --filter label=io.assay.target
 const LabelTarget = "io.assay.target"
 
+// LabelInstance holds a random id per Target value.
+const LabelInstance = "io.assay.instance"
+
 // Stop stops the container (SIGTERM, then SIGKILL after StopGrace, or at
 // once if ctx is already done), keeps its complete output for Logs, and
 // removes it. It is idempotent and also cleans up after a Start that failed
@@ -341,8 +363,15 @@ func (c *containerTarget) Stop(ctx context.Context) error {
 	ctr := c.ctr
 	c.ctr = nil
 	c.stopped = true
+	created := c.created
+	c.created = false
 	c.mu.Unlock()
 	if ctr == nil {
+		if created {
+			// Create was interrupted (Ctrl-C): the engine may still have
+			// made the container after the client gave up on the call.
+			return c.sweep(ctx)
+		}
 		return nil
 	}
 	grace := c.spec.StopGrace
@@ -369,6 +398,36 @@ func (c *containerTarget) Stop(ctx context.Context) error {
 		return fmt.Errorf("stop container %s: %w", c.name(), errors.Join(errs...))
 	}
 	return nil
+}
+
+// sweep force-removes every container with this target's instance label.
+func (c *containerTarget) sweep(ctx context.Context) error {
+	api, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopAPITimeout)
+	defer cancel()
+	cli, err := testcontainers.NewDockerClientWithOpts(api)
+	if err != nil {
+		return fmt.Errorf("connect to docker: %w", err)
+	}
+	defer cli.Close()
+	f := client.Filters{}.Add("label", LabelInstance+"="+c.instance)
+	// The engine may register the container a moment after the cancelled
+	// create returned; look twice.
+	var errs []error
+	for i := range 2 {
+		if i > 0 {
+			time.Sleep(500 * time.Millisecond)
+		}
+		list, err := cli.ContainerList(api, client.ContainerListOptions{All: true, Filters: f})
+		if err != nil {
+			return fmt.Errorf("list containers of %s: %w", c.name(), err)
+		}
+		for _, it := range list.Items {
+			if _, err := cli.ContainerRemove(api, it.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+				errs = append(errs, fmt.Errorf("remove container %s: %w", it.ID, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // fetchLogs replaces the followed output with the engine's complete copy,

@@ -2,7 +2,10 @@ package rotation
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/assayhq/assay/mockidp/client"
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
@@ -67,11 +70,11 @@ func keepsWorking(o outage) func(ctx context.Context, s *scene) check.Result {
 			return s.harness(err, nil)
 		}
 		since := s.h.Hits()
+		what := fmt.Sprintf("while the jwks_uri %s, assertion with unknown kid %s", o.name, kid)
 		tr, err := s.send(ctx, assertion.Header("kid", kid))
 		if err != nil {
-			return s.harness(err, tr)
+			return s.hung(ctx, check.SHOULD, err, tr, what)
 		}
-		what := fmt.Sprintf("while the jwks_uri %s, assertion with unknown kid %s", o.name, kid)
 		if r, bad := s.rejected(ctx, check.MUST, tr, what); bad {
 			return r
 		}
@@ -80,7 +83,7 @@ func keepsWorking(o outage) func(ctx context.Context, s *scene) check.Result {
 		}
 		tr, err = s.send(ctx)
 		if err != nil {
-			return s.harness(err, tr)
+			return s.hung(ctx, check.SHOULD, err, tr, fmt.Sprintf("after a failed fetch (the jwks_uri %s), assertion signed by the cached key", o.name))
 		}
 		if r, bad := s.accepted(check.SHOULD, tr, fmt.Sprintf("after a failed fetch (the jwks_uri %s), assertion signed by the cached key", o.name)); bad {
 			return r
@@ -103,6 +106,26 @@ func keepsWorking(o outage) func(ctx context.Context, s *scene) check.Result {
 	}
 }
 
+// hung classifies a request that got no answer while the client's jwks_uri
+// was failing: the outage is healed and a positive control sent. If the
+// target answers it, the silence was the target's reaction to the outage,
+// a finding at lvl (semantics.md §2: a confirmed failure); otherwise the
+// target is simply unreachable, and the check is ERROR.
+func (s *scene) hung(ctx context.Context, lvl check.Level, err error, tr *client.Transcript, what string) check.Result {
+	if !errors.Is(err, client.ErrTransport) {
+		return s.harness(err, tr)
+	}
+	s.heal()
+	ctr, ok, cerr := s.e.Control(ctx, check.Client)
+	if ctr != nil {
+		s.trs = append(s.trs, ctr)
+	}
+	if cerr != nil || !ok {
+		return s.harness(err, tr)
+	}
+	return check.Broken(lvl, fmt.Sprintf("%s: the token endpoint gave no answer (%v); once the jwks_uri recovered it issued tokens again", what, err))
+}
+
 // never5xx runs every outage: an unknown kid (forcing a fetch) and a known
 // one must each get an answer that is not a server error.
 func never5xx(ctx context.Context, s *scene) check.Result {
@@ -119,13 +142,13 @@ func never5xx(ctx context.Context, s *scene) check.Result {
 		}
 		tr, err := s.send(ctx, assertion.Header("kid", kid))
 		if err != nil {
-			return s.harness(err, tr)
+			return s.hung(ctx, check.MUST, err, tr, fmt.Sprintf("while the jwks_uri %s, assertion with unknown kid %s", o.name, kid))
 		}
 		if r, bad := no5xx(tr, fmt.Sprintf("while the jwks_uri %s, assertion with unknown kid %s", o.name, kid)); bad {
 			return r
 		}
 		if tr, err = s.send(ctx); err != nil {
-			return s.harness(err, tr)
+			return s.hung(ctx, check.MUST, err, tr, fmt.Sprintf("while the jwks_uri %s, assertion signed by the cached key", o.name))
 		}
 		if r, bad := no5xx(tr, fmt.Sprintf("while the jwks_uri %s, assertion signed by the cached key", o.name)); bad {
 			return r

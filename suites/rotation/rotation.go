@@ -162,6 +162,10 @@ func (s *scene) rejected(ctx context.Context, lvl check.Level, tr *client.Transc
 	if len(v.Fail) == 0 {
 		return check.Result{}, false
 	}
+	// Heal any jwks_uri outage first: a target that refetches on every
+	// request cannot issue tokens while it lasts, which says nothing about
+	// whether it is still up.
+	s.heal()
 	ctr, ok, err := s.e.Control(ctx, check.Client)
 	if err != nil || !ok {
 		r := check.Errorf("target stopped issuing tokens after this scenario (positive control failed); it saw: " + what + ": " + strings.Join(v.Fail, "; "))
@@ -171,6 +175,12 @@ func (s *scene) rejected(ctx context.Context, lvl check.Level, tr *client.Transc
 		return r, true
 	}
 	return check.Broken(lvl, what+": "+strings.Join(v.Fail, "; ")), true
+}
+
+// heal ends a jwks_uri outage (mode and delay); published keys stay.
+func (s *scene) heal() {
+	s.h.SetMode(jwks.Normal)
+	s.h.SetDelay(0)
 }
 
 // accepted judges a response that must issue a token.

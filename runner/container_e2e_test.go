@@ -1,0 +1,232 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/assayhq/assay/runner"
+	"github.com/assayhq/assay/runner/target"
+)
+
+// needDocker skips a test only when the Docker engine is absent.
+func needDocker(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := target.DockerAvailable(ctx); err != nil {
+		t.Skipf("skipping: needs a Docker engine: %v", err)
+	}
+}
+
+// staticBuild builds a CGO_ENABLED=0 binary of pkg (run in dir) at out.
+// Go's build cache makes a second build quick, and -trimpath keeps the
+// bytes stable, so Docker's layer cache also holds.
+func staticBuild(t *testing.T, dir, pkg, out string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, pkg)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, err, b)
+	}
+}
+
+// referenceImageContext lays out bin/image the way `make image` does: the
+// static mockidp binary next to its FROM scratch Dockerfile. The runner's
+// Build spec names the image after this path, so reruns reuse it.
+func referenceImageContext(t *testing.T) string {
+	t.Helper()
+	dir := repoFile(t, "bin/image")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	staticBuild(t, repoFile(t, "."), "./mockidp/cmd/mockidp", filepath.Join(dir, "mockidp"))
+	df, err := os.ReadFile(repoFile(t, "mockidp/cmd/mockidp/Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), df, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// containerConfig runs the reference image with its issuer on the fixed
+// host port assay picks, and client keys from assay's own mock IdP.
+func containerConfig(t *testing.T, context string) string {
+	return writeFile(t, "container.yaml", fmt.Sprintf(`version: v1
+name: reference in a container
+target:
+  kind: container
+  caFile: %s
+  container:
+    build: {context: %s, dockerfile: Dockerfile}
+    ports: ["8443/tcp"]
+    cmd: [--issuer, "https://127.0.0.1:${ASSAY_TARGET_PORT}", --idp-url, "${ASSAY_MOCKIDP_URL}"]
+    ready: {url: /jwks, timeout: 30s}
+clients:
+  A: {id: client-a, keys: fixture}
+  B: {id: client-b, keys: fixture}
+  P: {id: client-p, keys: fixture, signingAlg: PS256}
+`, repoFile(t, "fixtures/tls/ca.pem"), context))
+}
+
+// started is an assay process the test can signal.
+type started struct {
+	cmd      *exec.Cmd
+	out, err *lockedBuffer
+	done     chan struct{}
+	code     int
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func startAssay(t *testing.T, args ...string) *started {
+	t.Helper()
+	s := &started{cmd: exec.Command(assayBin, args...), out: &lockedBuffer{}, err: &lockedBuffer{}, done: make(chan struct{})}
+	s.cmd.Env = append(os.Environ(), "NO_COLOR=1", "TESTCONTAINERS_RYUK_DISABLED=true")
+	s.cmd.Stdout, s.cmd.Stderr = s.out, s.err
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		err := s.cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			s.code = ee.ExitCode()
+		} else if err != nil {
+			s.code = -1
+		}
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
+	return s
+}
+
+// wait bounds the run: a hung assay is killed and the test fails.
+func (s *started) wait(t *testing.T, d time.Duration) int {
+	t.Helper()
+	select {
+	case <-s.done:
+		return s.code
+	case <-time.After(d):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		t.Fatalf("assay did not exit within %s\nstdout:\n%s\nstderr:\n%s", d, s.out, s.err)
+		return -1
+	}
+}
+
+// containersOf lists the containers (running or not) assay process pid
+// started.
+func containersOf(t *testing.T, pid int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "ps", "-aq",
+		"--filter", "label="+target.LabelTarget,
+		"--filter", fmt.Sprintf("label=%s=%d", runner.LabelPID, pid)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker ps: %v\n%s", err, out)
+	}
+	return strings.Fields(string(out))
+}
+
+// TestContainerE2E runs the whole suite against the reference server as a
+// FROM scratch container: issuer on the host port assay maps, client
+// JWKS from assay's mock IdP reached as host.docker.internal. It passes,
+// and leaves no container behind.
+func TestContainerE2E(t *testing.T) {
+	needDocker(t)
+	cfg := containerConfig(t, referenceImageContext(t))
+	s := startAssay(t, "run", "--config", cfg)
+	if code := s.wait(t, 5*time.Minute); code != 0 {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, s.out, s.err)
+	}
+	if !strings.Contains(s.out.String(), "http://host.docker.internal:") {
+		t.Errorf("the mock IdP is not announced at host.docker.internal:\n%s", s.out)
+	}
+	if left := containersOf(t, s.cmd.Process.Pid); len(left) > 0 {
+		t.Errorf("containers left behind: %v", left)
+	}
+}
+
+// TestContainerE2EInterrupted: Ctrl-C while the container starts and
+// while the checks run both end assay with ERROR (exit 3) and remove the
+// container.
+func TestContainerE2EInterrupted(t *testing.T) {
+	needDocker(t)
+	cfg := containerConfig(t, referenceImageContext(t))
+	for _, tc := range []struct {
+		name  string
+		ready func(s *started) bool
+	}{
+		{"starting", func(s *started) bool { return len(containersOf(t, s.cmd.Process.Pid)) > 0 }},
+		{"mid-run", func(s *started) bool { return strings.Contains(s.out.String(), "\nPASS ") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startAssay(t, "run", "--config", cfg)
+			pid := s.cmd.Process.Pid
+			deadline := time.Now().Add(2 * time.Minute)
+			for !tc.ready(s) {
+				select {
+				case <-s.done:
+					t.Fatalf("assay exited %d before the SIGINT point\n%s\n%s", s.code, s.out, s.err)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("SIGINT point not reached after 2m\n%s\n%s", s.out, s.err)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil && !errors.Is(err, os.ErrProcessDone) {
+				t.Fatal(err)
+			}
+			switch code := s.wait(t, time.Minute); code {
+			case 3:
+			case 0:
+				// The few checks left finished before the signal landed.
+				t.Logf("the run completed before SIGINT took effect")
+			default:
+				t.Errorf("exit %d after SIGINT, want 3 (ERROR: interrupted)\n%s", code, s.err)
+			}
+			if left := containersOf(t, pid); len(left) > 0 {
+				t.Errorf("containers left behind after SIGINT: %v\nstderr:\n%s", left, s.err)
+			}
+		})
+	}
+}

@@ -1,0 +1,103 @@
+package runner_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// interopServers are the open-source servers under fixtures/servers, each
+// with fixtures/targets/<name>.yaml and <name>.baseline.yaml.
+var interopServers = []string{"fosite", "zitadel"}
+
+// stageInterop builds the server's static binary and FROM scratch build
+// context (bin/interop/<name>) with the same script `make image` uses.
+func stageInterop(t *testing.T, name string) {
+	t.Helper()
+	cmd := exec.Command("sh", repoFile(t, "fixtures/servers/stage.sh"), name)
+	cmd.Env = os.Environ()
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Minute):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("stage %s: timed out", name)
+	}
+	if err != nil {
+		t.Fatalf("stage %s: %v\n%s", name, err, out)
+	}
+}
+
+// withoutBaseline copies a target config to a temp dir with absolute paths
+// and no expectedFailuresFile.
+func withoutBaseline(t *testing.T, cfg string) string {
+	t.Helper()
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "expectedFailuresFile:") {
+			continue
+		}
+		l = strings.ReplaceAll(l, "../../bin/", repoFile(t, "bin")+"/")
+		l = strings.ReplaceAll(l, "../tls/", repoFile(t, "fixtures/tls")+"/")
+		lines = append(lines, l)
+	}
+	return writeFile(t, filepath.Base(cfg), strings.Join(lines, "\n"))
+}
+
+// TestInterop runs the full suite against each real server: exit 0 with
+// its baseline of expected failures, 1 without it (the deviations are
+// real), and no container left behind either way.
+func TestInterop(t *testing.T) {
+	needDocker(t)
+	for _, name := range interopServers {
+		t.Run(name, func(t *testing.T) {
+			stageInterop(t, name)
+			cfg := repoFile(t, "fixtures/targets/"+name+".yaml")
+			s := startAssay(t, "run", "--config", cfg)
+			if code := s.wait(t, 5*time.Minute); code != 0 {
+				t.Errorf("with the baseline: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, s.out, s.err)
+			}
+			if left := containersOf(t, s.cmd.Process.Pid); len(left) > 0 {
+				t.Errorf("containers left behind: %v", left)
+			}
+			s = startAssay(t, "run", "--config", withoutBaseline(t, cfg))
+			if code := s.wait(t, 5*time.Minute); code != 1 {
+				t.Errorf("without the baseline: exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, s.out, s.err)
+			}
+			if left := containersOf(t, s.cmd.Process.Pid); len(left) > 0 {
+				t.Errorf("containers left behind: %v", left)
+			}
+		})
+	}
+}
+
+// TestValidateTargetFixtures: every committed target config passes assay
+// validate (baselines are not configs).
+func TestValidateTargetFixtures(t *testing.T) {
+	files, err := filepath.Glob(repoFile(t, "fixtures/targets/*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures/targets/*.yaml: %v", err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".baseline.yaml") {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out, errOut, code := assay(t, "validate", "--config", f)
+			if code != 0 {
+				t.Errorf("exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}

@@ -1,0 +1,44 @@
+package provision
+
+import (
+	"context"
+
+	"github.com/assayhq/assay/mockidp"
+)
+
+// ClientMetadata is the metadata assay registers for party p: its JWKS on
+// the mock IdP at idpURL for private_key_jwt clients, its auth method, the
+// signing algorithm when the catalog pins one (client P: PS256, A-AU-11),
+// and grantTypes.
+func ClientMetadata(p mockidp.Party, idpURL string, grantTypes []string) Metadata {
+	m := Metadata{
+		ClientName:                  "assay-" + p.Name,
+		TokenEndpointAuthMethod:     p.AuthMethod,
+		TokenEndpointAuthSigningAlg: p.SigningAlg,
+		GrantTypes:                  grantTypes,
+	}
+	if len(p.Keys) > 0 {
+		m.JWKSURI = idpURL + mockidp.JWKSPath(p.Name)
+	}
+	return m
+}
+
+// Cast registers every configured client of cast (A, B, P, H, S; a
+// party with no Name is not configured) and stores the assigned
+// client_id, and client_secret where the registrar returned one.
+func Cast(ctx context.Context, r Registrar, cast *mockidp.Cast, idpURL string, grantTypes []string) error {
+	for _, p := range []*mockidp.Party{&cast.A, &cast.B, &cast.P, &cast.H, &cast.S} {
+		if p.Name == "" {
+			continue
+		}
+		got, err := r.Register(ctx, ClientMetadata(*p, idpURL, grantTypes))
+		if err != nil {
+			return err
+		}
+		p.ID = got.ClientID
+		if got.ClientSecret != "" {
+			p.Secret = got.ClientSecret
+		}
+	}
+	return nil
+}
