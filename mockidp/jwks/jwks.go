@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,15 @@ type Handler struct {
 	mu     sync.RWMutex
 	source func() (keys.Set, error)
 	extra  []json.RawMessage // raw members appended to "keys" (bad keys for attack rows)
+	gen    uint64            // bumped whenever source or extra change
+
+	// The last rendering, reused while the same keys are published: a key
+	// set is fetched far more often than it changes.
+	cacheMu   sync.Mutex
+	cacheKey  string
+	cacheBody []byte
+	cacheETag string
+	cacheAge  string
 
 	mode  atomic.Int32
 	delay atomic.Int64
@@ -58,6 +68,7 @@ func Static(ks ...keys.Key) func() (keys.Set, error) {
 func (h *Handler) SetSource(source func() (keys.Set, error)) {
 	h.mu.Lock()
 	h.source = source
+	h.gen++
 	h.mu.Unlock()
 }
 
@@ -66,6 +77,7 @@ func (h *Handler) SetSource(source func() (keys.Set, error)) {
 func (h *Handler) SetExtra(raw ...json.RawMessage) {
 	h.mu.Lock()
 	h.extra = raw
+	h.gen++
 	h.mu.Unlock()
 }
 
@@ -86,6 +98,7 @@ func (h *Handler) Save() (restore func()) {
 	return func() {
 		h.mu.Lock()
 		h.source, h.extra = source, extra
+		h.gen++
 		h.mu.Unlock()
 		h.mode.Store(mode)
 		h.delay.Store(delay)
@@ -144,22 +157,53 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"keys":[{"kty":"EC",`))
 		return
 	}
-	body, err := h.Body()
+	body, etag, cc, err := h.render()
 	if err != nil {
 		http.Error(w, "key set unavailable", http.StatusInternalServerError)
 		return
 	}
-	sum := sha256.Sum256(body)
-	etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(h.maxAge/time.Second)))
+	hd := w.Header()
+	hd["Etag"] = []string{etag}
+	hd["Cache-Control"] = []string{cc}
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	hd["Content-Type"] = []string{"application/json"}
+	hd["Content-Length"] = []string{strconv.Itoa(len(body))}
 	_, _ = w.Write(body)
+}
+
+// render returns the served body, its ETag and Cache-Control value,
+// rendering again only when the published keys changed.
+func (h *Handler) render() (body []byte, etag, cacheControl string, err error) {
+	h.mu.RLock()
+	source, gen := h.source, h.gen
+	h.mu.RUnlock()
+	ks, err := source()
+	if err != nil {
+		return nil, "", "", err
+	}
+	var kb strings.Builder
+	kb.WriteString(strconv.FormatUint(gen, 10))
+	for _, k := range ks {
+		kb.WriteString("|" + k.ID() + "/" + k.Alg())
+	}
+	key := kb.String()
+	h.cacheMu.Lock()
+	defer h.cacheMu.Unlock()
+	if key == h.cacheKey && h.cacheBody != nil {
+		return h.cacheBody, h.cacheETag, h.cacheAge, nil
+	}
+	body, err = h.Body()
+	if err != nil {
+		return nil, "", "", err
+	}
+	sum := sha256.Sum256(body)
+	h.cacheKey, h.cacheBody = key, body
+	h.cacheETag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+	h.cacheAge = "public, max-age=" + strconv.Itoa(int(h.maxAge/time.Second))
+	return h.cacheBody, h.cacheETag, h.cacheAge, nil
 }
 
 // Parse decodes a served JWK Set (public keys only are expected).
