@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	v1 "github.com/assayhq/assay/reports/v1"
 )
 
 func writeFile(t *testing.T, name, body string) string {
@@ -82,7 +85,10 @@ func buildMockIdP(t *testing.T) string {
 // (${ASSAY_MOCKIDP_URL}).
 func TestProcessTarget(t *testing.T) {
 	bin := buildMockIdP(t)
-	port := freePort(t)
+	port, vport := freePort(t), freePort(t)
+	// The process's reference verifier trusts ${ASSAY_MOCKIDP_URL}/idp-v,
+	// the token issuer assay mounts on its own mock IdP for the resource
+	// suite; the rotation timings are the reference's fast key cache.
 	cfg := writeFile(t, "process.yaml", fmt.Sprintf(`version: v1
 name: reference as a process
 target:
@@ -90,16 +96,39 @@ target:
   issuer: https://127.0.0.1:%[1]d
   caFile: %[2]s
   process:
-    command: [%[3]s, serve, --addr, "127.0.0.1:%[1]d", --idp-url, "${ASSAY_MOCKIDP_URL}"]
+    command: [%[3]s, serve, --addr, "127.0.0.1:%[1]d", --idp-url, "${ASSAY_MOCKIDP_URL}", --verifier-addr, "127.0.0.1:%[4]d"]
     ready: {url: "https://127.0.0.1:%[1]d/jwks", timeout: 20s}
 clients:
   A: {id: client-a}
   B: {id: client-b}
   P: {id: client-p, signingAlg: PS256}
-`, port, repoFile(t, "fixtures/tls/ca.pem"), bin))
-	out, errOut, code := assay(t, "run", "--config", cfg)
+rotation: {keyCacheTTL: 400ms, margin: 100ms, refetchMin: 100ms, stall: 600ms, maxWait: 5s}
+verifier: {url: "https://127.0.0.1:%[4]d/resource", audience: "https://rs.assay.test"}
+`, port, repoFile(t, "fixtures/tls/ca.pem"), bin, vport))
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--config", cfg, "--json", filepath.Join(dir, "r.json"))
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r v1.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, res := range r.Results {
+		if res.Suite == "resource" || res.Suite == "rotation" {
+			seen[res.Suite]++
+			if res.Outcome != v1.Pass {
+				t.Errorf("%s (%s): %s %s", res.ID, res.Suite, res.Outcome, res.Reason)
+			}
+		}
+	}
+	if seen["resource"] < 10 || seen["rotation"] < 10 {
+		t.Errorf("too few rotation or resource results: %v", seen)
 	}
 	if !strings.Contains(out, "reference as a process") || !strings.Contains(out, "mock IdP at") {
 		t.Errorf("output lacks the target name or mock IdP line:\n%s", out)

@@ -22,6 +22,7 @@ import (
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
+	"github.com/assayhq/assay/mockidp/verifier"
 	"github.com/assayhq/assay/runner/config"
 	"github.com/assayhq/assay/runner/provision"
 	tgt "github.com/assayhq/assay/runner/target"
@@ -120,9 +121,18 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 		return nil, err
 	}
 	idp := mockidp.New(mockidp.Config{Parties: cast.Parties(), MaxAge: 5 * time.Minute})
-	idpURL, err := serveMockIdP(cfg, idp, r)
+	mux := http.NewServeMux()
+	mux.Handle("/", idp)
+	idpURL, err := serveMockIdP(cfg, mux, r)
 	if err != nil {
 		return nil, err
+	}
+	issuer, err := tokenIssuer(cfg, idpURL, mux)
+	if err != nil {
+		return nil, err
+	}
+	if issuer != nil {
+		fmt.Fprintf(stdout, "token issuer for the verifier: %s (discovery %s/.well-known/openid-configuration)\n", issuer.ID(), issuer.ID())
 	}
 	fmt.Fprintf(stdout, "mock IdP at %s: register jwks_uri %s (A), %s (B); trust %s with jwks_uri %s\n",
 		idpURL, idpURL+mockidp.JWKSPath("A"), idpURL+mockidp.JWKSPath("B"), cast.IdPH.ID, idpURL+mockidp.JWKSPath("IdP-H"))
@@ -157,7 +167,14 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if err != nil {
 		return nil, err
 	}
-	e, err := suites.NewEnv(ctx, envOptions(cfg, p, cast, idp, orc, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg))
+	opts := envOptions(cfg, p, cast, idp, orc, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg)
+	opts.Rotation = check.Rotation{KeyCacheTTL: cfg.Rotation.KeyCacheTTL.Duration, Margin: cfg.Rotation.Margin.Duration,
+		RefetchMin: cfg.Rotation.RefetchMin.Duration, Stall: cfg.Rotation.Stall.Duration, MaxWait: cfg.Rotation.MaxWait.Duration}
+	if issuer != nil {
+		opts.Verifier = check.VerifierTarget{URL: cfg.Verifier.URL, Audience: cfg.Verifier.Audience}
+		opts.TokenIssuer = issuer
+	}
+	e, err := suites.NewEnv(ctx, opts)
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs())
 	}
@@ -234,6 +251,22 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 	return r, nil
 }
 
+// tokenIssuer mounts IdP-V, the token issuer of the resource suite, on the
+// mock IdP at /idp-v when the config names a verifier; the target must trust
+// <idpURL>/idp-v (discovery at /idp-v/.well-known/openid-configuration).
+func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux) (*verifier.Issuer, error) {
+	if cfg.Verifier == nil {
+		return nil, nil
+	}
+	is, err := verifier.NewIssuer(verifier.IssuerConfig{ID: idpURL + reference.IssuerPath, Audience: cfg.Verifier.Audience,
+		Schedule: keys.Schedule{Retire: time.Hour}, Clock: time.Now, Rand: rand.Reader, Sleep: time.Sleep})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle(reference.IssuerPath+"/", http.StripPrefix(reference.IssuerPath, is))
+	return is, nil
+}
+
 // startOracle starts the loopback SSRF listener that jku/x5u rows point at
 // (catalog.md §0.3 U6). It binds 127.0.0.1 only: a request it sees came
 // from a target on this host following an attacker-chosen URL.
@@ -248,7 +281,7 @@ func startOracle(r *running) (*oracle.Oracle, error) {
 
 // serveMockIdP listens where the target can reach the mock IdP and returns
 // the base URL the target uses.
-func serveMockIdP(cfg config.Config, idp *mockidp.IdP, r *running) (string, error) {
+func serveMockIdP(cfg config.Config, idp http.Handler, r *running) (string, error) {
 	listen := cfg.MockIdP.Listen
 	if listen == "" {
 		listen = net.JoinHostPort(tgt.MockIdPBindHost(cfg.Target.Kind), "0")

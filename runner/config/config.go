@@ -39,6 +39,12 @@ type Config struct {
 	// Scope is sent with token requests when set (RFC 6749 §3.3).
 	Scope    string   `yaml:"scope"`
 	Timeouts Timeouts `yaml:"timeouts"`
+	// Rotation declares how the target caches client keys, so that the
+	// rotation suite waits the right time (OIDC Core §10.1.1).
+	Rotation Rotation `yaml:"rotation"`
+	// Verifier is a resource server or gateway on the target that takes
+	// bearer tokens (RFC 6750); the resource suite runs only when it is set.
+	Verifier *Verifier `yaml:"verifier"`
 	// ExpectedFailures lists checks known to fail against this target; a
 	// listed FAIL does not change the exit code (semantics §3). Entries
 	// from ExpectedFailuresFile are appended here by Parse.
@@ -292,6 +298,36 @@ type Timeouts struct {
 	// it; it must exceed Request. Latency findings use the separate U7
 	// rule (catalog §0.3: control median + 1 s).
 	Check Duration `yaml:"check"`
+}
+
+// Rotation is the target's client key caching, as its operators declare it.
+// Zero values take assay's defaults: a 5 min cache, 5 s margin, 1 s between
+// unknown-kid refetches, a 6 s jwks_uri stall, waits of at most 20 s.
+type Rotation struct {
+	// KeyCacheTTL is the longest the target uses a fetched client JWKS; a
+	// removed key must be refused after it (catalog A-KR-03).
+	KeyCacheTTL Duration `yaml:"keyCacheTTL"`
+	// Margin is added to every wait on KeyCacheTTL.
+	Margin Duration `yaml:"margin"`
+	// RefetchMin is the least time the target leaves between two
+	// unknown-kid refetches of one JWKS (A-KR-07).
+	RefetchMin Duration `yaml:"refetchMin"`
+	// Stall is how long the hosted JWKS stalls in the timeout scenario; it
+	// should exceed the target's own fetch timeout.
+	Stall Duration `yaml:"stall"`
+	// MaxWait is the longest one check may wait; a scenario needing more is
+	// N/A and says how long it would take. Raise timeouts.check with it.
+	MaxWait Duration `yaml:"maxWait"`
+}
+
+// Verifier is a URL on the target that validates bearer tokens issued by
+// assay's token issuer IdP-V (served by the mock IdP at <publicURL>/idp-v,
+// with discovery and a rotating jwks_uri): configure the target to trust it.
+type Verifier struct {
+	// URL is the protected resource: GET with Authorization: Bearer.
+	URL string `yaml:"url"`
+	// Audience is the aud the target expects in access tokens.
+	Audience string `yaml:"audience"`
 }
 
 // Expected is one expected failure: a check ID (catalog.md), optionally

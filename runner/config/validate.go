@@ -90,6 +90,7 @@ func (c Config) Validate() []error {
 		validateScope(v, c.Scope)
 	}
 	c.validateTimeouts(v)
+	c.validateRotation(v)
 	c.validateExpected(v)
 	return v.errs
 }
@@ -535,4 +536,27 @@ func q(s string) string {
 		s = s[:60] + "..."
 	}
 	return strconv.Quote(s)
+}
+
+func (c Config) validateRotation(v *validator) {
+	r := c.Rotation
+	for _, f := range []struct {
+		name string
+		d    Duration
+	}{{"keyCacheTTL", r.KeyCacheTTL}, {"margin", r.Margin}, {"refetchMin", r.RefetchMin}, {"stall", r.Stall}, {"maxWait", r.MaxWait}} {
+		if f.d.Duration < 0 {
+			v.add("rotation."+f.name, "must not be negative, got %s", f.d.Duration)
+		}
+	}
+	if r.MaxWait.Duration > 0 && c.Timeouts.Check.Duration > 0 && r.MaxWait.Duration >= c.Timeouts.Check.Duration {
+		v.add("rotation.maxWait", "%s leaves no time for requests within timeouts.check (%s); raise timeouts.check", r.MaxWait.Duration, c.Timeouts.Check.Duration)
+	}
+	if vf := c.Verifier; vf != nil {
+		if u, err := url.Parse(vf.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.add("verifier.url", "want an absolute http(s) URL, got %s", q(vf.URL))
+		}
+		if vf.Audience == "" {
+			v.add("verifier.audience", "required: the aud the verifier expects in access tokens")
+		}
+	}
 }
