@@ -24,7 +24,7 @@ const testLabel = "assay.test"
 
 // needDocker skips the test when no Docker engine answers, and switches off
 // testcontainers' reaper, whose image cannot be pulled here.
-func needDocker(t *testing.T) {
+func needDocker(t testing.TB) {
 	t.Helper()
 	t.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -37,7 +37,7 @@ func needDocker(t *testing.T) {
 // fakeserverContext writes a build context holding the static fakeserver
 // and a FROM scratch Dockerfile. The image name is fixed, so reruns hit the
 // layer cache and retag one image.
-func fakeserverContext(t *testing.T) *BuildSpec {
+func fakeserverContext(t testing.TB) *BuildSpec {
 	t.Helper()
 	dir := t.TempDir()
 	bin, err := os.ReadFile(fakeserverBin)
@@ -55,7 +55,7 @@ func fakeserverContext(t *testing.T) *BuildSpec {
 }
 
 // runLabel returns a label value unique to this test run.
-func runLabel(t *testing.T) string {
+func runLabel(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 6)
 	if _, err := rand.Read(b); err != nil {
