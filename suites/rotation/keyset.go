@@ -167,19 +167,9 @@ func symmetricKey(ctx context.Context, s *scene) check.Result {
 }
 
 func encKey(ctx context.Context, s *scene) check.Result {
-	k, err := freshKey(s.e, "client-a2.es256", "ES256")
-	if err != nil {
-		return s.harness(err, nil)
-	}
-	m, err := member(k, func(m map[string]any) { m["use"] = "enc" })
-	if err != nil {
-		return s.harness(err, nil)
-	}
-	since := s.h.Hits()
-	s.publish(m)
-	tr, err := s.converge(ctx, since, true, assertion.SignWith(k))
-	if err != nil {
-		return s.harness(err, tr)
+	k, tr, res := s.publishSigned(ctx, func(m map[string]any) { m["use"] = "enc" })
+	if res != nil {
+		return *res
 	}
 	if r, bad := s.rejected(ctx, check.MUST, tr, "assertion signed by key "+k.ID()+", published with use \"enc\""); bad {
 		return r

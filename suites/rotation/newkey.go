@@ -40,19 +40,9 @@ func newKeyChecks() []check.Check {
 // kidSelects publishes a second key and signs with it: the target must pick
 // it by kid (after a refetch), not the first key it knows.
 func kidSelects(ctx context.Context, s *scene) check.Result {
-	k, err := freshKey(s.e, "client-a2.es256", "ES256")
-	if err != nil {
-		return s.harness(err, nil)
-	}
-	m, err := member(k, nil)
-	if err != nil {
-		return s.harness(err, nil)
-	}
-	since := s.h.Hits()
-	s.publish(m)
-	tr, err := s.converge(ctx, since, true, assertion.SignWith(k))
-	if err != nil {
-		return s.harness(err, tr)
+	k, tr, res := s.publishSigned(ctx, nil)
+	if res != nil {
+		return *res
 	}
 	if r, bad := s.accepted(check.MUST, tr, "assertion with kid "+k.ID()+" (the second published key)"); bad {
 		return r
@@ -141,19 +131,9 @@ func removedKey(ctx context.Context, s *scene) check.Result {
 	if r, na := needsExpiry(ctx, s.e, 2); na {
 		return r
 	}
-	k, err := freshKey(s.e, "client-a2.es256", "ES256")
-	if err != nil {
-		return s.harness(err, nil)
-	}
-	m, err := member(k, nil)
-	if err != nil {
-		return s.harness(err, nil)
-	}
-	since := s.h.Hits()
-	s.publish(m)
-	tr, err := s.converge(ctx, since, true, assertion.SignWith(k))
-	if err != nil {
-		return s.harness(err, tr)
+	k, tr, res := s.publishSigned(ctx, nil)
+	if res != nil {
+		return *res
 	}
 	if !issued(tr) {
 		return check.Errorf(fmt.Sprintf("the target never accepted the published key %s (HTTP %d), so its removal proves nothing", k.ID(), tr.Status), tr)
@@ -162,7 +142,7 @@ func removedKey(ctx context.Context, s *scene) check.Result {
 	if err := s.wait(ctx, s.e.Rotation.Expiry()); err != nil {
 		return s.harness(err, nil)
 	}
-	tr, err = s.send(ctx, assertion.SignWith(k))
+	tr, err := s.send(ctx, assertion.SignWith(k))
 	if err != nil {
 		return s.harness(err, tr)
 	}

@@ -113,6 +113,31 @@ func (s *scene) send(ctx context.Context, ms ...assertion.Mutation) (*client.Tra
 	return tr, err
 }
 
+// publishSigned publishes a fresh key of client A's (its JWK edited by
+// edit, when set) and sends an assertion signed with it until the target
+// accepts it or has fetched the set (see converge). res is set when the
+// scenario must end there.
+func (s *scene) publishSigned(ctx context.Context, edit func(map[string]any)) (k keys.Key, tr *client.Transcript, res *check.Result) {
+	k, err := freshKey(s.e, "client-a2.es256", "ES256")
+	if err != nil {
+		r := s.harness(err, nil)
+		return k, nil, &r
+	}
+	m, err := member(k, edit)
+	if err != nil {
+		r := s.harness(err, nil)
+		return k, nil, &r
+	}
+	since := s.h.Hits()
+	s.publish(m)
+	tr, err = s.converge(ctx, since, true, assertion.SignWith(k))
+	if err != nil {
+		r := s.harness(err, tr)
+		return k, tr, &r
+	}
+	return k, tr, nil
+}
+
 // publish replaces the members assay adds to client A's set.
 func (s *scene) publish(members ...json.RawMessage) { s.h.SetExtra(members...) }
 
