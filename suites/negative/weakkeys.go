@@ -24,5 +24,19 @@ func weakKeyAttacks() []attack {
 				b, err := json.Marshal(weak.Public())
 				return b, []assertion.Mutation{assertion.SignWith(weak)}, err
 			})},
+		// go-jose refuses the 96-byte signature on its own; a hand-rolled
+		// verifier that splits the signature in halves and takes the curve
+		// from the key accepts it.
+		{id: "B-KEYQ-07", title: "rejects ES256 signed with a P-384 key whose JWK says alg ES256",
+			cite: cite("RFC7518-3.4", "RFC8725-3.1"), d: defect.CurveNotBound, needs: needHosted,
+			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				p384, err := keys.Fixture("client-a.es384")
+				if err != nil {
+					return nil, nil, err
+				}
+				p384 = p384.With(k.ID()+"-p384", "ES256")
+				b, err := json.Marshal(p384.Public())
+				return b, []assertion.Mutation{assertion.SignWith(p384)}, err
+			})},
 	}
 }
