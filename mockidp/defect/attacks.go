@@ -30,6 +30,8 @@ const (
 	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
 	AcceptShortRSA     Name = "accept-short-rsa"     // B-KEYQ-01: RSA keys under 2048 bits
 	CurveNotBound      Name = "curve-not-bound"      // B-KEYQ-07: ES256 verified with whatever curve the key has
+	AcceptSmallRSAExp  Name = "accept-small-rsa-exp" // B-KEYQ-03: RSA public exponents below 65537 (e=3)
+	TextbookRSA        Name = "textbook-rsa"         // B-KEYQ-02: hand-parsed RSA JWKs with any e, s^e mod n compared to EM
 
 	// B.5, B.6 header and format
 	LaxBase64          Name = "lax-base64"           // B-FMT-01/03: padding, standard alphabet, non-canonical bits
@@ -63,7 +65,7 @@ func attacks() []Name {
 		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound,
+		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
 		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,

@@ -519,7 +519,8 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 
 // keyFits applies RFC 7517 §4.2-4.4 and RFC 7518 §3.3-§3.5: a verification
 // key is for signatures, matches the algorithm (for ECDSA, its curve too),
-// and RSA keys have at least 2048 bits.
+// and RSA keys have at least 2048 bits and a public exponent of at least
+// 65537 (RFC 8017 §3.1 allows 3; FAPI 2.0 and NIST SP 800-56B do not).
 func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) && !s.has(defect.AcceptEncKeys) {
 		return false
@@ -528,6 +529,9 @@ func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 		return false
 	}
 	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < 2048 && !s.has(defect.AcceptShortRSA) {
+		return false
+	}
+	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.E < minRSAExponent && !s.has(defect.AcceptSmallRSAExp) && !s.has(defect.TextbookRSA) {
 		return false
 	}
 	if !curveFits(k.Key, alg) && !s.has(defect.CurveNotBound) {

@@ -1,11 +1,17 @@
 package tokenendpoint
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"math/big"
 	"strings"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // Key-quality rules of catalog B.4 and the broken verifiers their defects
@@ -33,3 +39,63 @@ func verifyAnyCurve(k *ecdsa.PublicKey, t *token) bool {
 	n := len(t.sig) / 2
 	return ecdsa.Verify(k, h[:], new(big.Int).SetBytes(t.sig[:n]), new(big.Int).SetBytes(t.sig[n:]))
 }
+
+// minRSAExponent is the smallest public exponent the reference trusts.
+const minRSAExponent = 65537
+
+// anyExponentRSA is the JWK parser of defect.TextbookRSA: it reads n and e
+// of every RSA key go-jose refused ("bad e value", e.g. e=1) and keeps it.
+func anyExponentRSA(b []byte) []jose.JSONWebKey {
+	var doc struct {
+		Keys []struct {
+			Kty, Kid, Alg, Use, N, E string
+		} `json:"keys"`
+	}
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	var out []jose.JSONWebKey
+	for _, k := range doc.Keys {
+		if k.Kty != "RSA" {
+			continue
+		}
+		var probe jose.JSONWebKey
+		if raw, err := json.Marshal(map[string]string{"kty": "RSA", "n": k.N, "e": k.E}); err != nil || probe.UnmarshalJSON(raw) == nil {
+			continue // go-jose took it: parseKeySet has it already
+		}
+		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
+		e, err2 := base64.RawURLEncoding.DecodeString(k.E)
+		if err1 != nil || err2 != nil || len(e) == 0 || len(e) > 4 {
+			continue
+		}
+		pub := &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(new(big.Int).SetBytes(e).Int64())}
+		out = append(out, jose.JSONWebKey{Key: pub, KeyID: k.Kid, Algorithm: k.Alg, Use: k.Use})
+	}
+	return out
+}
+
+// textbookPKCS1 is RSASSA-PKCS1-v1_5 done by hand with no check of the key:
+// s^e mod n compared with the expected EM (RFC 8017 §8.2.2 without the
+// public-key validation of §3.1). With e=1 the signature is EM itself, so
+// anyone can sign (Wycheproof rejectsPublicExponent1).
+func textbookPKCS1(k *rsa.PublicKey, t *token) bool {
+	if k.E < 1 || len(t.sig) != k.Size() {
+		return false
+	}
+	m := new(big.Int).Exp(new(big.Int).SetBytes(t.sig), big.NewInt(int64(k.E)), k.N)
+	em := m.FillBytes(make([]byte, k.Size()))
+	h := sha256.Sum256([]byte(t.si))
+	suffix := append(append([]byte(nil), sha256DigestInfo...), h[:]...)
+	if len(em) < len(suffix)+11 || em[0] != 0 || em[1] != 1 || em[len(em)-len(suffix)-1] != 0 || !bytes.HasSuffix(em, suffix) {
+		return false
+	}
+	for _, c := range em[2 : len(em)-len(suffix)-1] {
+		if c != 0xff {
+			return false
+		}
+	}
+	return true
+}
+
+// sha256DigestInfo is the DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2).
+var sha256DigestInfo = []byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}

@@ -1,12 +1,15 @@
 package negative
 
 import (
+	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
 )
 
 // weakKeyAttacks is catalog B.4: key material the AS must refuse
@@ -24,6 +27,20 @@ func weakKeyAttacks() []attack {
 				b, err := json.Marshal(weak.Public())
 				return b, []assertion.Mutation{assertion.SignWith(weak)}, err
 			})},
+		{id: "B-KEYQ-02", title: "rejects an RS256 \"signature\" that is the padded message itself, under an RSA key with e=1",
+			cite: cite("RFC8017-3.1", "RFC7518-3.3"), d: defect.TextbookRSA, needs: needHosted, killIn: nonFAPI(),
+			send: hostedB(exponentOne)},
+		{id: "B-KEYQ-03", title: "refuses an RSA key with public exponent 3 in the client JWKS",
+			cite: cite("FAPI2-5.4.1", "RFC8017-3.1"), d: defect.AcceptSmallRSAExp, needs: needHosted,
+			want: expect.Only(expect.RejectClient, check.FAPI2, check.BCP),
+			send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				e3, err := keys.Fixture("weak-e3.ps256")
+				if err != nil {
+					return nil, nil, err
+				}
+				b, err := json.Marshal(e3.Public())
+				return b, []assertion.Mutation{assertion.SignWith(e3)}, err
+			})},
 		// go-jose refuses the 96-byte signature on its own; a hand-rolled
 		// verifier that splits the signature in halves and takes the curve
 		// from the key accepts it.
@@ -40,3 +57,27 @@ func weakKeyAttacks() []attack {
 			})},
 	}
 }
+
+// exponentOne publishes client A's RS256 modulus with e=1 under a fresh kid
+// and signs with EM itself: s^1 mod n = EM, so no private key is needed
+// (Wycheproof rejectsPublicExponent1).
+func exponentOne(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+	rk, err := keyOf(e.Cast.A, "RS256")
+	if err != nil {
+		return nil, nil, err
+	}
+	pub, ok := rk.PublicKey().(*rsa.PublicKey)
+	if !ok {
+		return nil, nil, fmt.Errorf("client A's RS256 key is %T", rk.PublicKey())
+	}
+	kid := k.ID() + "-e1"
+	j := fmt.Sprintf(`{"kty":"RSA","use":"sig","alg":"RS256","kid":%q,"n":%q,"e":"AQ"}`, kid, b64(pub.N.Bytes()))
+	return raw(j), []assertion.Mutation{assertion.Header("alg", "RS256"), assertion.Header("kid", kid), func(d *assertion.Draft) {
+		d.Signature = func(si []byte, _ *assertion.Draft) ([]byte, error) {
+			return encodedMessage(pub.Size(), hexBytes(sha256DigestInfo), digest(si)), nil
+		}
+	}}, nil
+}
+
+// sha256DigestInfo is the DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2).
+const sha256DigestInfo = "3031300d060960864801650304020105000420"
