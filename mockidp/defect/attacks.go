@@ -44,6 +44,7 @@ const (
 	RejectJSONSpace    Name = "reject-json-space"    // B-FMT-08: legal whitespace in the header refused
 	UnencodedPayload   Name = "unencoded-payload"    // B-HDR-03/04: RFC 7797 b64:false payloads accepted in a JWT
 	FollowNestedJWT    Name = "follow-nested-jwt"    // B-HDR-06: cty JWT followed to an unverified inner token
+	DecryptJWE         Name = "decrypt-jwe"          // B-HDR-05: a JWE to the AS's enc key decrypted and its claims trusted
 
 	// B.7 claims
 	LaxTimeClaims        Name = "lax-time-claims"         // B-CLM-01/02/04: a malformed time claim is skipped
@@ -67,7 +68,7 @@ func attacks() []Name {
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
 		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
-		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT,
+		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
 		UnboundedBody, DeepJSONCrash,

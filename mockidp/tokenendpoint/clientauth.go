@@ -152,6 +152,13 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 			jwt = list[0]
 		}
 	}
+	if s.has(defect.DecryptJWE) {
+		if claims, ok := s.decryptedClaims(jwt); ok {
+			if iss, _, _ := str(claims, "iss"); s.client(iss) != nil {
+				return s.client(iss), nil
+			}
+		}
+	}
 	t, err := s.parse(jwt)
 	if err != nil {
 		e := invalidClient("malformed client assertion")
