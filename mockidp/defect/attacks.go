@@ -59,6 +59,7 @@ const (
 	// B.8 exhaustion
 	UnboundedBody Name = "unbounded-body"  // B-DOS-01: no request body limit
 	DeepJSONCrash Name = "deep-json-crash" // B-DOS-02: a recursive parser without a depth limit falls over (500)
+	HonourP2C     Name = "honour-p2c"      // B-DOS-05: PBKDF2 run with a PBES2 header's p2c before any check
 )
 
 func attacks() []Name {
@@ -71,6 +72,6 @@ func attacks() []Name {
 		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
-		UnboundedBody, DeepJSONCrash,
+		UnboundedBody, DeepJSONCrash, HonourP2C,
 	}
 }

@@ -152,6 +152,9 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 			jwt = list[0]
 		}
 	}
+	if s.has(defect.HonourP2C) {
+		honourP2C(ctx, jwt)
+	}
 	if s.has(defect.DecryptJWE) {
 		if claims, ok := s.decryptedClaims(jwt); ok {
 			if iss, _, _ := str(claims, "iss"); s.client(iss) != nil {

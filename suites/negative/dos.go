@@ -1,9 +1,12 @@
 package negative
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
@@ -34,7 +37,67 @@ func dosAttacks() []attack {
 		{id: "B-DOS-03", title: "rejects a token followed by 30000 separators (CVE-2025-30204, CVE-2025-27144)",
 			cite: cite("RFC7515-7.1", "RFC8725bis-3.14"), d: defect.LaxSegments,
 			ms: []assertion.Mutation{finish(func(t string) string { return t + strings.Repeat(".", 30000) })}},
+		{id: "B-DOS-05", title: "rejects a PBES2 JWE with p2c 2^31-1 fast, without deriving its key (CVE-2022-36083, CVE-2023-52428)",
+			// The defect burns CPU for over a second per request; it is
+			// profile-independent, so one profile proves the row.
+			cite: cite("RFC8725bis-3.13", "RFC7518-4.8.1.2"), d: defect.HonourP2C, killIn: []check.Profile{check.BCP},
+			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to run PBKDF2 with the header's p2c (8725bis §3.13: refuse p2c > 1 200 000)"}),
+			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+				tok, err := pbes2Token(e)
+				if err != nil {
+					return nil, err
+				}
+				return post(ctx, e, c, tok)
+			}},
 	}
+}
+
+// pbes2Token is a JWE compact serialization whose header asks for
+// PBES2-HS256+A128KW with p2c = 2^31-1; the other four segments are random
+// bytes of the right sizes. No key is derived on the harness side: a
+// target must refuse the header before it does any work.
+func pbes2Token(e *check.Env) (string, error) {
+	rnd := func(n int) ([]byte, error) {
+		b := make([]byte, n)
+		_, err := io.ReadFull(e.Rand, b)
+		return b, err
+	}
+	salt, err := rnd(16)
+	if err != nil {
+		return "", err
+	}
+	h := fmt.Sprintf(`{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":%q,"p2c":2147483647}`, b64(salt))
+	parts := []string{b64([]byte(h))}
+	for _, n := range []int{24, 12, 64, 16} { // wrapped CEK, IV, ciphertext, tag
+		b, err := rnd(n)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, b64(b))
+	}
+	return strings.Join(parts, "."), nil
+}
+
+// fast is a rejection that must also come within the U7 bound: for inputs
+// whose whole point is cost (huge p2c, giant keys) a slow refusal is the
+// failure itself, not a warning. why says what the slowness suggests.
+type fast struct {
+	inner check.Expectation
+	why   string
+}
+
+func (f fast) Accepting() bool { return false }
+func (f fast) String() string  { return f.inner.String() + ", fast" }
+func (f fast) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
+	v := f.inner.Judge(tr, e)
+	if e.Baseline == nil {
+		return v
+	}
+	if limit, slow := e.Baseline.TooSlow(check.Client, tr.Duration); slow {
+		v.Fail = append(v.Fail, fmt.Sprintf("refused in %s, over the control median + %s = %s: %s",
+			tr.Duration.Round(time.Millisecond), check.Slack, limit.Round(time.Millisecond), f.why))
+	}
+	return v
 }
 
 // tooLarge accepts 413 Payload Too Large (no body rules: the server may
