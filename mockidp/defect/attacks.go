@@ -33,6 +33,9 @@ const (
 	AcceptSmallRSAExp  Name = "accept-small-rsa-exp" // B-KEYQ-03: RSA public exponents below 65537 (e=3)
 	TextbookRSA        Name = "textbook-rsa"         // B-KEYQ-02: hand-parsed RSA JWKs with any e, s^e mod n compared to EM
 
+	// A.6 key registration
+	AcceptJWKSAndURI Name = "accept-jwks-and-uri" // A-KR-06: a registration with both jwks and jwks_uri accepted
+
 	// B.5, B.6 header and format
 	LaxBase64          Name = "lax-base64"           // B-FMT-01/03: padding, standard alphabet, non-canonical bits
 	StripWhitespace    Name = "strip-whitespace"     // B-FMT-02: whitespace removed from the token
@@ -67,7 +70,7 @@ func attacks() []Name {
 		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA,
+		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
 		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
