@@ -44,6 +44,7 @@ const (
 	FoldMemberCase     Name = "fold-member-case"     // B-HDR-09: member names matched case-insensitively
 	LaxJSON            Name = "lax-json"             // B-FMT-05: BOM, trailing data, bad UTF-8, lone surrogates
 	AcceptJSONJWS      Name = "accept-json-jws"      // B-FMT-06: JWS JSON serialization accepted
+	PolyglotClaims     Name = "polyglot-claims"      // B-FMT-07: JSON form verified, claims read by splitting on dots
 	RejectJSONSpace    Name = "reject-json-space"    // B-FMT-08: legal whitespace in the header refused
 	UnencodedPayload   Name = "unencoded-payload"    // B-HDR-03/04: RFC 7797 b64:false payloads accepted in a JWT
 	FollowNestedJWT    Name = "follow-nested-jwt"    // B-HDR-06: cty JWT followed to an unverified inner token
@@ -72,7 +73,7 @@ func attacks() []Name {
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
 		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
-		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
+		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
 		UnboundedBody, DeepJSONCrash, HonourP2C,
