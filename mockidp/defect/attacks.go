@@ -28,6 +28,7 @@ const (
 	IgnoreKeyUse       Name = "ignore-key-use"       // B-KEY-08: a use:"enc" key verifies signatures
 	AcceptSymmetricJWK Name = "accept-symmetric-jwk" // B-KEY-10: oct keys in a client JWKS
 	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
+	X5tLookup          Name = "x5t-lookup"           // B-KEY-14: x5t#S256 picks a key from any client's set
 	AcceptShortRSA     Name = "accept-short-rsa"     // B-KEYQ-01: RSA keys under 2048 bits
 	CurveNotBound      Name = "curve-not-bound"      // B-KEYQ-07: ES256 verified with whatever curve the key has
 	AcceptSmallRSAExp  Name = "accept-small-rsa-exp" // B-KEYQ-03: RSA public exponents below 65537 (e=3)
@@ -71,7 +72,7 @@ func attacks() []Name {
 		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
+		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
 		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,

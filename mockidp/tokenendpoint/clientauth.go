@@ -448,6 +448,11 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 		return nil, invalidClient("kid must be a string")
 	}
 	s.slowKid(ctx, kid)
+	if s.has(defect.X5tLookup) {
+		if got := s.x5tKeys(ctx, t); got != nil {
+			return got, nil
+		}
+	}
 	if secrets, ok := s.kidSecret(kid); ok {
 		var out []jose.JSONWebKey
 		for _, b := range secrets {

@@ -2,6 +2,7 @@ package tokenendpoint
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -99,3 +100,43 @@ func textbookPKCS1(k *rsa.PublicKey, t *token) bool {
 
 // sha256DigestInfo is the DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2).
 var sha256DigestInfo = []byte{0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}
+
+// x5tKeys is defect.X5tLookup: a header x5t#S256 selects the key whose
+// certificate has that thumbprint, searched across every client's key set
+// (a "find the key by certificate" index shared by all clients), ahead of
+// kid. RFC 7515 §4.1.8 only identifies a certificate; it grants no trust.
+func (s *Server) x5tKeys(ctx context.Context, t *token) []jose.JSONWebKey {
+	want, ok, err := str(t.header, "x5t#S256")
+	if !ok || err != nil {
+		return nil
+	}
+	match := func(ks []jose.JSONWebKey) []jose.JSONWebKey {
+		for _, k := range ks {
+			if len(k.Certificates) == 0 {
+				continue
+			}
+			if sum := sha256.Sum256(k.Certificates[0].Raw); base64.RawURLEncoding.EncodeToString(sum[:]) == want {
+				return []jose.JSONWebKey{k}
+			}
+		}
+		return nil
+	}
+	for i := range s.cfg.Clients {
+		c := &s.cfg.Clients[i]
+		if c.JWKS != nil {
+			if got := match(c.JWKS.Keys); got != nil {
+				return got
+			}
+			continue
+		}
+		if c.JWKSURI == "" {
+			continue
+		}
+		if ks, err := s.keys.get(ctx, c.JWKSURI, false); err == nil {
+			if got := match(ks); got != nil {
+				return got
+			}
+		}
+	}
+	return nil
+}
