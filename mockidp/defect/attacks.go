@@ -4,19 +4,20 @@ package defect
 // reference so that the self-test can prove the rows able to fail.
 const (
 	// B.1 algorithms
-	AlgFromKey       Name = "alg-from-key"       // B-ALG-05: missing or non-string alg taken from the key
-	HMACEmptySecret  Name = "hmac-empty-secret"  // B-ALG-04: HS256 keyed by a private_key_jwt client's empty secret
-	HMACWithASKey    Name = "hmac-with-as-key"   // B-ALG-07: HS256 keyed by the AS's own public key
-	TrustOwnTokens   Name = "trust-own-tokens"   // B-CLM-19: JWTs the AS signed accepted as assertions
-	KidFallback      Name = "kid-fallback"       // B-ALG-10: when the kid's key fails, every key of the client is tried
-	AlgAlias         Name = "alg-alias"          // B-ALG-12: Ed25519 taken as EdDSA though not advertised
-	AlgNotBound      Name = "alg-not-bound"      // B-ALG-09: neither the registered nor the JWK alg is compared with the header
-	PsychicECDSA     Name = "psychic-ecdsa"      // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
-	AcceptDERECDSA   Name = "accept-der-ecdsa"   // B-SIG-03: ASN.1 DER ECDSA signatures
-	LaxSignatureSize Name = "lax-signature-size" // B-SIG-04/05: signature length not enforced
-	LenientPKCS1     Name = "lenient-pkcs1"      // B-SIG-06/07: PKCS#1 v1.5 checked by hash suffix, no range check
-	AcceptEmptySig   Name = "accept-empty-sig"   // B-SIG-09: an empty or missing signature segment accepted
-	ReplayByToken    Name = "replay-by-token"    // B-SIG-12: the replay cache is keyed on the token bytes, not jti
+	AlgFromKey          Name = "alg-from-key"          // B-ALG-05: missing or non-string alg taken from the key
+	HMACEmptySecret     Name = "hmac-empty-secret"     // B-ALG-04: HS256 keyed by a private_key_jwt client's empty secret
+	HMACWithASKey       Name = "hmac-with-as-key"      // B-ALG-07: HS256 keyed by the AS's own public key
+	GuessableHMACSecret Name = "guessable-hmac-secret" // B-ALG-11: HS256 keyed by a default secret ("changeme") for every client
+	TrustOwnTokens      Name = "trust-own-tokens"      // B-CLM-19: JWTs the AS signed accepted as assertions
+	KidFallback         Name = "kid-fallback"          // B-ALG-10: when the kid's key fails, every key of the client is tried
+	AlgAlias            Name = "alg-alias"             // B-ALG-12: Ed25519 taken as EdDSA though not advertised
+	AlgNotBound         Name = "alg-not-bound"         // B-ALG-09: neither the registered nor the JWK alg is compared with the header
+	PsychicECDSA        Name = "psychic-ecdsa"         // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
+	AcceptDERECDSA      Name = "accept-der-ecdsa"      // B-SIG-03: ASN.1 DER ECDSA signatures
+	LaxSignatureSize    Name = "lax-signature-size"    // B-SIG-04/05: signature length not enforced
+	LenientPKCS1        Name = "lenient-pkcs1"         // B-SIG-06/07: PKCS#1 v1.5 checked by hash suffix, no range check
+	AcceptEmptySig      Name = "accept-empty-sig"      // B-SIG-09: an empty or missing signature segment accepted
+	ReplayByToken       Name = "replay-by-token"       // B-SIG-12: the replay cache is keyed on the token bytes, not jti
 
 	// B.3, B.4 keys
 	TrustX5C           Name = "trust-x5c"            // B-KEY-04: x5c leaf key used without path validation
@@ -69,7 +70,7 @@ const (
 
 func attacks() []Name {
 	return []Name{
-		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
+		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, GuessableHMACSecret, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
 		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,

@@ -379,6 +379,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 	if isHMAC && s.has(defect.HMACEmptySecret) && verifyLax(t, alg, []byte(c.Secret)) == nil {
 		return nil
 	}
+	if isHMAC && s.has(defect.GuessableHMACSecret) && verifyLax(t, alg, []byte(defaultHMACSecret)) == nil {
+		return nil
+	}
 	if isHMAC && s.hmacWithOwnKey(t) {
 		return nil
 	}

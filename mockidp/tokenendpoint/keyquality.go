@@ -140,3 +140,7 @@ func (s *Server) x5tKeys(ctx context.Context, t *token) []jose.JSONWebKey {
 	}
 	return nil
 }
+
+// defaultHMACSecret is the secret of defect.GuessableHMACSecret: a
+// framework default left in place for clients that never needed a secret.
+const defaultHMACSecret = "changeme"
