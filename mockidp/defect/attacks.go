@@ -31,6 +31,7 @@ const (
 	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
 	X5tLookup          Name = "x5t-lookup"           // B-KEY-14: x5t#S256 picks a key from any client's set
 	AcceptShortRSA     Name = "accept-short-rsa"     // B-KEYQ-01: RSA keys under 2048 bits
+	TruncatedHMACKey   Name = "truncated-hmac-key"   // B-KEYQ-06: client_secret_jwt keys cut to their first 16 bytes
 	CurveNotBound      Name = "curve-not-bound"      // B-KEYQ-07: ES256 verified with whatever curve the key has
 	AcceptSmallRSAExp  Name = "accept-small-rsa-exp" // B-KEYQ-03: RSA public exponents below 65537 (e=3)
 	TextbookRSA        Name = "textbook-rsa"         // B-KEYQ-02: hand-parsed RSA JWKs with any e, s^e mod n compared to EM
@@ -73,7 +74,7 @@ func attacks() []Name {
 		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, GuessableHMACSecret, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, AcceptShortRSA, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
+		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, AcceptShortRSA, TruncatedHMACKey, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
 		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -40,6 +42,13 @@ func weakKeyAttacks() []attack {
 				}
 				b, err := json.Marshal(e3.Public())
 				return b, []assertion.Mutation{assertion.SignWith(e3)}, err
+			})},
+		// Part (a) of the catalog row, the length of a secret the AS
+		// issues, is A-JO-16 (suites/clientauth registration probes).
+		{id: "B-KEYQ-06", title: "rejects client H's HS256 assertion keyed with only the first 16 bytes of its secret",
+			cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), d: defect.TruncatedHMACKey, killIn: nonFAPI(), needs: needH,
+			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.H }, func(e *check.Env) ([]assertion.Mutation, error) {
+				return []assertion.Mutation{assertion.HMAC([]byte(e.Cast.H.Secret[:16]))}, nil
 			})},
 		// go-jose refuses the 96-byte signature on its own; a hand-rolled
 		// verifier that splits the signature in halves and takes the curve
@@ -81,3 +90,15 @@ func exponentOne(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutatio
 
 // sha256DigestInfo is the DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2).
 const sha256DigestInfo = "3031300d060960864801650304020105000420"
+
+// needH makes the row N/A without a client_secret_jwt client H whose
+// secret is longer than the 16-byte prefix the row sends.
+func needH(e *check.Env) string {
+	if e.Cast.H.ID == "" || len(e.Cast.H.Secret) <= 16 {
+		return "no client_secret_jwt client H with a secret over 16 bytes is configured"
+	}
+	if !e.Meta.SupportsAuthMethod(oauth.AuthClientSecretJWT) {
+		return "token_endpoint_auth_methods_supported lacks client_secret_jwt"
+	}
+	return ""
+}
