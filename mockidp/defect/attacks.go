@@ -67,6 +67,7 @@ const (
 	UnboundedBody Name = "unbounded-body"  // B-DOS-01: no request body limit
 	DeepJSONCrash Name = "deep-json-crash" // B-DOS-02: a recursive parser without a depth limit falls over (500)
 	HonourP2C     Name = "honour-p2c"      // B-DOS-05: PBKDF2 run with a PBES2 header's p2c before any check
+	GiantRSAKey   Name = "giant-rsa-key"   // B-DOS-07: client RSA keys of any n and e size loaded and used
 )
 
 func attacks() []Name {
@@ -79,6 +80,6 @@ func attacks() []Name {
 		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
-		UnboundedBody, DeepJSONCrash, HonourP2C,
+		UnboundedBody, DeepJSONCrash, HonourP2C, GiantRSAKey,
 	}
 }

@@ -144,6 +144,9 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 	if c.has(defect.TextbookRSA) {
 		ks = append(ks, anyExponentRSA(b)...)
 	}
+	if c.has(defect.GiantRSAKey) {
+		ks = append(ks, giantRSAKeys(b)...)
+	}
 	return ks, nil
 }
 

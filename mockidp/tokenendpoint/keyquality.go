@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/go-jose/go-jose/v4"
 )
@@ -144,3 +145,71 @@ func (s *Server) x5tKeys(ctx context.Context, t *token) []jose.JSONWebKey {
 // defaultHMACSecret is the secret of defect.GuessableHMACSecret: a
 // framework default left in place for clients that never needed a secret.
 const defaultHMACSecret = "changeme"
+
+// bigRSA is an RSA public key of any size, as defect.GiantRSAKey keeps it:
+// neither n nor e is bounded (crypto/rsa stops at 16384 bits and an int e).
+type bigRSA struct{ n, e *big.Int }
+
+// giantKeyBudget bounds the work of defect.GiantRSAKey so that a self-test
+// kill costs a second or so, past the harness's latency slack.
+const giantKeyBudget = 1250 * time.Millisecond
+
+// giantRSAKeys is the JWK parser of defect.GiantRSAKey: RSA members that
+// go-jose refused are kept whatever the size of n and e.
+func giantRSAKeys(b []byte) []jose.JSONWebKey {
+	var doc struct {
+		Keys []struct {
+			Kty, Kid, Alg, Use, N, E string
+		} `json:"keys"`
+	}
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	var out []jose.JSONWebKey
+	for _, k := range doc.Keys {
+		if k.Kty != "RSA" {
+			continue
+		}
+		var probe jose.JSONWebKey
+		if raw, err := json.Marshal(map[string]string{"kty": "RSA", "n": k.N, "e": k.E}); err != nil || probe.UnmarshalJSON(raw) == nil {
+			continue
+		}
+		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
+		e, err2 := base64.RawURLEncoding.DecodeString(k.E)
+		if err1 != nil || err2 != nil || len(n) == 0 || len(e) == 0 {
+			continue
+		}
+		out = append(out, jose.JSONWebKey{Key: &bigRSA{n: new(big.Int).SetBytes(n), e: new(big.Int).SetBytes(e)}, KeyID: k.Kid, Algorithm: k.Alg, Use: k.Use})
+	}
+	return out
+}
+
+// verifyGiant is textbook RSA with an unbounded key: s^e mod n computed
+// 32 exponent bits at a time, given up after giantKeyBudget, compared with
+// the PKCS#1 v1.5 EM. The cost grows with |e|·|n|², which is the attack.
+func verifyGiant(ctx context.Context, k *bigRSA, t *token) bool {
+	if k.n.Sign() <= 0 {
+		return false
+	}
+	deadline := time.Now().Add(giantKeyBudget)
+	x := new(big.Int).SetBytes(t.sig)
+	acc := big.NewInt(1)
+	shift := new(big.Int).Lsh(big.NewInt(1), 32)
+	eb := k.e.Bytes()
+	for len(eb)%4 != 0 {
+		eb = append([]byte{0}, eb...)
+	}
+	for i := 0; i < len(eb); i += 4 {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		chunk := new(big.Int).SetBytes(eb[i : i+4])
+		acc.Exp(acc, shift, k.n)
+		acc.Mul(acc, new(big.Int).Exp(x, chunk, k.n))
+		acc.Mod(acc, k.n)
+	}
+	size := (k.n.BitLen() + 7) / 8
+	em := acc.FillBytes(make([]byte, size))
+	h := sha256.Sum256([]byte(t.si))
+	return bytes.HasSuffix(em, h[:]) && em[0] == 0 && em[1] == 1
+}

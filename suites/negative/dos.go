@@ -2,6 +2,7 @@ package negative
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -49,7 +51,31 @@ func dosAttacks() []attack {
 				}
 				return post(ctx, e, c, tok)
 			}},
+		{id: "B-DOS-07", title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS",
+			cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), d: defect.GiantRSAKey, needs: needHosted, killIn: []check.Profile{check.BCP},
+			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
+			send: hostedB(giantKey)},
 	}
+}
+
+// giantKey publishes an RSA JWK with random 16384-bit n and e under a fresh
+// kid and sends an RS256 assertion naming it with a random signature of the
+// modulus size. No private key exists: the point is the verifier's cost.
+func giantKey(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+	const size = 16384 / 8
+	buf := make([]byte, 3*size)
+	if _, err := io.ReadFull(e.Rand, buf); err != nil {
+		return nil, nil, err
+	}
+	n, exp, sig := buf[:size], buf[size:2*size], buf[2*size:]
+	n[0] |= 0x80
+	n[size-1] |= 1
+	exp[0] |= 0x80
+	exp[size-1] |= 1
+	sig[0] &= 0x7f
+	kid := k.ID() + "-giant"
+	j := fmt.Sprintf(`{"kty":"RSA","use":"sig","alg":"RS256","kid":%q,"n":%q,"e":%q}`, kid, b64(n), b64(exp))
+	return raw(j), []assertion.Mutation{assertion.Header("alg", "RS256"), assertion.Header("kid", kid), fixedSig(func(*assertion.Draft) []byte { return sig })}, nil
 }
 
 // pbes2Token is a JWE compact serialization whose header asks for
