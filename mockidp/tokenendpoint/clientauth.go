@@ -152,6 +152,9 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 			jwt = list[0]
 		}
 	}
+	if s.has(defect.InflateUnbounded) && s.inflateBomb(jwt) {
+		return nil, serverError("out of memory")
+	}
 	if s.has(defect.HonourP2C) {
 		honourP2C(ctx, jwt)
 	}

@@ -1,15 +1,22 @@
 package tokenendpoint
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ecdsa"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	josecipher "github.com/go-jose/go-jose/v4/cipher"
 
 	"github.com/assayhq/assay/mockidp/keys"
 )
@@ -100,4 +107,64 @@ func honourP2C(ctx context.Context, raw string) {
 		mac.Write(u)
 		u = mac.Sum(u[:0])
 	}
+}
+
+// inflateLimit is where defect.InflateUnbounded's worker "runs out of
+// memory": a plaintext this large ends the request in a 500.
+const inflateLimit = 8 << 20
+
+// inflateBomb is defect.InflateUnbounded (CVE-2024-28180 go-jose,
+// CVE-2024-28176 panva/jose, CVE-2024-33664 python-jose): a JWE to the AS's
+// key is decrypted (ECDH-ES direct, AES-GCM) and its zip:DEF plaintext
+// inflated with no limit before anything looks at it. It reports whether
+// the plaintext passed inflateLimit, i.e. whether the worker would die.
+func (s *Server) inflateBomb(raw string) bool {
+	p := strings.Split(raw, ".")
+	if len(p) != 5 {
+		return false
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(p[0])
+	if err != nil {
+		return false
+	}
+	var h struct {
+		Alg string           `json:"alg"`
+		Enc string           `json:"enc"`
+		Zip string           `json:"zip"`
+		Apu string           `json:"apu"`
+		Apv string           `json:"apv"`
+		EPK *jose.JSONWebKey `json:"epk"`
+	}
+	if json.Unmarshal(hb, &h) != nil || h.Alg != "ECDH-ES" || h.Zip != "DEF" || h.EPK == nil {
+		return false
+	}
+	size := map[string]int{"A128GCM": 16, "A192GCM": 24, "A256GCM": 32}[h.Enc]
+	epk, ok := h.EPK.Key.(*ecdsa.PublicKey)
+	priv, ok2 := s.enc.Private().(*ecdsa.PrivateKey)
+	if size == 0 || !ok || !ok2 {
+		return false
+	}
+	apu, _ := base64.RawURLEncoding.DecodeString(h.Apu)
+	apv, _ := base64.RawURLEncoding.DecodeString(h.Apv)
+	cek := josecipher.DeriveECDHES(h.Enc, apu, apv, priv, epk, size)
+	iv, err1 := base64.RawURLEncoding.DecodeString(p[2])
+	ct, err2 := base64.RawURLEncoding.DecodeString(p[3])
+	tag, err3 := base64.RawURLEncoding.DecodeString(p[4])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return false
+	}
+	block, err := aes.NewCipher(cek)
+	if err != nil {
+		return false
+	}
+	gcm, err := cipher.NewGCMWithNonceSize(block, len(iv))
+	if err != nil {
+		return false
+	}
+	plain, err := gcm.Open(nil, iv, append(ct, tag...), []byte(p[0]))
+	if err != nil {
+		return false
+	}
+	n, _ := io.Copy(io.Discard, flate.NewReader(bytes.NewReader(plain)))
+	return n > inflateLimit
 }

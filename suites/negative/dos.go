@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
@@ -51,6 +53,20 @@ func dosAttacks() []attack {
 				}
 				return post(ctx, e, c, tok)
 			}},
+		{id: "B-DOS-04", title: fmt.Sprintf("rejects a JWE to the AS's enc key whose zip:DEF plaintext inflates to %d MiB (CVE-2024-28180, CVE-2024-28176, CVE-2024-33664)", BombBytes>>20),
+			cite: cite("RFC8725bis-3.15", "RFC7516-4.1.3"), d: defect.InflateUnbounded,
+			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to inflate the JWE's plaintext (8725bis §3.15: 250 KB at most)"}),
+			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+				rcpt, err := encRecipient(ctx, e)
+				if err != nil {
+					return nil, err
+				}
+				tok, err := bomb(rcpt)
+				if err != nil {
+					return nil, err
+				}
+				return post(ctx, e, c, tok)
+			}},
 		{id: "B-DOS-07", title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS",
 			cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), d: defect.GiantRSAKey, needs: needHosted, killIn: []check.Profile{check.BCP},
 			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
@@ -76,6 +92,25 @@ func giantKey(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, 
 	kid := k.ID() + "-giant"
 	j := fmt.Sprintf(`{"kty":"RSA","use":"sig","alg":"RS256","kid":%q,"n":%q,"e":%q}`, kid, b64(n), b64(exp))
 	return raw(j), []assertion.Mutation{assertion.Header("alg", "RS256"), assertion.Header("kid", kid), fixedSig(func(*assertion.Draft) []byte { return sig })}, nil
+}
+
+// BombBytes is B-DOS-04's inflated size: 64 times 8725bis's 250 KB
+// ceiling. One DEFLATE layer compresses at most about 1032:1, so the
+// ~16 KiB token stays under common request limits (the reference's is
+// 64 KiB) while the harness's own compression stays cheap.
+const BombBytes = 16 << 20
+
+// bomb is a JWE compact serialization, zip:DEF, of BombBytes zero bytes.
+func bomb(rcpt jose.Recipient) (string, error) {
+	enc, err := jose.NewEncrypter(jose.A256GCM, rcpt, &jose.EncrypterOptions{Compression: jose.DEFLATE})
+	if err != nil {
+		return "", err
+	}
+	obj, err := enc.Encrypt(make([]byte, BombBytes))
+	if err != nil {
+		return "", err
+	}
+	return obj.CompactSerialize()
 }
 
 // pbes2Token is a JWE compact serialization whose header asks for
