@@ -64,11 +64,12 @@ const (
 	GlobalJTIScope       Name = "global-jti-scope"        // B-CLM-14.2: jti uniqueness across all issuers
 
 	// B.8 exhaustion
-	UnboundedBody    Name = "unbounded-body"    // B-DOS-01: no request body limit
-	DeepJSONCrash    Name = "deep-json-crash"   // B-DOS-02: a recursive parser without a depth limit falls over (500)
-	HonourP2C        Name = "honour-p2c"        // B-DOS-05: PBKDF2 run with a PBES2 header's p2c before any check
-	InflateUnbounded Name = "inflate-unbounded" // B-DOS-04: a JWE's zip:DEF plaintext inflated without limit (the worker dies: 500)
-	GiantRSAKey      Name = "giant-rsa-key"     // B-DOS-07: client RSA keys of any n and e size loaded and used
+	UnboundedBody    Name = "unbounded-body"     // B-DOS-01: no request body limit
+	DeepJSONCrash    Name = "deep-json-crash"    // B-DOS-02: a recursive parser without a depth limit falls over (500)
+	HonourP2C        Name = "honour-p2c"         // B-DOS-05: PBKDF2 run with a PBES2 header's p2c before any check
+	InflateUnbounded Name = "inflate-unbounded"  // B-DOS-04: a JWE's zip:DEF plaintext inflated without limit (the worker dies: 500)
+	ECDHInvalidCurve Name = "ecdh-invalid-curve" // B-DOS-06: a JWE's epk used without an on-curve check (crashes: 500)
+	GiantRSAKey      Name = "giant-rsa-key"      // B-DOS-07: client RSA keys of any n and e size loaded and used
 )
 
 func attacks() []Name {
@@ -81,6 +82,6 @@ func attacks() []Name {
 		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
-		UnboundedBody, DeepJSONCrash, HonourP2C, InflateUnbounded, GiantRSAKey,
+		UnboundedBody, DeepJSONCrash, HonourP2C, InflateUnbounded, ECDHInvalidCurve, GiantRSAKey,
 	}
 }

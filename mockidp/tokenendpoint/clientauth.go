@@ -155,6 +155,9 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 	if s.has(defect.InflateUnbounded) && s.inflateBomb(jwt) {
 		return nil, serverError("out of memory")
 	}
+	if s.has(defect.ECDHInvalidCurve) && s.invalidCurve(jwt) {
+		return nil, serverError("internal error")
+	}
 	if s.has(defect.HonourP2C) {
 		honourP2C(ctx, jwt)
 	}

@@ -7,11 +7,13 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"math/big"
 	"strings"
 	"time"
 
@@ -167,4 +169,42 @@ func (s *Server) inflateBomb(raw string) bool {
 	}
 	n, _ := io.Copy(io.Discard, flate.NewReader(bytes.NewReader(plain)))
 	return n > inflateLimit
+}
+
+// invalidCurve is defect.ECDHInvalidCurve (CVE-2016-9121 go-jose): an
+// ECDH-ES JWE's epk is read by hand and multiplied by the AS's private key
+// with no on-curve check. crypto/elliptic refuses the point by panicking,
+// and the handler's recover turns that into a 500; a library without that
+// guard leaks bits of the key instead. It reports whether that happened.
+func (s *Server) invalidCurve(raw string) (crashed bool) {
+	p := strings.Split(raw, ".")
+	if len(p) != 5 {
+		return false
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(p[0])
+	if err != nil {
+		return false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+		EPK struct {
+			Crv, X, Y string
+		} `json:"epk"`
+	}
+	if json.Unmarshal(hb, &h) != nil || h.Alg != "ECDH-ES" || h.EPK.Crv != "P-256" {
+		return false
+	}
+	xb, err1 := base64.RawURLEncoding.DecodeString(h.EPK.X)
+	yb, err2 := base64.RawURLEncoding.DecodeString(h.EPK.Y)
+	priv, ok := s.enc.Private().(*ecdsa.PrivateKey)
+	if err1 != nil || err2 != nil || !ok {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			crashed = true
+		}
+	}()
+	elliptic.P256().ScalarMult(new(big.Int).SetBytes(xb), new(big.Int).SetBytes(yb), priv.D.Bytes()) //nolint:staticcheck // the defect is using the raw curve API
+	return false
 }

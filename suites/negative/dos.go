@@ -2,6 +2,8 @@ package negative
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -67,6 +69,8 @@ func dosAttacks() []attack {
 				}
 				return post(ctx, e, c, tok)
 			}},
+		{id: "B-DOS-06", title: "rejects an ECDH-ES JWE whose epk is off the curve, with the same error as for a valid epk (CVE-2016-9121)",
+			cite: cite("RFC8725-3.4", "RFC7518-4.6"), d: defect.ECDHInvalidCurve, send: invalidCurveJWE},
 		{id: "B-DOS-07", title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS",
 			cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), d: defect.GiantRSAKey, needs: needHosted, killIn: []check.Profile{check.BCP},
 			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
@@ -111,6 +115,84 @@ func bomb(rcpt jose.Recipient) (string, error) {
 		return "", err
 	}
 	return obj.CompactSerialize()
+}
+
+// invalidCurveJWE sends two JWEs to the target's EC enc key (or the
+// harness's, when it publishes none): first the genuine one with a broken
+// tag, then the same with the epk's y moved off P-256. Both must be
+// refused alike: a different error or status for the off-curve point is a
+// decryption oracle (Wycheproof jwe_ec rejectsInvalidCurvePoint).
+func invalidCurveJWE(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+	rcpt, err := encRecipient(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := rcpt.Key.(*ecdsa.PublicKey); !ok {
+		a, err := attacker()
+		if err != nil {
+			return nil, err
+		}
+		rcpt = jose.Recipient{Algorithm: jose.ECDH_ES, Key: a.PublicKey(), KeyID: a.ID()}
+	}
+	enc, err := jose.NewEncrypter(jose.A256GCM, rcpt, nil)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := enc.Encrypt([]byte(`{"iss":"x"}`))
+	if err != nil {
+		return nil, err
+	}
+	tok, err := obj.CompactSerialize()
+	if err != nil {
+		return nil, err
+	}
+	p := segments(tok)
+	tag, _ := base64.RawURLEncoding.DecodeString(p[4])
+	tag[0] ^= 1
+	p[4] = b64(tag)
+	control, err := post(ctx, e, c, strings.Join(p, "."))
+	if err != nil {
+		return control, err
+	}
+	hb, err := base64.RawURLEncoding.DecodeString(p[0])
+	if err != nil {
+		return nil, err
+	}
+	var h map[string]any
+	if err := json.Unmarshal(hb, &h); err != nil {
+		return nil, err
+	}
+	epk, _ := h["epk"].(map[string]any)
+	yStr, _ := epk["y"].(string)
+	y, err := base64.RawURLEncoding.DecodeString(yStr)
+	if err != nil || len(y) == 0 {
+		return nil, fmt.Errorf("harness: JWE header has no epk y")
+	}
+	y[len(y)-1] ^= 1 // (x, y^1) is not on P-256: y is fixed by x up to sign
+	epk["y"] = b64(y)
+	nh, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	p[0] = b64(nh)
+	tr, err := post(ctx, e, c, strings.Join(p, "."))
+	if err != nil {
+		return tr, err
+	}
+	tr.Related = append(tr.Related, control)
+	if tr.Status != control.Status || errorOf(tr) != errorOf(control) {
+		tr.Findings = append(tr.Findings, fmt.Sprintf("an off-curve epk got HTTP %d %s, a valid epk HTTP %d %s: the difference is a decryption oracle",
+			tr.Status, errorOf(tr), control.Status, errorOf(control)))
+	}
+	return tr, nil
+}
+
+// errorOf is the error and error_description of a response.
+func errorOf(tr *client.Transcript) string {
+	m, _ := tr.JSON()
+	code, _ := m["error"].(string)
+	desc, _ := m["error_description"].(string)
+	return fmt.Sprintf("%q (%q)", code, desc)
 }
 
 // pbes2Token is a JWE compact serialization whose header asks for
