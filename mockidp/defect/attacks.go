@@ -29,6 +29,7 @@ const (
 	IgnoreKeyUse       Name = "ignore-key-use"       // B-KEY-08: a use:"enc" key verifies signatures
 	AcceptSymmetricJWK Name = "accept-symmetric-jwk" // B-KEY-10: oct keys in a client JWKS
 	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
+	MergeFetchedKeys   Name = "merge-fetched-keys"   // B-KEY-13: a refetched client JWKS is added to the cached keys, never replacing them
 	X5tLookup          Name = "x5t-lookup"           // B-KEY-14: x5t#S256 picks a key from any client's set
 	AcceptShortRSA     Name = "accept-short-rsa"     // B-KEYQ-01: RSA keys under 2048 bits
 	TruncatedHMACKey   Name = "truncated-hmac-key"   // B-KEYQ-06: client_secret_jwt keys cut to their first 16 bytes
@@ -77,7 +78,7 @@ func attacks() []Name {
 		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, GuessableHMACSecret, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, AcceptShortRSA, TruncatedHMACKey, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
+		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, MergeFetchedKeys, AcceptShortRSA, TruncatedHMACKey, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
 		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
