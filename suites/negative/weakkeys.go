@@ -16,6 +16,20 @@ import (
 
 // weakKeyAttacks is catalog B.4: key material the AS must refuse
 // (RFC 7518 §3.3, §3.5: RSA keys of 2048 bits or more; FAPI 2.0 SP §5.4.1).
+//
+// Not implemented, on purpose:
+//   - B-KEYQ-04 (ROCA modulus). The row needs a real ROCA-vulnerable public
+//     key (Wycheproof's jws_rsa_roca_key group); a modulus generated here
+//     would only look like one, and no fingerprint test can tell the
+//     difference from the outside. No such key is available offline.
+//   - B-KEYQ-05 (EC point off the curve). go-jose and crypto/ecdsa refuse
+//     the JWK and the point, so the reference already passes; a defect that
+//     accepted the point would still have no signature that verifies under
+//     it without implementing invalid-curve key recovery, so the row could
+//     not be shown to fail. B-DOS-06 covers off-curve points where they do
+//     matter black-box (an ECDH-ES epk).
+//   - B-KEYQ-03's e=2 variant: even exponents are not RSA keys at all and
+//     crypto/rsa refuses them; e=3 is the variant real libraries accept.
 func weakKeyAttacks() []attack {
 	return []attack{
 		{id: "B-KEYQ-01", title: "rejects a signature by a 1024-bit RSA key published in the client JWKS",
