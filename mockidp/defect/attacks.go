@@ -4,19 +4,20 @@ package defect
 // reference so that the self-test can prove the rows able to fail.
 const (
 	// B.1 algorithms
-	AlgFromKey       Name = "alg-from-key"       // B-ALG-05: missing or non-string alg taken from the key
-	HMACEmptySecret  Name = "hmac-empty-secret"  // B-ALG-04: HS256 keyed by a private_key_jwt client's empty secret
-	HMACWithASKey    Name = "hmac-with-as-key"   // B-ALG-07: HS256 keyed by the AS's own public key
-	TrustOwnTokens   Name = "trust-own-tokens"   // B-CLM-19: JWTs the AS signed accepted as assertions
-	KidFallback      Name = "kid-fallback"       // B-ALG-10: when the kid's key fails, every key of the client is tried
-	AlgAlias         Name = "alg-alias"          // B-ALG-12: Ed25519 taken as EdDSA though not advertised
-	AlgNotBound      Name = "alg-not-bound"      // B-ALG-09: neither the registered nor the JWK alg is compared with the header
-	PsychicECDSA     Name = "psychic-ecdsa"      // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
-	AcceptDERECDSA   Name = "accept-der-ecdsa"   // B-SIG-03: ASN.1 DER ECDSA signatures
-	LaxSignatureSize Name = "lax-signature-size" // B-SIG-04/05: signature length not enforced
-	LenientPKCS1     Name = "lenient-pkcs1"      // B-SIG-06/07: PKCS#1 v1.5 checked by hash suffix, no range check
-	AcceptEmptySig   Name = "accept-empty-sig"   // B-SIG-09: an empty or missing signature segment accepted
-	ReplayByToken    Name = "replay-by-token"    // B-SIG-12: the replay cache is keyed on the token bytes, not jti
+	AlgFromKey          Name = "alg-from-key"          // B-ALG-05: missing or non-string alg taken from the key
+	HMACEmptySecret     Name = "hmac-empty-secret"     // B-ALG-04: HS256 keyed by a private_key_jwt client's empty secret
+	HMACWithASKey       Name = "hmac-with-as-key"      // B-ALG-07: HS256 keyed by the AS's own public key
+	GuessableHMACSecret Name = "guessable-hmac-secret" // B-ALG-11: HS256 keyed by a default secret ("changeme") for every client
+	TrustOwnTokens      Name = "trust-own-tokens"      // B-CLM-19: JWTs the AS signed accepted as assertions
+	KidFallback         Name = "kid-fallback"          // B-ALG-10: when the kid's key fails, every key of the client is tried
+	AlgAlias            Name = "alg-alias"             // B-ALG-12: Ed25519 taken as EdDSA though not advertised
+	AlgNotBound         Name = "alg-not-bound"         // B-ALG-09: neither the registered nor the JWK alg is compared with the header
+	PsychicECDSA        Name = "psychic-ecdsa"         // B-SIG-01/02: r, s not range-checked (CVE-2022-21449)
+	AcceptDERECDSA      Name = "accept-der-ecdsa"      // B-SIG-03: ASN.1 DER ECDSA signatures
+	LaxSignatureSize    Name = "lax-signature-size"    // B-SIG-04/05: signature length not enforced
+	LenientPKCS1        Name = "lenient-pkcs1"         // B-SIG-06/07: PKCS#1 v1.5 checked by hash suffix, no range check
+	AcceptEmptySig      Name = "accept-empty-sig"      // B-SIG-09: an empty or missing signature segment accepted
+	ReplayByToken       Name = "replay-by-token"       // B-SIG-12: the replay cache is keyed on the token bytes, not jti
 
 	// B.3, B.4 keys
 	TrustX5C           Name = "trust-x5c"            // B-KEY-04: x5c leaf key used without path validation
@@ -28,7 +29,16 @@ const (
 	IgnoreKeyUse       Name = "ignore-key-use"       // B-KEY-08: a use:"enc" key verifies signatures
 	AcceptSymmetricJWK Name = "accept-symmetric-jwk" // B-KEY-10: oct keys in a client JWKS
 	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
+	MergeFetchedKeys   Name = "merge-fetched-keys"   // B-KEY-13: a refetched client JWKS is added to the cached keys, never replacing them
+	X5tLookup          Name = "x5t-lookup"           // B-KEY-14: x5t#S256 picks a key from any client's set
 	AcceptShortRSA     Name = "accept-short-rsa"     // B-KEYQ-01: RSA keys under 2048 bits
+	TruncatedHMACKey   Name = "truncated-hmac-key"   // B-KEYQ-06: client_secret_jwt keys cut to their first 16 bytes
+	CurveNotBound      Name = "curve-not-bound"      // B-KEYQ-07: ES256 verified with whatever curve the key has
+	AcceptSmallRSAExp  Name = "accept-small-rsa-exp" // B-KEYQ-03: RSA public exponents below 65537 (e=3)
+	TextbookRSA        Name = "textbook-rsa"         // B-KEYQ-02: hand-parsed RSA JWKs with any e, s^e mod n compared to EM
+
+	// A.6 key registration
+	AcceptJWKSAndURI Name = "accept-jwks-and-uri" // A-KR-06: a registration with both jwks and jwks_uri accepted
 
 	// B.5, B.6 header and format
 	LaxBase64          Name = "lax-base64"           // B-FMT-01/03: padding, standard alphabet, non-canonical bits
@@ -38,9 +48,11 @@ const (
 	FoldMemberCase     Name = "fold-member-case"     // B-HDR-09: member names matched case-insensitively
 	LaxJSON            Name = "lax-json"             // B-FMT-05: BOM, trailing data, bad UTF-8, lone surrogates
 	AcceptJSONJWS      Name = "accept-json-jws"      // B-FMT-06: JWS JSON serialization accepted
+	PolyglotClaims     Name = "polyglot-claims"      // B-FMT-07: JSON form verified, claims read by splitting on dots
 	RejectJSONSpace    Name = "reject-json-space"    // B-FMT-08: legal whitespace in the header refused
 	UnencodedPayload   Name = "unencoded-payload"    // B-HDR-03/04: RFC 7797 b64:false payloads accepted in a JWT
 	FollowNestedJWT    Name = "follow-nested-jwt"    // B-HDR-06: cty JWT followed to an unverified inner token
+	DecryptJWE         Name = "decrypt-jwe"          // B-HDR-05: a JWE to the AS's enc key decrypted and its claims trusted
 
 	// B.7 claims
 	LaxTimeClaims        Name = "lax-time-claims"         // B-CLM-01/02/04: a malformed time claim is skipped
@@ -53,20 +65,24 @@ const (
 	GlobalJTIScope       Name = "global-jti-scope"        // B-CLM-14.2: jti uniqueness across all issuers
 
 	// B.8 exhaustion
-	UnboundedBody Name = "unbounded-body"  // B-DOS-01: no request body limit
-	DeepJSONCrash Name = "deep-json-crash" // B-DOS-02: a recursive parser without a depth limit falls over (500)
+	UnboundedBody    Name = "unbounded-body"     // B-DOS-01: no request body limit
+	DeepJSONCrash    Name = "deep-json-crash"    // B-DOS-02: a recursive parser without a depth limit falls over (500)
+	HonourP2C        Name = "honour-p2c"         // B-DOS-05: PBKDF2 run with a PBES2 header's p2c before any check
+	InflateUnbounded Name = "inflate-unbounded"  // B-DOS-04: a JWE's zip:DEF plaintext inflated without limit (the worker dies: 500)
+	ECDHInvalidCurve Name = "ecdh-invalid-curve" // B-DOS-06: a JWE's epk used without an on-curve check (crashes: 500)
+	GiantRSAKey      Name = "giant-rsa-key"      // B-DOS-07: client RSA keys of any n and e size loaded and used
 )
 
 func attacks() []Name {
 	return []Name{
-		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
+		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, GuessableHMACSecret, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
 		LenientPKCS1, AcceptEmptySig, ReplayByToken,
 		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, AcceptShortRSA,
+		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, MergeFetchedKeys, AcceptShortRSA, TruncatedHMACKey, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
 		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
-		AcceptJSONJWS, RejectJSONSpace, UnencodedPayload, FollowNestedJWT,
+		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
 		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
 		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
-		UnboundedBody, DeepJSONCrash,
+		UnboundedBody, DeepJSONCrash, HonourP2C, InflateUnbounded, ECDHInvalidCurve, GiantRSAKey,
 	}
 }

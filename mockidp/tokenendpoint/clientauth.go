@@ -152,6 +152,22 @@ func (s *Server) clientAssertion(ctx context.Context, form url.Values) (*Client,
 			jwt = list[0]
 		}
 	}
+	if s.has(defect.InflateUnbounded) && s.inflateBomb(jwt) {
+		return nil, serverError("out of memory")
+	}
+	if s.has(defect.ECDHInvalidCurve) && s.invalidCurve(jwt) {
+		return nil, serverError("internal error")
+	}
+	if s.has(defect.HonourP2C) {
+		honourP2C(ctx, jwt)
+	}
+	if s.has(defect.DecryptJWE) {
+		if claims, ok := s.decryptedClaims(jwt); ok {
+			if iss, _, _ := str(claims, "iss"); s.client(iss) != nil {
+				return s.client(iss), nil
+			}
+		}
+	}
 	t, err := s.parse(jwt)
 	if err != nil {
 		e := invalidClient("malformed client assertion")
@@ -356,6 +372,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 			return invalidClient("client_secret_jwt requires an HMAC algorithm")
 		}
 		if err := verifyJOSE(t, alg, []byte(c.Secret), true); err != nil {
+			if s.has(defect.TruncatedHMACKey) && len(c.Secret) > 16 && verifyLax(t, alg, []byte(c.Secret[:16])) == nil {
+				return nil // the key was cut to 128 bits
+			}
 			return invalidClient("signature verification failed")
 		}
 		return nil
@@ -367,6 +386,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 		return nil
 	}
 	if isHMAC && s.has(defect.HMACEmptySecret) && verifyLax(t, alg, []byte(c.Secret)) == nil {
+		return nil
+	}
+	if isHMAC && s.has(defect.GuessableHMACSecret) && verifyLax(t, alg, []byte(defaultHMACSecret)) == nil {
 		return nil
 	}
 	if isHMAC && s.hmacWithOwnKey(t) {
@@ -401,6 +423,12 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 			continue
 		}
 		if !s.keyFits(k, alg) {
+			continue
+		}
+		if g, ok := k.Key.(*bigRSA); ok {
+			if s.has(defect.GiantRSAKey) && verifyGiant(ctx, g, t) {
+				return nil
+			}
 			continue
 		}
 		if s.quirkVerify(t, alg, k.Key) {
@@ -438,6 +466,11 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 		return nil, invalidClient("kid must be a string")
 	}
 	s.slowKid(ctx, kid)
+	if s.has(defect.X5tLookup) {
+		if got := s.x5tKeys(ctx, t); got != nil {
+			return got, nil
+		}
+	}
 	if secrets, ok := s.kidSecret(kid); ok {
 		var out []jose.JSONWebKey
 		for _, b := range secrets {
@@ -517,9 +550,10 @@ func (s *Server) clientKeys(ctx context.Context, t *token, c *Client) ([]jose.JS
 	return nil, e
 }
 
-// keyFits applies RFC 7517 §4.2-4.4 and RFC 7518 §3.3/§3.5: a verification
-// key is for signatures, matches the algorithm, and RSA keys have at least
-// 2048 bits.
+// keyFits applies RFC 7517 §4.2-4.4 and RFC 7518 §3.3-§3.5: a verification
+// key is for signatures, matches the algorithm (for ECDSA, its curve too),
+// and RSA keys have at least 2048 bits and a public exponent of at least
+// 65537 (RFC 8017 §3.1 allows 3; FAPI 2.0 and NIST SP 800-56B do not).
 func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) && !s.has(defect.AcceptEncKeys) {
 		return false
@@ -528,6 +562,12 @@ func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 		return false
 	}
 	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.N.BitLen() < 2048 && !s.has(defect.AcceptShortRSA) {
+		return false
+	}
+	if rk, ok := k.Key.(*rsa.PublicKey); ok && rk.E < minRSAExponent && !s.has(defect.AcceptSmallRSAExp) && !s.has(defect.TextbookRSA) {
+		return false
+	}
+	if !curveFits(k.Key, alg) && !s.has(defect.CurveNotBound) {
 		return false
 	}
 	return true

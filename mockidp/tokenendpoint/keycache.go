@@ -87,10 +87,33 @@ func (c *keyCache) get(ctx context.Context, url string, refresh bool) ([]jose.JS
 		}
 		return nil, err
 	}
+	if e != nil && c.has(defect.MergeFetchedKeys) {
+		ks = mergeKeys(ks, e.keys)
+	}
 	c.mu.Lock()
 	c.entries[url] = &keyEntry{keys: ks, fetched: now}
 	c.mu.Unlock()
 	return ks, nil
+}
+
+// mergeKeys is defect.MergeFetchedKeys: a refetch adds the new set's keys
+// to the old ones instead of replacing them, so a key removed from the
+// client's JWKS is never forgotten.
+func mergeKeys(fresh, old []jose.JSONWebKey) []jose.JSONWebKey {
+	out := append([]jose.JSONWebKey(nil), fresh...)
+	for _, o := range old {
+		seen := false
+		for _, f := range fresh {
+			if f.KeyID == o.KeyID {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // cached returns the cached keys at url when they may be used without a
@@ -140,6 +163,12 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 	ks, err := parseKeySet(b, c.has(defect.ClientJWKSSymmetricKeys) || c.has(defect.AcceptSymmetricJWK), c.has(defect.ClientJWKSPrivateKeys))
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w: %w", url, errJWKSMalformed, err)
+	}
+	if c.has(defect.TextbookRSA) {
+		ks = append(ks, anyExponentRSA(b)...)
+	}
+	if c.has(defect.GiantRSAKey) {
+		ks = append(ks, giantRSAKeys(b)...)
 	}
 	return ks, nil
 }

@@ -42,15 +42,24 @@ func (s *Server) quirkVerify(t *token, alg string, key any) bool {
 		if s.has(defect.AcceptDERECDSA) && verifyDER(k, t) {
 			return true
 		}
+		if s.has(defect.CurveNotBound) && up == "ES256" && !curveFits(k, alg) && verifyAnyCurve(k, t) {
+			return true
+		}
 		if s.has(defect.LaxSignatureSize) && len(t.sig) != 64 {
 			return verifyLax(&token{si: t.si, sig: resize(t.sig, 64)}, alg, k) == nil
 		}
 	case *rsa.PublicKey:
 		size := k.Size()
 		if s.has(defect.LaxSignatureSize) && len(t.sig) != size {
-			return verifyLax(&token{si: t.si, sig: resize(t.sig, size)}, alg, k) == nil
+			// Also try plain truncation: a signature that itself starts
+			// with 0x00 (about 1 in 200) loses that byte to resize.
+			return verifyLax(&token{si: t.si, sig: resize(t.sig, size)}, alg, k) == nil ||
+				len(t.sig) > size && verifyLax(&token{si: t.si, sig: t.sig[:size]}, alg, k) == nil
 		}
 		if s.has(defect.LenientPKCS1) && strings.HasPrefix(up, "RS") && lenientPKCS1(k, t) {
+			return true
+		}
+		if s.has(defect.TextbookRSA) && up == "RS256" && textbookPKCS1(k, t) {
 			return true
 		}
 	}

@@ -116,7 +116,12 @@ func (s *Server) newClient(md registration) (*Client, string) {
 	default:
 		return nil, "unsupported token_endpoint_auth_method (confidential clients only)"
 	}
-	if md.JWKSURI != "" {
+	switch {
+	case md.JWKSURI != "" && md.JWKS != nil && s.has(defect.AcceptJWKSAndURI):
+		// The inline keys win and jwks_uri is silently dropped.
+	case md.JWKSURI != "" && md.JWKS != nil:
+		return nil, "jwks and jwks_uri must not both be present"
+	case md.JWKSURI != "":
 		return nil, "jwks_uri is not accepted here; send jwks"
 	}
 	if len(md.GrantTypes) == 0 {

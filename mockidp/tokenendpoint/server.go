@@ -101,6 +101,7 @@ type Server struct {
 	keys    *keyCache
 	replay  *replayStore
 	reg     *registry // clients registered at run time (RFC 7591)
+	enc     keys.Key  // the published encryption key (jwe.go)
 	mux     *http.ServeMux
 }
 
@@ -162,7 +163,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Defects == nil {
 		cfg.Defects = defect.Set{}
 	}
-	s := &Server{cfg: cfg, clients: map[string]*Client{}, issuers: map[string]*Issuer{}}
+	enc, err := loadEncKey()
+	if err != nil {
+		return nil, fmt.Errorf("configure reference server: encryption key: %w", err)
+	}
+	s := &Server{cfg: cfg, clients: map[string]*Client{}, issuers: map[string]*Issuer{}, enc: enc}
 	for i := range cfg.Clients {
 		c := &cfg.Clients[i]
 		s.clients[c.ID] = c
@@ -291,5 +296,8 @@ func (s *Server) jwks(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	members = s.jwksExtras(members)
+	if b, err := s.encMember(); err == nil {
+		members = append(members, b)
+	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"keys": members})
 }

@@ -79,6 +79,33 @@ func registrationProbes() []check.Check {
 				}
 				return check.Pass(tr)
 			}},
+		{ID: "A-KR-06", Level: check.MUST, Cite: cite("OIDC-Reg-2", "RFC7591-2"), Defect: defect.AcceptJWKSAndURI,
+			Title: "refuses a registration that carries both jwks and jwks_uri with 400 invalid_client_metadata",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
+				if why := needRegistration(e); why != "" {
+					return check.NA(why)
+				}
+				k, ok := e.Cast.A.KeyFor("ES256")
+				if !ok {
+					return check.Errorf("harness: client A has no ES256 key")
+				}
+				// The URL is never meant to be fetched: the metadata is
+				// invalid on its face (RFC 7591 §2: "MUST NOT both be present").
+				tr, resp, ok, err := registerClient(ctx, e, map[string]any{
+					"token_endpoint_auth_method": oauth.AuthPrivateKeyJWT, "grant_types": []string{oauth.GrantClientCreds},
+					"jwks":     jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}},
+					"jwks_uri": "https://jwks.assay.test/a-kr-06.json", "client_name": "assay A-KR-06"})
+				if err != nil {
+					return check.Errorf(err.Error(), tr)
+				}
+				if ok {
+					return check.Broken(check.MUST, fmt.Sprintf("registered client %v with both jwks and jwks_uri", resp["client_id"]), tr)
+				}
+				if code, _ := resp["error"].(string); tr.Status != http.StatusBadRequest || code != "invalid_client_metadata" {
+					return check.Broken(check.MUST, fmt.Sprintf("refused with HTTP %d and error %q; RFC 7591 §3.2.2 wants 400 invalid_client_metadata", tr.Status, code), tr)
+				}
+				return check.Pass(tr)
+			}},
 	}
 }
 

@@ -32,6 +32,8 @@ func algorithmAttacks() []attack {
 		{id: "B-ALG-04", title: "rejects HS256 keyed with an empty secret (CVE-2019-20933, CVE-2020-28637)",
 			cite: cite("RFC8725-2.2", "RFC8725-3.1"), d: defect.HMACEmptySecret, killIn: nonFAPI(),
 			ms: []assertion.Mutation{assertion.HMAC([]byte{})}},
+		{id: "B-ALG-11", title: fmt.Sprintf("rejects HS256 keyed with each of %d guessable secrets (jwt_tool common secrets, client_id)", len(guessableSecrets)+1),
+			cite: cite("RFC8725-2.2", "RFC8725-3.1"), d: defect.GuessableHMACSecret, killIn: nonFAPI(), send: guessSecrets},
 		{id: "B-ALG-07", title: "rejects HS256 keyed with the AS's own public key (CVE-2016-10555, CVE-2024-33663)", grant: true,
 			cite: cite("RFC8725-2.1", "RFC8725-3.1"), d: defect.HMACWithASKey, killIn: nonFAPI(), send: asKeyHMAC,
 			needs: func(e *check.Env) string {
@@ -144,4 +146,31 @@ func asKeyHMAC(ctx context.Context, e *check.Env, c check.Carrier) (*client.Tran
 		return nil, err
 	}
 	return post(ctx, e, c, tok)
+}
+
+// guessableSecrets is a short list in the spirit of jwt_tool's
+// jwt-common.txt: framework defaults, tutorial values and the empty string.
+// The row also tries the client's own client_id.
+var guessableSecrets = []string{
+	"", "secret", "your-256-bit-secret", "secretkey", "secret_key", "jwt_secret", "jwtsecret", "changeme",
+	"password", "123456", "key", "test", "admin", "default", "s3cr3t", "supersecret",
+}
+
+// guessSecrets sends one HS256 assertion per guessable secret (kid A1, as
+// the playbook does) and returns the first that got a token, else the last
+// refusal. Each try is an independent credential guess.
+func guessSecrets(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+	var last *client.Transcript
+	for _, s := range append(append([]string(nil), guessableSecrets...), e.Cast.A.ID) {
+		tr, err := e.Send(ctx, c, assertion.HMAC([]byte(s)))
+		if err != nil {
+			return tr, err
+		}
+		if tr.Status/100 == 2 {
+			tr.Findings = append(tr.Findings, fmt.Sprintf("HS256 keyed with the guessable secret %q was accepted", s))
+			return tr, nil
+		}
+		last = tr
+	}
+	return last, nil
 }

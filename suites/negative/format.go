@@ -4,9 +4,11 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
 
@@ -44,6 +46,8 @@ func formatAttacks() []attack {
 				p := segments(t)
 				return fmt.Sprintf(`{"payload":%q,"signatures":[{"protected":%q,"header":{"alg":"none"},"signature":%q}]}`, p[1], p[0], p[2])
 			})}},
+		{id: "B-FMT-07", title: "rejects a compact/JSON polyglot: an expired assertion whose member name carries a fresh exp and jti (CVE-2022-39227)",
+			cite: cite("RFC8725bis-2.13", "RFC7519-7.2"), d: defect.PolyglotClaims, mk: polyglotToken},
 		{id: "B-FMT-08", title: "accepts legal JSON whitespace inside the header", cite: cite("RFC7515-4", "RFC8259-2"), d: defect.RejectJSONSpace,
 			want: expect.Everywhere(issuedTo(clientA)),
 			ms: []assertion.Mutation{assertion.EditHeader(func(_ *assertion.Draft, h string) string {
@@ -108,4 +112,26 @@ func trailingBits(which int) assertion.Mutation {
 			return string(s)
 		}
 	}
+}
+
+// polyglotToken is the python-jwt shape: a JWS JSON serialization of the
+// valid assertion whose first member name is "<header>.<forged claims>.".
+// The signed claims expired a minute ago; the forged ones are the same with
+// a fresh jti and a later exp, i.e. a captured assertion revived. A reader
+// that splits the raw text on dots sees the forged claims, a JSON reader
+// verifies the genuine signature; a server that merely accepts the JSON
+// serialization still refuses the expired claims.
+func polyglotToken(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	jti, err := assertion.NewJTI(e.Rand)
+	if err != nil {
+		return nil, err
+	}
+	exp := e.Clock().Add(4 * time.Minute).Unix()
+	return []assertion.Mutation{assertion.Claim("exp", assertion.At(-time.Minute)), func(d *assertion.Draft) {
+		d.Finish = func(t string) string {
+			p := segments(t)
+			forged := string(d.Claims.Set("jti", "forged-"+jti).Set("exp", exp).Bytes())
+			return fmt.Sprintf(`{%q:"","protected":%q,"payload":%q,"signature":%q}`, p[0]+"."+b64([]byte(forged))+".", p[0], p[1], p[2])
+		}
+	}}, nil
 }

@@ -1,10 +1,20 @@
 package negative
 
 import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
+
 	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/suites/check"
@@ -27,6 +37,8 @@ func headerAttacks() []attack {
 			cite: cite("RFC7797-5", "RFC8725bis-3.14"), d: defect.UnencodedPayload, mk: unencoded(true)},
 		{id: "B-HDR-04", title: "rejects an unencoded payload with b64:false but no crit",
 			cite: cite("RFC7797-6", "RFC8725bis-3.14"), d: defect.UnencodedPayload, mk: unencoded(false)},
+		{id: "B-HDR-05", title: "rejects a JWE (encrypted to the AS's own enc key, unsigned) as a client assertion (CVE-2023-51774, CVE-2022-3102)",
+			cite: cite("RFC8725bis-3.3", "RFC7523-3"), d: defect.DecryptJWE, send: encryptedAssertion},
 		{id: "B-HDR-06", title: "rejects a nested JWT (cty JWT) whose inner layer is unsigned",
 			cite: cite("RFC7519-7.2", "RFC8725-3.3"), d: defect.FollowNestedJWT, mk: nestedNone},
 		{id: "B-HDR-08.1", title: "rejects a duplicate alg, or reads the last one (first: ES256, last: none)",
@@ -97,4 +109,67 @@ func nestedNone(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 		d.Header = d.Header.Set("cty", "JWT")
 		d.RawClaims = []byte(inner)
 	}}, nil
+}
+
+// encryptedAssertion encrypts client A's claims to the encryption key the
+// target publishes (ECDH-ES or RSA-OAEP-256, A256GCM): a 5-segment JWE with
+// no signature anywhere. Anyone can encrypt to a public key, so decrypting
+// authenticates nobody. A target that publishes no enc key gets the same
+// JWE for a key of the harness's: it must refuse it all the same.
+func encryptedAssertion(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+	tok, err := signed(e, c)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(segments(tok)[1])
+	if err != nil {
+		return nil, err
+	}
+	rcpt, err := encRecipient(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := jose.NewEncrypter(jose.A256GCM, rcpt, (&jose.EncrypterOptions{}).WithType("JWT"))
+	if err != nil {
+		return nil, err
+	}
+	obj, err := enc.Encrypt(claims)
+	if err != nil {
+		return nil, err
+	}
+	jwe, err := obj.CompactSerialize()
+	if err != nil {
+		return nil, err
+	}
+	return post(ctx, e, c, jwe)
+}
+
+// encRecipient is the first use:"enc" EC or RSA key of the target's JWKS,
+// or the attacker's EC key when there is none.
+func encRecipient(ctx context.Context, e *check.Env) (jose.Recipient, error) {
+	if e.Meta.JWKSURI != "" {
+		tr, err := e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: e.Meta.JWKSURI})
+		if err != nil {
+			return jose.Recipient{}, fmt.Errorf("fetch the target's JWKS: %w", err)
+		}
+		var set jose.JSONWebKeySet
+		if tr.Status == http.StatusOK && json.Unmarshal(tr.Body, &set) == nil {
+			for _, k := range set.Keys {
+				if k.Use != "enc" {
+					continue
+				}
+				switch k.Key.(type) {
+				case *ecdsa.PublicKey:
+					return jose.Recipient{Algorithm: jose.ECDH_ES, Key: k.Key, KeyID: k.KeyID}, nil
+				case *rsa.PublicKey:
+					return jose.Recipient{Algorithm: jose.RSA_OAEP_256, Key: k.Key, KeyID: k.KeyID}, nil
+				}
+			}
+		}
+	}
+	k, err := attacker()
+	if err != nil {
+		return jose.Recipient{}, err
+	}
+	return jose.Recipient{Algorithm: jose.ECDH_ES, Key: k.PublicKey(), KeyID: k.ID()}, nil
 }

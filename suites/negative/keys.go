@@ -2,6 +2,7 @@ package negative
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -109,6 +110,8 @@ func keyAttacks() []attack {
 				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spkiDER(dup)})
 				return b, []assertion.Mutation{assertion.HMAC(pemKey), assertion.Header("kid", k.ID())}, err
 			})},
+		attack{id: "B-KEY-14", title: "does not pick the verification key by an x5t#S256 that names another client's certificate",
+			cite: cite("RFC7515-4.1.8", "RFC7523-3"), d: defect.X5tLookup, needs: needHosted, send: foreignX5t},
 		attack{id: "B-KEY-12", title: "does not refetch the client JWKS for every unknown kid (50 in a burst)",
 			level: check.SHOULD, cite: cite("OIDC-Core-10.1.1"), d: defect.RefetchEveryKid, needs: needHosted, send: kidFlood},
 	)
@@ -245,4 +248,38 @@ func kidFlood(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Trans
 		last.Findings = append(last.Findings, fmt.Sprintf("%d assertions with unknown kids caused %d fetches of the client's jwks_uri (bound %d)", burst, n, bound))
 	}
 	return last, nil
+}
+
+// foreignX5t publishes client B's key with a self-signed certificate (C2)
+// in B's hosted set, then sends client A's assertion, kid A1, signed by B's
+// key, with x5t#S256 naming C2. Selected by kid, A1 fails the signature
+// (REJ-C); a server that selects keys by thumbprint across every key set it
+// knows verifies it with C2's key and authenticates B's key holder as A.
+func foreignX5t(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	bk, ok := e.Cast.B.Key("")
+	if !ok {
+		return nil, fmt.Errorf("client B has no key")
+	}
+	now := e.Clock()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: e.Cast.B.ID},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(e.Rand, tmpl, tmpl, bk.PublicKey(), bk.Private())
+	if err != nil {
+		return nil, fmt.Errorf("make certificate C2: %w", err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	j := bk.With(bk.ID()+"-c2", bk.Alg()).Public()
+	j.Certificates = []*x509.Certificate{cert}
+	b, err := json.Marshal(j)
+	if err != nil {
+		return nil, err
+	}
+	h := e.IdP.JWKS(e.Cast.B.Name)
+	h.SetExtra(b)
+	defer h.SetExtra()
+	thumb := sha256.Sum256(der)
+	return e.Authenticate(ctx, e.Cast.A, assertion.SignWithKeyOnly(bk), assertion.Header("x5t#S256", b64(thumb[:])))
 }

@@ -141,7 +141,7 @@ func signatureAttacks() []attack {
 			mk: withKey(partyA, "RS256", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{assertion.SignWith(k), func(d *assertion.Draft) {
 					d.Signature = func(si []byte, d *assertion.Draft) ([]byte, error) {
-						return rawRSA(d.Key.Private().(*rsa.PrivateKey), encodedMessage(d.Key.Private().(*rsa.PrivateKey), hexBytes(v.prefix), digest(si))), nil
+						return rawRSA(d.Key.Private().(*rsa.PrivateKey), encodedMessage(d.Key.Private().(*rsa.PrivateKey).Size(), hexBytes(v.prefix), digest(si))), nil
 					}
 				}}
 			})})
@@ -190,9 +190,9 @@ func leadingZeroSig(e *check.Env, si []byte, d *assertion.Draft) ([]byte, error)
 	return nil, fmt.Errorf("sign ES256 with a leading zero byte in r: none in %d tries", 1<<14)
 }
 
-// encodedMessage is EM = 00 01 FF..FF 00 || digestInfo || hash, sized to k.
-func encodedMessage(k *rsa.PrivateKey, digestInfo, hash []byte) []byte {
-	size := k.Size()
+// encodedMessage is EM = 00 01 FF..FF 00 || digestInfo || hash, of size
+// bytes (the modulus length k).
+func encodedMessage(size int, digestInfo, hash []byte) []byte {
 	t := append(append([]byte(nil), digestInfo...), hash...)
 	em := make([]byte, size)
 	em[1] = 1

@@ -34,6 +34,13 @@ func newKeyChecks() []check.Check {
 			Title: "a key removed from the client's JWKS is refused after the declared cache TTL",
 			Run:   scenario(removedKey),
 		},
+		{
+			// Catalog B's twin of A-KR-03 with the same scene; its defect is
+			// a cache that refetches on time but merges instead of replacing.
+			ID: "B-KEY-13", Verdicts: verdicts("REJ-C", "REJ-C"), Level: check.MUST, Cite: []string{"OIDC-Core-10.1.1"}, Defect: defect.MergeFetchedKeys,
+			Title: "a key removed after rotation is refused once the target has refetched the client's JWKS",
+			Run:   scenario(removedKey),
+		},
 	}
 }
 
