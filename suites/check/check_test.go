@@ -2,8 +2,10 @@ package check_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -137,7 +139,15 @@ const (
 	jwt    = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9." + jwtSig
 )
 
-var secrets = []string{secretH, secretS}
+// secretQ needs escaping in JSON (quote, backslash, <, &) and in a URL.
+const secretQ = `s3cr"t\\k<y&v/al+ue`
+
+var secrets = []string{secretH, secretS, secretQ}
+
+func jsonEscaped(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
 
 func basicHeader(id, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
@@ -216,8 +226,43 @@ func TestReportRedaction(t *testing.T) {
 			name: "issued tokens in the response",
 			tr: &client.Transcript{Method: "POST", URL: "https://as/token", Status: 200,
 				Body: []byte(`{"access_token":"` + jwt + `","refresh_token":"opaque-refresh-token-value-0123456789","id_token" : "` + jwt + `","token_type":"Bearer"}`)},
-			want:   []string{`"access_token":"eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.<signature redacted>"`, "opaque-refr"},
-			forbid: []string{jwtSig, "opaque-refresh-token-value-0123456789"},
+			want:   []string{`"access_token":"eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.<signature redacted>"`, "opaque-re…"},
+			forbid: []string{jwtSig, "opaque-refresh-token-value-0123456789", "opaque-ref"},
+		},
+		{
+			// A short opaque token is a whole credential: nothing of a
+			// value under 8 bytes is kept, little of one under 24.
+			name: "short opaque tokens",
+			tr: &client.Transcript{Method: "POST", URL: "https://as/token", Status: 200,
+				Body: []byte(`{"access_token":"Tk7x9","refresh_token":"r-0123456789abcdef","token_type":"Bearer"}`)},
+			want:   []string{`"access_token":"<redacted>"`, `"refresh_token":"r-01…<redacted>"`},
+			forbid: []string{"Tk7x9", "r-0123456789abcdef", "r-012"},
+		},
+		{
+			name: "bearer token in a request header",
+			tr: &client.Transcript{Method: "GET", URL: "https://rs/api", ReqHeader: http.Header{"Authorization": {"Bearer 2YotnFZFEjr1zCsicMWpAA"}}},
+			want:   []string{"Bearer 2Yotn…<redacted>"},
+			forbid: []string{"2YotnFZFEjr1zCsicMWpAA"},
+		},
+		{
+			// A target that echoes the signed assertion in its error.
+			name: "signed JWT echoed in error_description and a header",
+			tr: &client.Transcript{Method: "POST", URL: "https://as/token", Status: 400,
+				Header: http.Header{"X-Debug-Assertion": {jwt}},
+				Body:   []byte(`{"error":"invalid_client","error_description":"rejected ` + jwt + ` (expired)"}`)},
+			want:   []string{"eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.<signature redacted> (expired)"},
+			forbid: []string{jwtSig},
+		},
+		{
+			// The same secret as a JSON string escape or a URL encoding.
+			name: "listed secrets in escaped spellings",
+			tr: &client.Transcript{Method: "POST", URL: "https://as/token?s=" + url.QueryEscape(secretQ),
+				ReqHeader: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+				ReqBody:   []byte("note=" + url.QueryEscape(secretQ)),
+				Status:    400,
+				Body:      []byte(`{"error":"invalid_client","error_description":"secret ` + jsonEscaped(secretQ) + ` is wrong"}`)},
+			want:   []string{"<redacted>"},
+			forbid: []string{secretQ, url.QueryEscape(secretQ), jsonEscaped(secretQ), "k<y&"},
 		},
 		{
 			name: "private JWK members in a response",
@@ -289,7 +334,7 @@ func TestShortenJWT(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{jwt, "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.<signature redacted>"},
 		{"eyJhbGciOiJub25lIn0.eyJpc3MiOiJhIn0.", "eyJhbGciOiJu…<redacted>"}, // unsigned: long, shortened
-		{"short", "short"},
+		{"short", "short"}, // our own malformed assertion bytes stay readable
 		{"an-opaque-token-longer-than-24", "an-opaque-to…<redacted>"},
 		{"a.b.c.d.e-but-longer-than-24", "a.b.c.d.e-bu…<redacted>"},
 	}

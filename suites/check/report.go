@@ -2,6 +2,7 @@ package check
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -92,6 +93,24 @@ func ShortenJWT(s string) string {
 	return s
 }
 
+// ShortenToken is ShortenJWT for a credential the target issued (an access,
+// refresh or ID token, a bearer token): a JWT keeps its header and claims;
+// an opaque value keeps at most a quarter of itself, up to 12 bytes, as a
+// hint, and a value under 8 bytes keeps nothing.
+func ShortenToken(s string) string {
+	parts := strings.Split(s, ".")
+	if len(parts) == 3 && len(parts[2]) > 0 && strings.HasPrefix(s, "eyJ") {
+		return parts[0] + "." + parts[1] + ".<signature redacted>"
+	}
+	if len(s) < 8 {
+		if s == "" {
+			return s
+		}
+		return "<redacted>"
+	}
+	return s[:min(len(s)/4, 12)] + "…<redacted>"
+}
+
 func redactForm(body string, h http.Header) string {
 	if body == "" || !strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		return body
@@ -154,7 +173,7 @@ func redactHeader(h http.Header, secrets []string) map[string][]string {
 				}
 			case strings.EqualFold(k, "Authorization"):
 				scheme, tok, _ := strings.Cut(v, " ")
-				v = scheme + " " + ShortenJWT(tok)
+				v = scheme + " " + ShortenToken(tok)
 			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
 				v = "<redacted>"
 			}
@@ -185,17 +204,55 @@ func redactJSONBody(b string) string {
 		if sub[1] == "client_secret" || sub[1] == "registration_access_token" || sub[1] == "password" {
 			return `"` + sub[1] + `":"<redacted>"`
 		}
-		return `"` + sub[1] + `":"` + ShortenJWT(sub[2]) + `"`
+		if sub[1] == "client_assertion" || sub[1] == "assertion" {
+			return `"` + sub[1] + `":"` + ShortenJWT(sub[2]) + `"`
+		}
+		return `"` + sub[1] + `":"` + ShortenToken(sub[2]) + `"`
 	})
 	return privateMember.ReplaceAllString(b, `"$1":"<redacted>"`)
 }
 
-// Redact masks every occurrence of any of secrets in s.
+// signedJWT matches a JWS in compact form anywhere in free text: a target
+// that echoes the assertion in error_description, a header or an HTML page
+// must not turn the report into a replayable credential.
+var signedJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}`)
+
+// Redact masks every occurrence of any of secrets in s, also in its JSON
+// string and URL-encoded spellings (a target may echo a secret inside a JSON
+// error or a form body), and drops the signature of every signed JWT in s.
 func Redact(s string, secrets []string) string {
 	for _, sec := range secrets {
-		if len(sec) >= 6 {
-			s = strings.ReplaceAll(s, sec, "<redacted>")
+		if len(sec) < 6 {
+			continue
+		}
+		for _, form := range spellings(sec) {
+			s = strings.ReplaceAll(s, form, "<redacted>")
 		}
 	}
-	return s
+	return signedJWT.ReplaceAllStringFunc(s, ShortenJWT)
+}
+
+// spellings lists sec as written raw, inside a JSON string (with and
+// without HTML escaping), and URL-encoded as a query value or path segment.
+func spellings(sec string) []string {
+	out := []string{sec}
+	add := func(f string) {
+		for _, o := range out {
+			if o == f {
+				return
+			}
+		}
+		out = append(out, f)
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(sec)
+	add(strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n")[1:], `"`))
+	if j, err := json.Marshal(sec); err == nil {
+		add(string(j[1 : len(j)-1]))
+	}
+	add(url.QueryEscape(sec))
+	add(url.PathEscape(sec))
+	return out
 }
