@@ -54,6 +54,18 @@ type Cast struct {
 	User          string // a user IdP-H may assert (grant sub)
 }
 
+// Secrets lists the shared secrets of the cast (clients H and S), the
+// values no output may carry.
+func (c Cast) Secrets() []string {
+	var out []string
+	for _, p := range []Party{c.H, c.S} {
+		if p.Secret != "" {
+			out = append(out, p.Secret)
+		}
+	}
+	return out
+}
+
 // Parties lists the parties that publish keys.
 func (c Cast) Parties() []Party {
 	return []Party{c.A, c.B, c.P, c.IdPH, c.IdPK}

@@ -36,6 +36,7 @@ type (
 		Timestamp  string          `xml:"timestamp,attr,omitempty"`
 		Properties junitProperties `xml:"properties"`
 		Cases      []junitCase     `xml:"testcase"`
+		SystemOut  *junitOutput    `xml:"system-out,omitempty"`
 	}
 	junitProperties struct {
 		Props []junitProperty `xml:"property"`
@@ -110,6 +111,10 @@ func WriteJUnit(w io.Writer, r v1.Report) error {
 			d += res.Duration
 		}
 		s.Time = seconds(d)
+		if len(r.TargetLog) > 0 && s.Failures+s.Errors > 0 {
+			// The target's output, in each suite a CI system would open.
+			s.SystemOut = &junitOutput{xmlText("target output (last lines):\n" + strings.Join(r.TargetLog, "\n"))}
+		}
 		total += d
 		doc.Tests += s.Tests
 		doc.Failures += s.Failures

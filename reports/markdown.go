@@ -123,6 +123,10 @@ func WriteMarkdown(w io.Writer, r v1.Report) error {
 		p("\n")
 	}
 
+	if len(r.TargetLog) > 0 {
+		p("### Target output\n\n<details><summary>last %d lines</summary>\n\n%s\n</details>\n\n", len(r.TargetLog), fence(strings.Join(r.TargetLog, "\n"), "text"))
+	}
+
 	p("<sub>%s</sub>\n", mdText(strings.TrimSpace(fmt.Sprintf("%s · %s %s", r.Schema, r.Tool.Name, r.Tool.Version))))
 	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write markdown report: %w", err)

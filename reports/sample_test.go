@@ -140,6 +140,7 @@ func sampleReport() v1.Report {
 			},
 		},
 		Observations: []v1.Observation{{ID: "O-MD-01", Text: "metadata advertises mtls_endpoint_aliases"}},
+		TargetLog:    []string{"level=info msg=\"token request\" client_id=client-a", "level=warn msg=\"audience not checked\" <b>raw</b>"},
 	}
 	sortResults(r.Results)
 	r.Summarize()

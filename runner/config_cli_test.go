@@ -176,3 +176,57 @@ expectedFailures:
 		t.Fatalf("exit %d, want 0 with both failures expected\n%s\n%s", code, out, errOut)
 	}
 }
+
+// TestTargetLogOnFailure: when a process target fails a check, the tail of
+// its output travels with the report (JSON, Markdown, HTML, JUnit), with
+// secrets and JWT signatures the server logged redacted.
+func TestTargetLogOnFailure(t *testing.T) {
+	bin := buildMockIdP(t)
+	port := freePort(t)
+	secret := "0AT9BldVVrOcjNzKX4PEB1d88n9F0N1d6NTcgGcwWdl5mYrc9hUXtbIQ2lDg0s7n" // fixture client-h
+	t.Setenv("ASSAY_TEST_SECRET_H", secret)
+	const sig = "c2lnbmF0dXJlLXRoYXQtbXVzdC1ub3QtbGVhaw"
+	script := `echo "server log: client_secret=$ASSAY_TEST_SECRET_H assertion=eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.` + sig + `"; exec "$0" "$@"`
+	cfg := writeFile(t, "process.yaml", fmt.Sprintf(`version: v1
+target:
+  kind: process
+  issuer: https://127.0.0.1:%[1]d
+  caFile: %[2]s
+  process:
+    command: [/bin/sh, -c, '%[4]s', %[3]s, serve, --addr, "127.0.0.1:%[1]d", --idp-url, "${ASSAY_MOCKIDP_URL}", --defect, ignore-audience]
+    ready: {url: "https://127.0.0.1:%[1]d/jwks", timeout: 20s}
+clients:
+  A: {id: client-a}
+  B: {id: client-b}
+  H: {id: client-h, secretEnv: ASSAY_TEST_SECRET_H}
+`, port, repoFile(t, "fixtures/tls/ca.pem"), bin, script))
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--config", cfg, "--only", "A-CA-04.2,A-MD-02", "--out", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (ignore-audience fails A-CA-04.2)\n%s\n%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r v1.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	log := strings.Join(r.TargetLog, "\n")
+	if !strings.Contains(log, "server log: client_secret=<redacted> assertion=eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.<signature redacted>") {
+		t.Errorf("report.json targetLog lacks the redacted server line:\n%s", log)
+	}
+	for _, f := range []string{"report.json", "summary.md", "report.html", "junit.xml"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "server log: client_secret=") {
+			t.Errorf("%s lacks the target output", f)
+		}
+		if strings.Contains(string(b), secret) || strings.Contains(string(b), sig) {
+			t.Errorf("%s leaks the secret or the signature the server logged", f)
+		}
+	}
+}

@@ -149,6 +149,20 @@ func tlsFlags(o runOptions, set map[string]bool, cfg *config.Config) error {
 	return nil
 }
 
+// targetLogLines bounds the target output a report keeps.
+const targetLogLines = 50
+
+// needsLog reports whether r has a finding the target's output may explain:
+// an unexpected FAIL or an ERROR.
+func needsLog(r v1.Report) bool {
+	for _, res := range r.Results {
+		if res.Outcome == v1.Error || (res.Outcome == v1.Fail && !res.Expected) {
+			return true
+		}
+	}
+	return false
+}
+
 // ginkgoT is the GinkgoTestingT of a run outside `go test`.
 type ginkgoT struct{ failed bool }
 
@@ -227,8 +241,18 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	}
 	reports.ApplyExpected(&r, expected)
 	r.Observations = observations
+	if tgt.logs != nil && needsLog(r) {
+		r.TargetLog = tail(tgt.logs(), targetLogLines, tgt.env.Secrets)
+	}
 	r.Summarize()
 	_ = reports.WriteSummary(stdout, r, color)
+	if n := len(r.TargetLog); n > 0 {
+		if o.verbose {
+			fmt.Fprintf(stdout, "target output (last %d lines):\n  %s\n", n, strings.Join(r.TargetLog, "\n  "))
+		} else {
+			fmt.Fprintf(stdout, "target output: the last %d lines are in the reports; -v prints them\n", n)
+		}
+	}
 	if err := writeReports(o, r); err != nil {
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -158,10 +159,10 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	ep, err := t.Start(sctx)
 	cancel()
 	if err != nil {
-		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs())
+		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs(), cast.Secrets())
 	}
 	if err := register(ctx, cfg, &cast, idpURL, ep, tlsCfg, getenv); err != nil {
-		return nil, withLogs(err, t.Logs())
+		return nil, withLogs(err, t.Logs(), cast.Secrets())
 	}
 	orc, err := startOracle(r)
 	if err != nil {
@@ -176,22 +177,35 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	}
 	e, err := suites.NewEnv(ctx, opts)
 	if err != nil {
-		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs())
+		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs(), cast.Secrets())
 	}
 	r.env = e
 	ok = true
 	return r, nil
 }
 
-func withLogs(err error, logs []byte) error {
-	if len(logs) == 0 {
+func withLogs(err error, logs []byte, secrets []string) error {
+	lines := tail(logs, 20, secrets)
+	if len(lines) == 0 {
 		return err
 	}
-	lines := strings.Split(strings.TrimRight(string(logs), "\n"), "\n")
-	if len(lines) > 20 {
-		lines = lines[len(lines)-20:]
-	}
 	return fmt.Errorf("%w\ntarget output (last %d lines):\n  %s", err, len(lines), strings.Join(lines, "\n  "))
+}
+
+// tail is the last n lines of a target's output, secrets and JWT
+// signatures redacted (a server may log the assertions it receives).
+func tail(logs []byte, n int, secrets []string) []string {
+	if len(bytes.TrimSpace(logs)) == 0 {
+		return nil
+	}
+	lines := strings.Split(strings.TrimRight(string(logs), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		lines[i] = check.Redact(l, secrets)
+	}
+	return lines
 }
 
 func targetName(cfg config.Config) string {

@@ -166,11 +166,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	if e.Sleep == nil {
 		e.Sleep = timerSleep
 	}
-	for _, p := range []mockidp.Party{o.Cast.H, o.Cast.S} {
-		if p.Secret != "" {
-			e.Secrets = append(e.Secrets, p.Secret)
-		}
-	}
+	e.Secrets = o.Cast.Secrets()
 	if e.Target.MetadataURL == "" {
 		e.Target.MetadataURL = discovery.OIDCMetadataURL(o.Issuer)
 	}

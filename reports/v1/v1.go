@@ -48,6 +48,10 @@ type Report struct {
 	Summary      Summary       `json:"summary"`
 	Results      []Result      `json:"results"`
 	Observations []Observation `json:"observations,omitempty"`
+	// TargetLog is the tail of a process or container target's output,
+	// secrets redacted, kept when a check failed or errored so that the
+	// server's side of a finding travels with the report.
+	TargetLog []string `json:"targetLog,omitempty"`
 }
 
 // Tool names the harness that wrote the report.
