@@ -239,8 +239,8 @@ func TestReportRedaction(t *testing.T) {
 			forbid: []string{"Tk7x9", "r-0123456789abcdef", "r-012"},
 		},
 		{
-			name: "bearer token in a request header",
-			tr: &client.Transcript{Method: "GET", URL: "https://rs/api", ReqHeader: http.Header{"Authorization": {"Bearer 2YotnFZFEjr1zCsicMWpAA"}}},
+			name:   "bearer token in a request header",
+			tr:     &client.Transcript{Method: "GET", URL: "https://rs/api", ReqHeader: http.Header{"Authorization": {"Bearer 2YotnFZFEjr1zCsicMWpAA"}}},
 			want:   []string{"Bearer 2Yotn…<redacted>"},
 			forbid: []string{"2YotnFZFEjr1zCsicMWpAA"},
 		},
