@@ -269,3 +269,49 @@ func clip(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// ScopeRefused wants a scope the client may not have refused (RFC 6749
+// §5.2 invalid_scope), or granted narrowed: a 200 token response whose
+// scope member is present (RFC 6749 §5.1: REQUIRED when it differs from
+// the request) and omits Scope (§3.3 lets the server ignore part of the
+// request). A token with Scope, or one that does not say what it grants,
+// fails.
+type ScopeRefused struct{ Scope string }
+
+// Accepting implements check.Expectation: a narrowed grant is not the
+// outcome a row fails on, so no confirming control is needed beyond the
+// rejection's.
+func (ScopeRefused) Accepting() bool { return false }
+
+func (s ScopeRefused) String() string { return "400 invalid_scope or narrowed" }
+
+// Judge implements check.Expectation.
+func (s ScopeRefused) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
+	if tr.Status != http.StatusOK {
+		return Error(oauth.InvalidScope).Judge(tr, e)
+	}
+	v := Issued{}.Judge(tr, e)
+	m, err := tr.JSON()
+	if err != nil {
+		return v
+	}
+	granted, has := m["scope"].(string)
+	switch {
+	case !has:
+		v.Fail = append(v.Fail, fmt.Sprintf("scope %q was neither refused (invalid_scope) nor echoed narrowed: the token response has no scope member (RFC 6749 §5.1, §5.2)", s.Scope))
+	case hasScope(granted, s.Scope):
+		v.Fail = append(v.Fail, fmt.Sprintf("token issued with scope %q, which the client may not have (RFC 6749 §5.2 invalid_scope)", granted))
+	}
+	return v
+}
+
+// hasScope reports whether the space-delimited scope list holds s (RFC 6749
+// §3.3).
+func hasScope(list, s string) bool {
+	for _, x := range strings.Fields(list) {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -28,12 +28,19 @@ func claimAttacks() []attack {
 		{id: "B-CLM-05", title: "rejects aud = [issuer, attacker] where the issuer must be the sole audience (CVE-2025-27371)",
 			cite: cite("BIS-4", "FAPI2-5.3.2.1"), d: defect.AcceptAudienceArray, killIn: strict, want: audArray,
 			ms: []assertion.Mutation{assertion.Audience(assertion.Issuer, "https://attacker.example")}},
+		// Only FAPI2 §5.3.2.1 makes a future iat a reason to refuse (more
+		// than 60 s ahead); RFC 7519 §4.1.6 and RFC 7523 §3 set no rule.
 		{id: "B-CLM-08", title: "rejects iat two minutes in the future", cite: cite("FAPI2-5.3.2.1", "RFC7519-4.1.6"), d: defect.AcceptFutureIat,
-			ms: []assertion.Mutation{assertion.IssuedAt(2 * time.Minute), assertion.Expires(3 * time.Minute)}},
+			want: expect.Only(expect.RejectClient, check.FAPI2),
+			ms:   []assertion.Mutation{assertion.IssuedAt(2 * time.Minute), assertion.Expires(3 * time.Minute)}},
 		{id: "B-CLM-09", title: "rejects nbf five minutes in the future", cite: cite("RFC7519-4.1.5", "RFC7523-3"), d: defect.IgnoreNotBefore,
 			ms: []assertion.Mutation{assertion.NotBefore(5 * time.Minute)}},
+		// RFC 7523 §3 item 4 only lets a server refuse a far exp (MAY):
+		// a rule under BCP alone, as A-CA-13 (catalog "REJ-C under the
+		// declared policy").
 		{id: "B-CLM-10", title: "rejects exp ten years in the future", cite: cite("RFC7523-3"), d: defect.UnboundedLifetime,
-			ms: []assertion.Mutation{assertion.Expires(10 * 365 * 24 * time.Hour)}},
+			want: expect.Only(expect.RejectClient, check.BCP),
+			ms:   []assertion.Mutation{assertion.Expires(10 * 365 * 24 * time.Hour)}},
 		{id: "B-CLM-11", title: "rejects an assertion without jti", cite: cite("OIDC-Core-9"), d: defect.AllowMissingJTI,
 			want: expect.Only(expect.RejectClient, replayProfiles()...), ms: []assertion.Mutation{assertion.DropClaim("jti")}},
 		{id: "B-CLM-15.1", title: "rejects iss = A with sub = B, signed by A", cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreSubject,
