@@ -230,3 +230,34 @@ clients:
 		}
 	}
 }
+
+// TestGrantSigningAlg: grant.signingAlg gives IdP-H a key of that
+// algorithm (made for the run); the reference trusts it and every grant
+// check passes with RS256 assertions.
+func TestGrantSigningAlg(t *testing.T) {
+	cfg := writeFile(t, "grant.yaml", "version: v1\ngrant: {signingAlg: RS256}\n")
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--config", cfg, "--label-filter", "carrier: containsAny grant", "--json", filepath.Join(dir, "r.json"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r v1.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	const rs256Header = "eyJhbGciOiJSUzI1NiI" // base64url of {"alg":"RS256"
+	for _, res := range r.Results {
+		if res.ID != "A-JG-01" {
+			continue
+		}
+		if res.Outcome != v1.Pass || len(res.Exchanges) == 0 || !strings.Contains(res.Exchanges[0].Request.Body, "assertion="+rs256Header) {
+			t.Fatalf("A-JG-01: %s %s, want PASS with an RS256 grant assertion", res.Outcome, res.Reason)
+		}
+		return
+	}
+	t.Fatal("A-JG-01 did not run")
+}

@@ -234,6 +234,9 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 	if err != nil {
 		return nil, err
 	}
+	if err := grantKey(&cast, cfg.Grant.SigningAlg); err != nil {
+		return nil, err
+	}
 	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
 	if err != nil {
 		return nil, fmt.Errorf("start reference target: %w", err)
@@ -494,7 +497,25 @@ func castFromConfig(cfg config.Config, getenv func(string) string) (mockidp.Cast
 	}
 	cast.H, cast.S = secret(cast.H, cfg.Clients.H), secret(cast.S, cfg.Clients.S)
 	cast.IdPH.ID, cast.User = cfg.Grant.Issuer, cfg.Grant.Subject
-	return cast, nil
+	return cast, grantKey(&cast, cfg.Grant.SigningAlg)
+}
+
+// grantKey gives IdP-H a signing key for alg (grant.signingAlg). Only the
+// EdDSA key is a fixture; another algorithm's key is made for the run and
+// published at IdP-H's jwks_uri like the fixture.
+func grantKey(cast *mockidp.Cast, alg string) error {
+	if alg == "" {
+		return nil
+	}
+	if _, ok := cast.IdPH.KeyFor(alg); ok {
+		return nil
+	}
+	k, err := keys.Generate(alg, "idp-h-"+strings.ToLower(alg)+"-run", rand.Reader)
+	if err != nil {
+		return fmt.Errorf("grant.signingAlg: %w", err)
+	}
+	cast.IdPH.Keys = keys.Set{k}
+	return nil
 }
 
 func loadPrivateJWKS(path string) (keys.Set, error) {

@@ -276,6 +276,11 @@ type Grant struct {
 	ClientAuth string `yaml:"clientAuth"`
 	// Subject is the grant assertion's sub; default user1.
 	Subject string `yaml:"subject"`
+	// SigningAlg is the algorithm IdP-H signs grant assertions with:
+	// EdDSA (default, the committed fixture key), ES256, PS256 or RS256
+	// (a key generated for the run). A server whose JWT bearer verifier
+	// takes no EdDSA needs one of the others.
+	SigningAlg string `yaml:"signingAlg"`
 }
 
 // On reports whether the grant checks run.
@@ -345,6 +350,7 @@ type Expected struct {
 const (
 	DefaultListen     = "127.0.0.1:0"
 	DefaultIssuerH    = "https://idp-h.assay.test"
+	DefaultGrantAlg   = "EdDSA" // IdP-H's fixture key
 	DefaultSubject    = "user1"
 	DefaultSigningAlg = "ES256"
 )
@@ -368,6 +374,7 @@ func Default() Config {
 			Issuer:     DefaultIssuerH,
 			ClientAuth: ClientAuthOptional,
 			Subject:    DefaultSubject,
+			SigningAlg: DefaultGrantAlg,
 		},
 		Timeouts: Timeouts{
 			Request:   Duration{10 * time.Second},

@@ -132,6 +132,7 @@ func TestLoadFull(t *testing.T) {
 			Issuer:     "https://idp.example",
 			ClientAuth: ClientAuthNone,
 			Subject:    "alice",
+			SigningAlg: "PS256",
 		},
 		Audience: "https://127.0.0.1:8443/realms/assay",
 		Scope:    "openid profile",

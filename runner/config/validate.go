@@ -406,6 +406,7 @@ func (c Config) validateGrant(v *validator) {
 	v.oneOf("grant.urn", "grant type", g.URN, grantURNs)
 	v.oneOf("grant.trustModel", "trust model", g.TrustModel, trustModels)
 	v.oneOf("grant.clientAuth", "value", g.ClientAuth, clientAuths)
+	v.oneOf("grant.signingAlg", "algorithm", g.SigningAlg, algorithms)
 	switch {
 	case g.Issuer == "":
 		v.add("grant.issuer", "required: IdP-H's issuer identifier")

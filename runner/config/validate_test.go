@@ -194,6 +194,7 @@ func TestValidate(t *testing.T) {
 		{"grant trust model unknown", urlConfig, func(c *Config) { c.Grant.TrustModel = "external" }, []string{`grant.trustModel: unknown trust model "external" (want one of external-issuer, self-signed, service-account)`}},
 		{"grant client auth unknown", urlConfig, func(c *Config) { c.Grant.ClientAuth = "yes" }, []string{`grant.clientAuth: unknown value "yes" (want one of required, optional, none)`}},
 		{"grant client auth missing", urlConfig, func(c *Config) { c.Grant.ClientAuth = "" }, []string{"grant.clientAuth: required"}},
+		{"grant signing alg unknown", urlConfig, func(c *Config) { c.Grant.SigningAlg = "HS256" }, []string{`grant.signingAlg: unknown algorithm "HS256" (want one of ES256, PS256, RS256, EdDSA)`}},
 		{"grant issuer missing", urlConfig, func(c *Config) { c.Grant.Issuer = "" }, []string{"grant.issuer: required: IdP-H's issuer identifier"}},
 		{"grant issuer with space", urlConfig, func(c *Config) { c.Grant.Issuer = "idp h" }, []string{`grant.issuer: must not contain white space, got "idp h"`}},
 		{"grant issuer not a URL", urlConfig, func(c *Config) { c.Grant.Issuer = "idp-h" }, nil},
