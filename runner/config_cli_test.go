@@ -60,6 +60,20 @@ timeouts:
 	}
 }
 
+// readReport reads a JSON report an assay run wrote.
+func readReport(t *testing.T, path string) v1.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r v1.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return r
+}
+
 func freePort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -110,14 +124,7 @@ verifier: {url: "https://127.0.0.1:%[4]d/resource", audience: "https://rs.assay.
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "r.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r v1.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, filepath.Join(dir, "r.json"))
 	seen := map[string]int{}
 	for _, res := range r.Results {
 		if res.Suite == "resource" || res.Suite == "rotation" {
@@ -205,14 +212,7 @@ clients:
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (ignore-audience fails A-CA-04.2)\n%s\n%s", code, out, errOut)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r v1.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, filepath.Join(dir, "report.json"))
 	log := strings.Join(r.TargetLog, "\n")
 	if !strings.Contains(log, "server log: client_secret=<redacted> assertion=eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.<signature redacted>") {
 		t.Errorf("report.json targetLog lacks the redacted server line:\n%s", log)
@@ -241,14 +241,7 @@ func TestGrantSigningAlg(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, "r.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r v1.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readReport(t, filepath.Join(dir, "r.json"))
 	const rs256Header = "eyJhbGciOiJSUzI1NiI" // base64url of {"alg":"RS256"
 	for _, res := range r.Results {
 		if res.ID != "A-JG-01" {

@@ -1,7 +1,10 @@
 package runner_test
 
 import (
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,6 +54,43 @@ func TestImportRules(t *testing.T) {
 			case strings.HasPrefix(imp, "github.com/onsi/") && !strings.HasPrefix(rel, "suites") && !strings.HasPrefix(rel, "runner") && !strings.HasPrefix(rel, "reports"):
 				bad("Ginkgo and Gomega belong in suites, runner and reports")
 			}
+		}
+	}
+}
+
+// TestInjectedClockAndRandomness enforces design.md's house rule: suites
+// and mockidp read the clock, randomness and the network through what they
+// are given (Env, Options), never from package-level sources. Only the
+// mockidp command, which wires the real ones, may.
+func TestInjectedClockAndRandomness(t *testing.T) {
+	forbidden := []string{"time.Now()", "time.Since(", "rand.Reader", "http.DefaultClient", "http.Get(", "http.Post("}
+	for _, dir := range []string{"../suites", "../mockidp"} {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && d.Name() == "cmd" {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				code, _, _ := strings.Cut(line, "//")
+				for _, f := range forbidden {
+					if strings.Contains(code, f) {
+						t.Errorf("%s:%d uses %s; take it from the Env or the package's options", path, i+1, f)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -3,11 +3,11 @@ package clientauth
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -30,14 +30,17 @@ func signWithKid(kid string, ms ...assertion.Mutation) func(ctx context.Context,
 	}
 }
 
-// derSignature replaces the 64-octet R||S of ES256 by the ASN.1 DER form.
-func derSignature(si []byte, d *assertion.Draft) ([]byte, error) {
-	k, ok := d.Key.Private().(*ecdsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("der signature: need an EC key, have %T", d.Key.Private())
+// derSignature replaces the 64-octet R||S of ES256 by the ASN.1 DER form,
+// drawing the nonce from random.
+func derSignature(random io.Reader) func(si []byte, d *assertion.Draft) ([]byte, error) {
+	return func(si []byte, d *assertion.Draft) ([]byte, error) {
+		k, ok := d.Key.Private().(*ecdsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("der signature: need an EC key, have %T", d.Key.Private())
+		}
+		h := sha256.Sum256(si)
+		return ecdsa.SignASN1(random, k, h[:])
 	}
-	h := sha256.Sum256(si)
-	return ecdsa.SignASN1(rand.Reader, k, h[:])
 }
 
 // jsonSerialization rewrites a compact JWS as the flattened JWS JSON
@@ -136,7 +139,9 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-13", Level: check.MUST, Cite: cite("RFC7518-3.4"), Defect: defect.AcceptDERSignature,
 				Title: "rejects a DER-encoded ES256 signature"},
-			Send: check.Mutate(check.Client, func(d *assertion.Draft) { d.Signature = derSignature }),
+			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+				return e.Send(ctx, check.Client, func(d *assertion.Draft) { d.Signature = derSignature(e.Rand) })
+			},
 			Want: rej,
 		},
 		{

@@ -3,7 +3,6 @@ package clientauth
 import (
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -63,7 +62,7 @@ func typingRows() []check.Row {
 				}
 				salt0 := func(si []byte, d *assertion.Draft) ([]byte, error) {
 					h := sha256.Sum256(si)
-					return rsa.SignPSS(rand.Reader, k.Private().(*rsa.PrivateKey), crypto.SHA256, h[:], &rsa.PSSOptions{SaltLength: 0})
+					return rsa.SignPSS(e.Rand, k.Private().(*rsa.PrivateKey), crypto.SHA256, h[:], &rsa.PSSOptions{SaltLength: 0})
 				}
 				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k), func(d *assertion.Draft) { d.Signature = salt0 })
 			},
