@@ -16,7 +16,7 @@ test:        ## everything CI runs: unit tests, the self-test kill matrix, CLI t
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-catalog:     ## regenerate the committed check catalog (suites/testdata/catalog.golden)
+catalog:     ## regenerate the committed check catalog (suites/testdata/catalog.golden, catalog-ids.txt)
 	$(GO) test ./suites/ -run TestCatalog -update
 
 bench:       ## Go benchmarks: full suite, signing, reference throughput

@@ -208,5 +208,6 @@ func TestSelf(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "%-16s %-34s %-8s %-6s %s\n", c.check, c.defect, c.profile, c.got, mark)
 	}
-	t.Logf("kill matrix: %d checks, %d defects, %d of %d (check, profile) cells killed\n%s", len(suites.All()), len(used), killed, len(cells), b.String())
+	t.Logf("kill matrix: %d checks, %d defects, %d of %d (check, profile) cells killed; %d catalog rows exempted (testdata/exemptions.txt)\n%s",
+		len(suites.All()), len(used), killed, len(cells), len(exemptions(t)), b.String())
 }
