@@ -170,7 +170,14 @@ func (c *containerTarget) start(ctx context.Context) (Endpoint, error) {
 	c.mu.Lock()
 	c.created = true
 	c.mu.Unlock()
+	var replaced string // the image a rebuild retags away from
+	if b := req.FromDockerfile; b.Context != "" {
+		replaced = imageID(ctx, b.Repo+":"+b.Tag)
+	}
 	ctr, err := testcontainers.GenericContainer(ctx, req)
+	if err == nil && replaced != "" {
+		dropReplaced(context.WithoutCancel(ctx), req.FromDockerfile.Repo+":"+req.FromDockerfile.Tag, replaced)
+	}
 	c.mu.Lock()
 	stopped := c.stopped
 	if ctr != nil {
@@ -471,6 +478,35 @@ func (l *logConsumer) Accept(log testcontainers.Log) {
 	} else {
 		_, _ = l.out.Write(log.Content)
 	}
+}
+
+// imageID is the ID of the local image ref, or "" if there is none.
+func imageID(ctx context.Context, ref string) string {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return ""
+	}
+	defer cli.Close()
+	img, err := cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return ""
+	}
+	return img.ID
+}
+
+// dropReplaced removes the image a rebuild of ref left without a tag, so
+// that repeated runs retag one image instead of piling up dangling ones.
+// An image still used by a container (another run's) stays: no force.
+func dropReplaced(ctx context.Context, ref, old string) {
+	if now := imageID(ctx, ref); now == "" || now == old {
+		return
+	}
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return
+	}
+	defer cli.Close()
+	_, _ = cli.ImageRemove(ctx, old, client.ImageRemoveOptions{})
 }
 
 // localImage checks that the engine has img without pulling it.

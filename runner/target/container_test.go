@@ -337,3 +337,51 @@ func TestContainerStartFails(t *testing.T) {
 		}
 	})
 }
+
+// TestContainerRebuildDropsReplacedImage: rebuilding a changed context
+// retags the image and removes the one it replaced, instead of leaving a
+// dangling image per run.
+func TestContainerRebuildDropsReplacedImage(t *testing.T) {
+	needDocker(t)
+	label := runLabel(t)
+	mustLeaveNoContainers(t, label)
+	build := fakeserverContext(t)
+	build.Repo = "assay-test-rebuild-" + label
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if cli, err := testcontainers.NewDockerClientWithOpts(ctx); err == nil {
+			_, _ = cli.ImageRemove(ctx, build.Repo+":latest", client.ImageRemoveOptions{Force: true})
+			cli.Close()
+		}
+	})
+	run := func(rev string) string {
+		t.Helper()
+		df := "FROM scratch\nCOPY fakeserver /fakeserver\nLABEL assay.test.rev=" + rev + "\nENTRYPOINT [\"/fakeserver\"]\n"
+		if err := os.WriteFile(filepath.Join(build.Context, "Dockerfile"), []byte(df), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tg := Container(ContainerSpec{
+			Build:  build,
+			Ports:  []string{"8080/tcp"},
+			Cmd:    []string{"-addr", ":8080"},
+			Labels: map[string]string{testLabel: label},
+			Ready:  ReadyProbe{Log: "listening on", Timeout: 30 * time.Second},
+		})
+		if _, err := tg.Start(t.Context()); err != nil {
+			t.Fatalf("Start rev %s: %v", rev, err)
+		}
+		if err := tg.Stop(context.Background()); err != nil {
+			t.Fatalf("Stop rev %s: %v", rev, err)
+		}
+		return imageID(t.Context(), build.Repo+":latest")
+	}
+	first := run("1")
+	second := run("2")
+	if first == "" || second == "" || first == second {
+		t.Fatalf("image IDs %q then %q: want two different builds", first, second)
+	}
+	if imageID(t.Context(), first) != "" {
+		t.Errorf("the replaced image %s is still there", first)
+	}
+}
