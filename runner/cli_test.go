@@ -179,3 +179,26 @@ func TestReportsCarryNoSecrets(t *testing.T) {
 		t.Errorf("report.json does not validate: %v", err)
 	}
 }
+
+// TestHelp: each command's --help describes it with examples and exits 0
+// without an error line.
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"run", "list", "validate"} {
+		out, errOut, code := assay(t, cmd, "--help")
+		text := out + errOut
+		if code != 0 {
+			t.Errorf("assay %s --help exited %d", cmd, code)
+		}
+		for _, want := range []string{"Usage: assay " + cmd, "Flags:", "-config"} {
+			if cmd == "list" && want == "-config" {
+				continue
+			}
+			if !strings.Contains(text, want) {
+				t.Errorf("assay %s --help lacks %q:\n%s", cmd, want, text)
+			}
+		}
+		if strings.Contains(text, "help requested") {
+			t.Errorf("assay %s --help prints an error line:\n%s", cmd, text)
+		}
+	}
+}

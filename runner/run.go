@@ -58,15 +58,47 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return usageErr("unknown command %q", args[0])
 }
 
+// commandHelp heads each command's --help.
+var commandHelp = map[string]string{
+	"run": `Usage: assay run [flags]
+
+Runs the checks against a target and prints one line per check, then a
+summary by outcome and by spec section. Without --config the target is the
+built-in reference server (in process).
+
+Examples:
+  assay run                                   # every check, reference server, profile BASE
+  assay run --profile BIS --out reports/      # all report formats into reports/
+  assay run --config fixtures/targets/fosite.yaml
+  assay run --only A-CA-04 -v                 # one check with its full exchange
+  assay run --label-filter 'spec: containsAny RFC7523-3'
+`,
+	"list": `Usage: assay list [flags]
+
+Lists the checks, one per line: ID, level, citations, expected verdict per
+profile, reference defect, title.
+
+Examples:
+  assay list --label-filter 'level:SHOULD'
+  assay list --only B-ALG-01,B-ALG-07
+`,
+	"validate": `Usage: assay validate --config FILE
+
+Checks a target config and reports every problem at once, each with its
+field path; exits 2 if there is any. Nothing is started.
+`,
+}
+
 // parse parses flags, turning every flag error into a one-line usage error.
 func parse(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stderr)
-		fmt.Fprintf(stderr, "Usage of assay %s:\n", fs.Name())
+		fmt.Fprint(stderr, commandHelp[fs.Name()])
+		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
-		return err
+		return quiet(ExitOK)
 	}
 	if err != nil {
 		return usageErr("%s: %v (see assay %s --help)", fs.Name(), err, fs.Name())
