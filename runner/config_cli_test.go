@@ -94,23 +94,27 @@ func buildMockIdP(t *testing.T) string {
 	return bin
 }
 
-// TestProcessTarget runs the full suite against the reference server started
-// as a process by assay, its client keys fetched from assay's own mock IdP
-// (${ASSAY_MOCKIDP_URL}).
-func TestProcessTarget(t *testing.T) {
-	bin := buildMockIdP(t)
+// referenceProcess writes a config that runs the reference server as a
+// process target (extra are more `mockidp serve` arguments, such as
+// defects). The process's reference verifier trusts
+// ${ASSAY_MOCKIDP_URL}/idp-v, the token issuer assay mounts on its own mock
+// IdP for the resource suite; the rotation timings are the reference's fast
+// key cache.
+func referenceProcess(t *testing.T, bin string, extra ...string) string {
+	t.Helper()
 	port, vport := freePort(t), freePort(t)
-	// The process's reference verifier trusts ${ASSAY_MOCKIDP_URL}/idp-v,
-	// the token issuer assay mounts on its own mock IdP for the resource
-	// suite; the rotation timings are the reference's fast key cache.
-	cfg := writeFile(t, "process.yaml", fmt.Sprintf(`version: v1
+	more := ""
+	for _, a := range extra {
+		more += ", " + a
+	}
+	return writeFile(t, "process.yaml", fmt.Sprintf(`version: v1
 name: reference as a process
 target:
   kind: process
   issuer: https://127.0.0.1:%[1]d
   caFile: %[2]s
   process:
-    command: [%[3]s, serve, --addr, "127.0.0.1:%[1]d", --idp-url, "${ASSAY_MOCKIDP_URL}", --verifier-addr, "127.0.0.1:%[4]d"]
+    command: [%[3]s, serve, --addr, "127.0.0.1:%[1]d", --idp-url, "${ASSAY_MOCKIDP_URL}", --verifier-addr, "127.0.0.1:%[4]d"%[5]s]
     ready: {url: "https://127.0.0.1:%[1]d/jwks", timeout: 20s}
 clients:
   A: {id: client-a}
@@ -118,7 +122,14 @@ clients:
   P: {id: client-p, signingAlg: PS256}
 rotation: {keyCacheTTL: 400ms, margin: 100ms, refetchMin: 100ms, stall: 600ms, maxWait: 5s}
 verifier: {url: "https://127.0.0.1:%[4]d/resource", audience: "https://rs.assay.test"}
-`, port, repoFile(t, "fixtures/tls/ca.pem"), bin, vport))
+`, port, repoFile(t, "fixtures/tls/ca.pem"), bin, vport, more))
+}
+
+// TestProcessTarget runs the full suite against the reference server started
+// as a process by assay, its client keys fetched from assay's own mock IdP
+// (${ASSAY_MOCKIDP_URL}).
+func TestProcessTarget(t *testing.T) {
+	cfg := referenceProcess(t, buildMockIdP(t))
 	dir := t.TempDir()
 	out, errOut, code := assay(t, "run", "--config", cfg, "--json", filepath.Join(dir, "r.json"))
 	if code != 0 {
@@ -253,4 +264,31 @@ func TestGrantSigningAlg(t *testing.T) {
 		return
 	}
 	t.Fatal("A-JG-01 did not run")
+}
+
+// TestProcessTargetRotationDefects: the rotation rows fail an external
+// target with their defect on, so assay's own mock IdP really misbehaves
+// for a target it does not host (the jwks_uri stall of C-ROT-02 once never
+// happened outside the built-in reference).
+func TestProcessTargetRotationDefects(t *testing.T) {
+	bin := buildMockIdP(t)
+	for _, tc := range []struct{ defect, id string }{
+		{"jwks-stall-drops-keys", "C-ROT-02"},
+		{"jwks-5xx-drops-keys", "C-ROT-01"},
+	} {
+		t.Run(tc.defect, func(t *testing.T) {
+			cfg := referenceProcess(t, bin, "--defect", tc.defect)
+			dir := t.TempDir()
+			out, errOut, code := assay(t, "run", "--config", cfg, "--only", tc.id, "--json", filepath.Join(dir, "r.json"))
+			if code == 2 || code == 3 {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			r := readReport(t, filepath.Join(dir, "r.json"))
+			for _, res := range r.Results {
+				if res.ID == tc.id && res.Outcome != v1.Fail && res.Outcome != v1.Warn {
+					t.Errorf("%s with %s on: %s %s, want FAIL or WARN", tc.id, tc.defect, res.Outcome, res.Reason)
+				}
+			}
+		})
+	}
 }

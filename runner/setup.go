@@ -121,7 +121,9 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if err != nil {
 		return nil, err
 	}
-	idp := mockidp.New(mockidp.Config{Parties: cast.Parties(), MaxAge: 5 * time.Minute})
+	// Sleep makes the JWKS delay knob work: the rotation suite stalls
+	// jwks_uri with it (C-ROT-02, C-ROT-04).
+	idp := mockidp.New(mockidp.Config{Parties: cast.Parties(), MaxAge: 5 * time.Minute, Sleep: time.Sleep})
 	mux := http.NewServeMux()
 	mux.Handle("/", idp)
 	idpURL, err := serveMockIdP(cfg, mux, r)
