@@ -92,28 +92,50 @@ func claimAttacks() []attack {
 		name string
 		m    assertion.Mutation
 	}
-	lax := func(id, what string, cites []string, vs []v) {
+	// lv is a variant of a LaxTimeClaims row.
+	type lv struct {
+		name string
+		m    assertion.Mutation
+		cite []string                            // the variant's own section, before the row's
+		want map[check.Profile]check.Expectation // default REJ-C everywhere
+	}
+	lax := func(id, what string, cites []string, vs []lv) {
 		for i, x := range vs {
-			as = append(as, attack{id: variant(id, i), title: "rejects " + x.name + " " + what, cite: cites,
-				d: defect.LaxTimeClaims, ms: []assertion.Mutation{x.m}})
+			a := attack{id: variant(id, i), title: "rejects " + x.name + " " + what, cite: append(x.cite, cites...),
+				d: defect.LaxTimeClaims, want: x.want, ms: []assertion.Mutation{x.m}}
+			if x.want != nil {
+				a.killIn = []check.Profile{check.BCP} // where refusing is required
+			}
+			as = append(as, a)
 		}
+	}
+	// A huge exp or an ancient iat is a valid NumericDate (RFC 7519 §2 sets
+	// no range); RFC 7523 §3 items 4 and 6 only let a server refuse it
+	// (MAY), a rule under BCP alone as A-CA-13. Elsewhere the row fails a
+	// 5xx or a broken rejection, the wrap-around symptoms it looks for.
+	farOff := func(why string) map[check.Profile]check.Expectation {
+		m := expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient, Why: why})
+		m[check.BCP] = expect.RejectClient
+		return m
 	}
 	str := func(name string, off time.Duration) assertion.Mutation {
 		return func(d *assertion.Draft) { d.Claims = d.Claims.Set(name, fmt.Sprint(d.Now.Add(off).Unix())) }
 	}
-	lax("B-CLM-01", "as a string", cite("RFC7519-4.1.4", "RFC7519-2"), []v{
-		{"exp", str("exp", time.Minute)}, {"iat", str("iat", 0)}, {"nbf", str("nbf", 0)}})
-	lax("B-CLM-02", "(NumericDate out of range)", cite("RFC7519-2", "RFC7523-3"), []v{
-		{"exp = 1e300", assertion.Claim("exp", raw("1e300"))},
-		{"exp = 2^63", assertion.Claim("exp", raw("9223372036854775808"))},
-		{"exp = -1", assertion.Claim("exp", raw("-1"))},
-		{"iat = -9e18", assertion.Claim("iat", raw("-9e18"))}})
+	lax("B-CLM-01", "as a string", cite("RFC7519-2"), []lv{
+		{name: "exp", m: str("exp", time.Minute), cite: cite("RFC7519-4.1.4")},
+		{name: "iat", m: str("iat", 0), cite: cite("RFC7519-4.1.6")},
+		{name: "nbf", m: str("nbf", 0), cite: cite("RFC7519-4.1.5")}})
+	lax("B-CLM-02", "(NumericDate out of range)", cite("RFC7519-2", "RFC7523-3"), []lv{
+		{name: "exp = 1e300", m: assertion.Claim("exp", raw("1e300")), want: farOff("exp 1e300 read as a far-off expiry")},
+		{name: "exp = 2^63", m: assertion.Claim("exp", raw("9223372036854775808")), want: farOff("exp 2^63 read as a far-off expiry")},
+		{name: "exp = -1", m: assertion.Claim("exp", raw("-1"))},
+		{name: "iat = -9e18", m: assertion.Claim("iat", raw("-9e18")), want: farOff("iat -9e18 read as an ancient issue time")}})
 	as = append(as, attack{id: "B-CLM-02.5", title: "rejects exp = 0 (the epoch)", cite: cite("RFC7519-4.1.4", "RFC7523-3"),
 		d: defect.IgnoreExpiry, ms: []assertion.Mutation{assertion.Claim("exp", 0)}})
-	lax("B-CLM-04", "as exp", cite("RFC7519-4.1.4"), []v{
-		{"true", assertion.Claim("exp", true)}, {"null", assertion.Claim("exp", nil)},
-		{"an array", func(d *assertion.Draft) { d.Claims = d.Claims.Set("exp", []int64{d.Now.Add(time.Minute).Unix()}) }},
-		{"an object", func(d *assertion.Draft) {
+	lax("B-CLM-04", "as exp", cite("RFC7519-4.1.4"), []lv{
+		{name: "true", m: assertion.Claim("exp", true)}, {name: "null", m: assertion.Claim("exp", nil)},
+		{name: "an array", m: func(d *assertion.Draft) { d.Claims = d.Claims.Set("exp", []int64{d.Now.Add(time.Minute).Unix()}) }},
+		{name: "an object", m: func(d *assertion.Draft) {
 			d.Claims = d.Claims.Set("exp", map[string]int64{"t": d.Now.Add(time.Minute).Unix()})
 		}}})
 	for i, x := range []v{
