@@ -114,6 +114,9 @@ type Transcript struct {
 	// Findings are problems the probe saw across its exchanges (a replay
 	// race won twice, an SSRF listener hit); the row fails on any of them.
 	Findings []string
+	// Remarks are what the probe saw that changes no verdict (catalog
+	// "report differences"); the row lists them as notes.
+	Remarks []string
 }
 
 // Client sends requests with an injected *http.Client and stopwatch.

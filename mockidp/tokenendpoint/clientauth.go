@@ -375,7 +375,7 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 			if s.has(defect.TruncatedHMACKey) && len(c.Secret) > 16 && verifyLax(t, alg, []byte(c.Secret[:16])) == nil {
 				return nil // the key was cut to 128 bits
 			}
-			return invalidClient("signature verification failed")
+			return invalidClient("client authentication failed")
 		}
 		return nil
 	}
@@ -452,7 +452,9 @@ func (s *Server) verifyClientSignature(ctx context.Context, t *token, alg string
 			}
 		}
 	}
-	return invalidClient("signature verification failed")
+	// The same words as for an unknown client: a description that names
+	// the cause would tell a caller which client_ids exist (B-ERR-03).
+	return invalidClient("client authentication failed")
 }
 
 // clientKeys returns the keys to try: the one named by kid, or every key

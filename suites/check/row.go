@@ -96,6 +96,7 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	}
 	v := want.Judge(tr, e)
 	v.Fail = append(v.Fail, tr.Findings...)
+	v.Notes = append(v.Notes, tr.Remarks...)
 	res := Result{Exchanges: append(append([]*client.Transcript(nil), tr.Related...), tr), Notes: v.Notes}
 	switch {
 	case len(v.Fail) == 0 && len(v.Warn) == 0:

@@ -99,5 +99,21 @@ func enumeration(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Tr
 		unknown.Findings = append(unknown.Findings, fmt.Sprintf("an unknown client gets HTTP %d %q, a known client with a bad signature HTTP %d %q: the difference tells which client_ids exist",
 			unknown.Status, unknown.ErrorCode(), known.Status, known.ErrorCode()))
 	}
+	// The catalog asks for differences to be reported: a description that
+	// names the cause ("client not found") tells the same thing, but no
+	// rule fixes its wording.
+	if kd, ud := description(known), description(unknown); kd != ud {
+		unknown.Remarks = append(unknown.Remarks, fmt.Sprintf("error_description differs: %q for an unknown client, %q for a known one with a bad signature; a description that names the cause lets a caller tell which client_ids exist", ud, kd))
+	}
 	return unknown, nil
+}
+
+// description is the error_description of a JSON error body, or "".
+func description(tr *client.Transcript) string {
+	m, err := tr.JSON()
+	if err != nil {
+		return ""
+	}
+	s, _ := m["error_description"].(string)
+	return s
 }
