@@ -123,9 +123,24 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	return b
 }
 
+// Inapplicable is a Send's way to say the row cannot be judged against
+// this target (it never loaded what the row published, say): N/A with the
+// reason, never ERROR or FAIL.
+type Inapplicable struct{ Reason string }
+
+func (e *Inapplicable) Error() string { return e.Reason }
+
 // harnessOrTarget classifies an error from building or sending a request:
 // both are ERROR, with the cause.
 func harnessOrTarget(err error, tr *client.Transcript) Result {
+	var na *Inapplicable
+	if errors.As(err, &na) {
+		out := NA(na.Reason)
+		if tr != nil {
+			out.Exchanges = append(out.Exchanges, tr)
+		}
+		return out
+	}
 	if errors.Is(err, client.ErrTransport) {
 		if tr != nil {
 			return Errorf(err.Error(), tr)

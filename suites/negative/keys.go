@@ -100,7 +100,7 @@ func keyAttacks() []attack {
 			})},
 		attack{id: "B-KEY-11", title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
 			cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), d: defect.HMACWithPublicKey, needs: needHosted, killIn: nonFAPI(),
-			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+			send: hostedBWait(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				rk, err := keyOf(e.Cast.A, "RS256")
 				if err != nil {
 					return nil, nil, err
@@ -109,7 +109,7 @@ func keyAttacks() []attack {
 				b, err := json.Marshal(dup.Public())
 				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spkiDER(dup)})
 				return b, []assertion.Mutation{assertion.HMAC(pemKey), assertion.Header("kid", k.ID())}, err
-			})},
+			}, true)},
 		attack{id: "B-KEY-14", title: "does not pick the verification key by an x5t#S256 that names another client's certificate",
 			cite: cite("RFC7515-4.1.8", "RFC7523-3"), d: defect.X5tLookup, needs: needHosted, send: foreignX5t},
 		attack{id: "B-KEY-12", title: "does not refetch the client JWKS for every unknown kid (50 in a burst)",
@@ -206,6 +206,18 @@ func selfSignedX5C(expired bool) func(e *check.Env, _ check.Carrier) ([]assertio
 // Client B's set is used because the positive controls never load it, so a
 // target sees the change on its first fetch.
 func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error)) sendFunc {
+	return hostedBWait(extra, false)
+}
+
+// hostedBWait publishes the extra key in client B's hosted JWKS and sends
+// B's assertion built with the mutations. A row proves nothing while the
+// target answers from a key set cached before the change, so when the
+// first answer came without a fetch of the changed set it asks again until
+// the target has fetched it: within the declared unknown-kid refetch
+// interval, or (sameKid, the extra key reuses a kid the target knows) its
+// declared key-cache lifetime. A target that never fetches makes the row
+// N/A, with how long assay waited.
+func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error), sameKid bool) sendFunc {
 	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		k, ok := e.Cast.B.Key("")
 		if !ok {
@@ -218,7 +230,35 @@ func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.
 		h := e.IdP.JWKS(e.Cast.B.Name)
 		h.SetExtra(j)
 		defer h.SetExtra()
-		return e.Authenticate(ctx, e.Cast.B, ms...)
+		since := h.Hits()
+		tr, err := e.Authenticate(ctx, e.Cast.B, ms...)
+		if err != nil || h.Hits() > since {
+			return tr, err
+		}
+		r := e.Rotation
+		limit, why := r.RefetchMin+r.Margin, "its declared unknown-kid refetch interval"
+		if sameKid {
+			limit, why = r.KeyCacheTTL+r.Margin, "its declared key-cache lifetime"
+		}
+		if limit > r.MaxWait {
+			return tr, &check.Inapplicable{Reason: fmt.Sprintf("the target answered from its cached copy of client B's keys, and waiting for %s (%s) would exceed the allowed wait %s: declare rotation timings (README, rotation:)", why, limit, r.MaxWait)}
+		}
+		step := max(r.RefetchMin, 50*time.Millisecond)
+		for waited := time.Duration(0); waited < limit; waited += step {
+			if err := e.Sleep(ctx, step); err != nil {
+				return tr, err
+			}
+			again, err := e.Authenticate(ctx, e.Cast.B, ms...)
+			if err != nil {
+				return again, err
+			}
+			again.Related = append(again.Related, tr)
+			if h.Hits() > since {
+				return again, nil
+			}
+			tr = again
+		}
+		return tr, &check.Inapplicable{Reason: fmt.Sprintf("the target never fetched client B's changed key set within %s (%s), so the row could not reach it", limit, why)}
 	}
 }
 
