@@ -45,7 +45,9 @@ func dosAttacks() []attack {
 		{id: "B-DOS-03", title: "rejects a token followed by 30000 separators (CVE-2025-30204, CVE-2025-27144)",
 			cite: cite("RFC7515-7.1", "RFC8725bis-3.14"), d: defect.LaxSegments,
 			ms: []assertion.Mutation{finish(func(t string) string { return t + strings.Repeat(".", 30000) })}},
-		{id: "B-DOS-05", title: "rejects a PBES2 JWE with p2c 2^31-1 fast, without deriving its key (CVE-2022-36083, CVE-2023-52428)",
+		// 8725bis §3.13 and §3.15 RECOMMEND these limits; a slow answer is
+		// a WARN (a 5xx or an issued token is still a finding).
+		{id: "B-DOS-05", title: "rejects a PBES2 JWE with p2c 2^31-1 fast, without deriving its key (CVE-2022-36083, CVE-2023-52428)", level: check.SHOULD,
 			// The defect burns CPU for over a second per request; it is
 			// profile-independent, so one profile proves the row.
 			cite: cite("RFC8725bis-3.13", "RFC7518-4.8.1.2"), d: defect.HonourP2C, killIn: []check.Profile{check.BCP},
@@ -57,7 +59,7 @@ func dosAttacks() []attack {
 				}
 				return post(ctx, e, c, tok)
 			}},
-		{id: "B-DOS-04", title: fmt.Sprintf("rejects a JWE to the AS's enc key whose zip:DEF plaintext inflates to %d MiB (CVE-2024-28180, CVE-2024-28176, CVE-2024-33664)", BombBytes>>20),
+		{id: "B-DOS-04", title: fmt.Sprintf("rejects a JWE to the AS's enc key whose zip:DEF plaintext inflates to %d MiB (CVE-2024-28180, CVE-2024-28176, CVE-2024-33664)", BombBytes>>20), level: check.SHOULD,
 			cite: cite("RFC8725bis-3.15", "RFC7516-4.1.3"), d: defect.InflateUnbounded,
 			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to inflate the JWE's plaintext (8725bis §3.15: 250 KB at most)"}),
 			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
@@ -73,7 +75,7 @@ func dosAttacks() []attack {
 			}},
 		{id: "B-DOS-06", title: "rejects an ECDH-ES JWE whose epk is off the curve, with the same error as for a valid epk (CVE-2016-9121)",
 			cite: cite("RFC8725-3.4", "RFC7518-4.6"), d: defect.ECDHInvalidCurve, send: invalidCurveJWE},
-		{id: "B-DOS-07", title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS",
+		{id: "B-DOS-07", title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS", level: check.SHOULD,
 			cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), d: defect.GiantRSAKey, needs: needHosted, killIn: []check.Profile{check.BCP},
 			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
 			send: hostedB(giantKey)},
@@ -182,9 +184,15 @@ func invalidCurveJWE(ctx context.Context, e *check.Env, c check.Carrier) (*clien
 		return tr, err
 	}
 	tr.Related = append(tr.Related, control)
-	if tr.Status != control.Status || errorOf(tr) != errorOf(control) {
+	switch {
+	case tr.Status != control.Status || tr.ErrorCode() != control.ErrorCode():
 		tr.Findings = append(tr.Findings, fmt.Sprintf("an off-curve epk got HTTP %d %s, a valid epk HTTP %d %s: the difference is a decryption oracle",
 			tr.Status, errorOf(tr), control.Status, errorOf(control)))
+	case errorOf(tr) != errorOf(control):
+		// A description that says "epk not on curve" is computed without
+		// the private key (8725bis §3.4 wants the check); a trace id
+		// differs on every answer. Reported, not judged.
+		tr.Remarks = append(tr.Remarks, fmt.Sprintf("error_description differs: off-curve epk %s, valid epk %s", errorOf(tr), errorOf(control)))
 	}
 	return tr, nil
 }

@@ -21,7 +21,10 @@ func errorAttacks() []attack {
 	errCite := cite("RFC6749-5.2")
 	return []attack{
 		{id: "B-ERR-01.1", title: "keeps a hostile kid out of error_description", cite: errCite, d: defect.ReflectInput,
-			ms: []assertion.Mutation{assertion.Header("kid", hostile)}},
+			// kid is a hint (RFC 7515 §4.1.4): a server that tries the
+			// client's keys accepts, and has nothing to reflect.
+			want: expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient, Why: "the server treats kid as a hint and tried the client's keys, so there was no error to reflect it in"}),
+			ms:   []assertion.Mutation{assertion.Header("kid", hostile)}},
 		{id: "B-ERR-01.2", title: "keeps a hostile iss out of error_description", cite: errCite, d: defect.ReflectInput,
 			ms: []assertion.Mutation{assertion.Claim("iss", hostile), assertion.Claim("sub", hostile)}},
 		{id: "B-ERR-01.3", title: "keeps a hostile typ out of error_description", cite: errCite, d: defect.ReflectInput,
@@ -95,9 +98,13 @@ func enumeration(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Tr
 		return unknown, err
 	}
 	unknown.Related = append(unknown.Related, known)
-	if known.Status != unknown.Status || known.ErrorCode() != unknown.ErrorCode() {
+	switch {
+	case known.ErrorCode() != unknown.ErrorCode() || (known.Status >= 500) != (unknown.Status >= 500):
 		unknown.Findings = append(unknown.Findings, fmt.Sprintf("an unknown client gets HTTP %d %q, a known client with a bad signature HTTP %d %q: the difference tells which client_ids exist",
 			unknown.Status, unknown.ErrorCode(), known.Status, known.ErrorCode()))
+	case known.Status != unknown.Status:
+		// RFC 6749 §5.2 lets invalid_client come with 400 or 401.
+		unknown.Remarks = append(unknown.Remarks, fmt.Sprintf("status differs: HTTP %d for an unknown client, HTTP %d for a known one with a bad signature", unknown.Status, known.Status))
 	}
 	// The catalog asks for differences to be reported: a description that
 	// names the cause ("client not found") tells the same thing, but no
