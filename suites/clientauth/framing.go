@@ -145,6 +145,16 @@ func framingRows() []check.Row {
 			Want: expect.Everywhere(cr),
 		},
 		{
+			// A server may refuse SAML by name and still read any other
+			// type as a JWT.
+			Check: check.Check{ID: "A-AU-06.2", Level: check.MUST, Cite: cite("RFC7523-2.2"), Defect: defect.IgnoreAssertionType,
+				Title: "rejects a client_assertion_type URN it does not know"},
+			Send: withForm(func(_ *check.Env, r *client.Request) {
+				r.Form = r.Form.Set("client_assertion_type", "urn:example:assay:unknown-assertion-type")
+			}),
+			Want: expect.Everywhere(cr),
+		},
+		{
 			Check: check.Check{ID: "A-AU-07", Level: check.MUST, Cite: cite("RFC7523-2.2"), Defect: defect.FirstJWTOfList,
 				Title: "rejects two JWTs in one client_assertion"},
 			Send: withForm(func(e *check.Env, r *client.Request) {

@@ -77,7 +77,7 @@ func keysetProbes() []probe {
 		{check.Check{ID: "A-JW-09", Level: check.MUST, Cite: cite("FAPI2-5.4.2", "RFC8725-3.10"), Defect: defect.AccessTokenJKU,
 			Title: "serves jwks_uri over TLS and puts no jku or x5u in its own JWTs", Suite: "response"},
 			func(ctx context.Context, e *check.Env) check.Result {
-				if why := httpsURL("jwks_uri", e.Meta.JWKSURI); e.Meta.JWKSURI != "" && why != "" {
+				if why := httpsOnly("jwks_uri", e.Meta.JWKSURI); e.Meta.JWKSURI != "" && why != "" {
 					return check.Broken(check.MUST, why)
 				}
 				tr, hdr, _, bad := issuedToken(ctx, e)
@@ -120,6 +120,9 @@ func x5cMatches(ctx context.Context, e *check.Env) check.Result {
 }
 
 func x5cProblem(m map[string]any, chain []any) string {
+	if len(chain) == 0 {
+		return fmt.Sprintf("key %v: x5c is an empty array (RFC 7517 §4.7: one or more certificates)", m["kid"])
+	}
 	first, _ := chain[0].(string)
 	der, err := base64.StdEncoding.DecodeString(first) // x5c is base64, not base64url (RFC 7517 §4.7)
 	if err != nil {

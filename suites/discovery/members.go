@@ -26,6 +26,19 @@ func only(p probe, ps ...check.Profile) probe {
 	return p
 }
 
+// httpsOnly returns why u is not an https URL, or "": RFC 8414 §2 asks only
+// the https scheme of jwks_uri (the query and fragment rule is the issuer's).
+func httpsOnly(member, u string) string {
+	p, err := url.Parse(u)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s %q does not parse: %v", member, u, err)
+	case p.Scheme != "https":
+		return fmt.Sprintf("%s %q does not use https", member, u)
+	}
+	return ""
+}
+
 // httpsURL returns why u is not an https URL without query or fragment, or "".
 func httpsURL(member, u string) string {
 	p, err := url.Parse(u)
@@ -75,12 +88,13 @@ func memberProbes() []probe {
 				return requireMembers(m, "response_types_supported")
 			}),
 		only(metaProbe("A-MD-06.2", cite("OIDC-Disc-3"), defect.MetadataNoSubjectTypes,
-			"lists the OpenID REQUIRED members jwks_uri, subject_types_supported and id_token_signing_alg_values_supported with RS256",
-			func(_ *check.Env, m map[string]json.RawMessage) string {
+			"lists the OpenID REQUIRED members jwks_uri, subject_types_supported and id_token_signing_alg_values_supported with RS256 (FAPI2: without)",
+			func(e *check.Env, m map[string]json.RawMessage) string {
 				if why := requireMembers(m, "jwks_uri", "subject_types_supported", "id_token_signing_alg_values_supported"); why != "" {
 					return why
 				}
-				if algs, _ := listMember(m, "id_token_signing_alg_values_supported"); !has(algs, "RS256") {
+				// FAPI2 §5.4.1 allows only PS256, ES256 and EdDSA.
+				if algs, _ := listMember(m, "id_token_signing_alg_values_supported"); e.Profile != check.FAPI2 && !has(algs, "RS256") {
 					return "id_token_signing_alg_values_supported does not include RS256 (OIDC Discovery §3)"
 				}
 				return ""
@@ -92,7 +106,7 @@ func memberProbes() []probe {
 				if !ok {
 					return "" // A-MD-06.2 reports a missing jwks_uri where it is REQUIRED
 				}
-				return httpsURL("jwks_uri", u)
+				return httpsOnly("jwks_uri", u)
 			}),
 		metaProbe("A-MD-15", cite("BIS-4", "RFC8414-2"), defect.MetadataNoIssuer,
 			"has an issuer identifier (the precondition of the aud rules)",

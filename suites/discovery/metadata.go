@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/assayhq/assay/mockidp/client"
@@ -110,10 +111,13 @@ func metadataProbes() []probe {
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				var empty []string
 				for k, v := range m {
-					if string(v) == "[]" {
+					// Decoded, not compared as bytes: "[ ]" is empty too.
+					var list []json.RawMessage
+					if json.Unmarshal(v, &list) == nil && list != nil && len(list) == 0 {
 						empty = append(empty, k)
 					}
 				}
+				sort.Strings(empty)
 				if len(empty) > 0 {
 					return "members with zero elements: " + strings.Join(empty, ", ")
 				}
