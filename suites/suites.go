@@ -146,7 +146,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		o.Grant.ClientAuth = "optional"
 	}
 	e := &check.Env{
-		Target:   check.Target{Issuer: o.Issuer, TokenEndpoint: o.TokenEndpoint, MetadataURL: o.MetadataURL},
+		Target:   check.Target{Issuer: o.Issuer, TokenEndpoint: o.TokenEndpoint, MetadataURL: o.MetadataURL, MetadataConfigured: o.MetadataURL != ""},
 		Profile:  o.Profile,
 		Cast:     o.Cast,
 		IdP:      o.IdP,
@@ -167,14 +167,33 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		e.Sleep = timerSleep
 	}
 	e.Secrets = o.Cast.Secrets()
+	// Without a configured URL, the document is looked for at both
+	// well-known locations, the profile's own first: a server may publish
+	// only RFC 8414 metadata, or only OpenID Discovery.
+	candidates := []string{e.Target.MetadataURL}
 	if e.Target.MetadataURL == "" {
-		e.Target.MetadataURL = discovery.OIDCMetadataURL(o.Issuer)
+		candidates = discovery.MetadataURLs(o.Issuer, o.Profile)
 	}
-	t, err := e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: e.Target.MetadataURL})
-	if err == nil && t.Status == http.StatusOK {
-		if m, perr := oauth.ParseMetadata(t.Body); perr == nil {
-			e.Meta, e.MetaRaw = m, t.Body
+	var t *client.Transcript
+	var err error
+	answered := "" // the first location that answered 200, parsable or not
+	for _, u := range candidates {
+		t, err = e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
+		if err != nil || t.Status != http.StatusOK {
+			continue
 		}
+		if answered == "" {
+			answered = u
+		}
+		if m, perr := oauth.ParseMetadata(t.Body); perr == nil {
+			e.Meta, e.MetaRaw, answered = m, t.Body, u
+			break
+		}
+	}
+	if !e.Target.MetadataConfigured {
+		// A document that answers but does not parse is still the one
+		// the metadata rows judge; "" means none answered at all.
+		e.Target.MetadataURL = answered
 	}
 	if e.Target.TokenEndpoint == "" {
 		e.Target.TokenEndpoint = e.Meta.TokenEndpoint
@@ -183,7 +202,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		if err != nil {
 			return nil, fmt.Errorf("discover token endpoint: %w", err)
 		}
-		return nil, fmt.Errorf("discover token endpoint: %s answered HTTP %d without token_endpoint; set target.tokenEndpoint", e.Target.MetadataURL, t.Status)
+		return nil, fmt.Errorf("discover token endpoint: no metadata with a token_endpoint at %s (last answer HTTP %d); set target.tokenEndpoint", strings.Join(candidates, " or "), t.Status)
 	}
 	return e, nil
 }

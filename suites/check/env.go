@@ -20,6 +20,10 @@ type Target struct {
 	Issuer        string
 	TokenEndpoint string
 	MetadataURL   string // the discovery document assay read
+	// MetadataConfigured says the config named MetadataURL, so a target
+	// that does not answer there fails the metadata rows rather than
+	// making them N/A.
+	MetadataConfigured bool
 }
 
 // VerifierTarget is a URL on the target that takes Authorization: Bearer

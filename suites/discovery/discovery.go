@@ -62,6 +62,22 @@ func OIDCMetadataURL(issuer string) string {
 	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
 }
 
+// MetadataURLs lists the well-known locations of issuer's metadata, the
+// profile's own first: OpenID Discovery for OIDC, OIDC-E3 and FAPI2,
+// RFC 8414 for the others.
+func MetadataURLs(issuer string, p check.Profile) []string {
+	oidc := OIDCMetadataURL(issuer)
+	oauth, err := OAuthMetadataURL(issuer)
+	if err != nil {
+		return []string{oidc}
+	}
+	switch p {
+	case check.OIDC, check.OIDCE3, check.FAPI2:
+		return []string{oidc, oauth}
+	}
+	return []string{oauth, oidc}
+}
+
 // fetch GETs a URL and returns the transcript.
 func fetch(ctx context.Context, e *check.Env, u string) (*client.Transcript, error) {
 	return e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
@@ -71,7 +87,10 @@ func fetch(ctx context.Context, e *check.Env, u string) (*client.Transcript, err
 func metadataDoc(ctx context.Context, e *check.Env) (*client.Transcript, map[string]json.RawMessage, *check.Result) {
 	u := e.Target.MetadataURL
 	if u == "" {
-		u = OIDCMetadataURL(e.Target.Issuer)
+		// RFC 8414 §3 binds servers "supporting metadata"; whether one
+		// must publish it at all is A-MD-01's row alone.
+		r := check.NA("the target publishes no metadata at either well-known location (A-MD-01 judges that)")
+		return nil, nil, &r
 	}
 	tr, err := fetch(ctx, e, u)
 	if err != nil {
