@@ -25,13 +25,19 @@ func ClientMetadata(p mockidp.Party, idpURL string, grantTypes []string) Metadat
 
 // Cast registers every configured client of cast (A, B, P, H, S; a
 // party with no Name is not configured) and stores the assigned
-// client_id, and client_secret where the registrar returned one.
+// client_id, and client_secret where the registrar returned one. Client B
+// gets client_credentials only: it is the client A-JG-11 expects to be
+// refused the jwt-bearer grant.
 func Cast(ctx context.Context, r Registrar, cast *mockidp.Cast, idpURL string, grantTypes []string) error {
 	for _, p := range []*mockidp.Party{&cast.A, &cast.B, &cast.P, &cast.H, &cast.S} {
 		if p.Name == "" {
 			continue
 		}
-		got, err := r.Register(ctx, ClientMetadata(*p, idpURL, grantTypes))
+		gt := grantTypes
+		if p == &cast.B {
+			gt = []string{"client_credentials"}
+		}
+		got, err := r.Register(ctx, ClientMetadata(*p, idpURL, gt))
 		if err != nil {
 			return err
 		}

@@ -97,6 +97,9 @@ func TestDynamicRegistersTheCast(t *testing.T) {
 	if p.TokenEndpointAuthSigningAlg != "PS256" {
 		t.Errorf("client P token_endpoint_auth_signing_alg = %q, want PS256 (A-AU-11)", p.TokenEndpointAuthSigningAlg)
 	}
+	if b := as.got[1]; len(b.GrantTypes) != 1 || b.GrantTypes[0] != "client_credentials" {
+		t.Errorf("client B grant_types = %v, want client_credentials only (A-JG-11 needs a client refused the grant)", b.GrantTypes)
+	}
 	if h.JWKSURI != "" || h.TokenEndpointAuthMethod != "client_secret_jwt" {
 		t.Errorf("client H metadata: %+v", h)
 	}
