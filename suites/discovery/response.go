@@ -74,17 +74,38 @@ func confirm(ctx context.Context, e *check.Env, broken check.Result) check.Resul
 }
 
 func tokenProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
+	return jwtProbe(id, lvl, cites, d, title, false, problem)
+}
+
+// profileProbe is a tokenProbe for the content RFC 9068 §2.2 requires: it
+// applies to access tokens that claim the profile by typ at+jwt (§2.1:
+// the type declares compliance), and is N/A for other JWTs.
+func profileProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
+	return jwtProbe(id, lvl, cites, d, title, true, problem)
+}
+
+func jwtProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, only9068 bool, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
 	return probe{check.Check{ID: id, Level: lvl, Cite: cites, Defect: d, Title: title, Suite: "response"},
 		func(ctx context.Context, e *check.Env) check.Result {
 			tr, hdr, claims, bad := issuedToken(ctx, e)
 			if bad != nil {
 				return *bad
 			}
+			if only9068 && !typedAT(hdr) {
+				return check.NA(fmt.Sprintf("the access token is a JWT typed %q, not at+jwt, so it does not claim RFC 9068 (A-AT-01 reports the type)", hdrString(hdr, "typ")))
+			}
 			if why := problem(e, tr, hdr, claims); why != "" {
 				return check.Broken(lvl, why, tr)
 			}
 			return check.Pass(tr)
 		}}
+}
+
+// typedAT reports a JOSE header typed at+jwt (RFC 9068 §2.1, with or
+// without the application/ prefix, RFC 7515 §4.1.9).
+func typedAT(h map[string]json.RawMessage) bool {
+	typ := strings.ToLower(hdrString(h, "typ"))
+	return typ == "at+jwt" || typ == "application/at+jwt"
 }
 
 func hdrString(h map[string]json.RawMessage, name string) string {
@@ -169,15 +190,17 @@ func responseProbes() []probe {
 				}
 				return check.Pass(tr)
 			}},
-		tokenProbe("A-AT-01", check.MUST, cite("RFC9068-2.1"), defect.AccessTokenUntyped,
-			"types JWT access tokens as at+jwt", func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
-				typ := strings.ToLower(hdrString(h, "typ"))
-				if typ != "at+jwt" && typ != "application/at+jwt" {
-					return fmt.Sprintf("access token typ is %q, want at+jwt", typ)
+		// RFC 9068 is opt-in: a JWT access token that is not typed at+jwt
+		// breaks no rule, but follows no profile a resource server can
+		// rely on either (RFC 8725 §3.11 explicit typing): SHOULD.
+		tokenProbe("A-AT-01", check.SHOULD, cite("RFC9068-2.1", "RFC8725-3.11"), defect.AccessTokenUntyped,
+			"types JWT access tokens as at+jwt (RFC 9068)", func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
+				if !typedAT(h) {
+					return fmt.Sprintf("access token typ is %q, not at+jwt: the token does not follow RFC 9068", hdrString(h, "typ"))
 				}
 				return ""
 			}),
-		tokenProbe("A-AT-03", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenNoJTI,
+		profileProbe("A-AT-03", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenNoJTI,
 			"puts iss, exp, aud, sub, client_id, iat and jti in JWT access tokens", func(_ *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
 				var missing []string
 				for _, n := range []string{"iss", "exp", "aud", "sub", "client_id", "iat", "jti"} {
@@ -190,16 +213,17 @@ func responseProbes() []probe {
 				}
 				return ""
 			}),
-		tokenProbe("A-AT-04", check.MUST, cite("RFC9068-2.2", "RFC9068-4"), defect.AccessTokenWrongIss,
+		profileProbe("A-AT-04", check.MUST, cite("RFC9068-2.2", "RFC9068-4"), defect.AccessTokenWrongIss,
 			"sets the access token iss to the metadata issuer exactly", func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
 				if iss, _ := c["iss"].(string); iss != e.Target.Issuer {
 					return fmt.Sprintf("access token iss %q, want %q", iss, e.Target.Issuer)
 				}
 				return ""
 			}),
-		tokenProbe("A-AT-08", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenWrongSub,
+		profileProbe("A-AT-08", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenWrongSub,
 			"issues the access token to the authenticated client (client_id)", func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
-				if cid, _ := c["client_id"].(string); cid != e.Cast.A.ID {
+				// A missing client_id is A-AT-03's finding.
+				if cid, ok := c["client_id"].(string); ok && cid != e.Cast.A.ID {
 					return fmt.Sprintf("access token client_id %q, but client %q authenticated", cid, e.Cast.A.ID)
 				}
 				return ""
