@@ -393,7 +393,7 @@ func TestFaultMatrix(t *testing.T) {
 			setup: func(t *testing.T) []string {
 				return []string{"--config", issuerOnly(t, "5xx-disc", keep(serveHTTP(t, always5xx)).URL())}
 			},
-			cause: []string{"discover token endpoint", "answered HTTP 500 without token_endpoint"}},
+			cause: []string{"discover token endpoint", "no metadata with a token_endpoint", "HTTP 500"}},
 		{name: "accepts and never answers",
 			setup: func(t *testing.T) []string {
 				silent = keep(serveSilent(t))
