@@ -21,11 +21,17 @@ func securityRows() []check.Row {
 	return []check.Row{
 		{
 			Check: check.Check{ID: "A-SEC-01", Level: check.MUST, Cite: cite("RFC9700-2.4", "FAPI2-5.3.2.1"), Defect: defect.AllowPasswordGrant,
-				Title: "refuses the resource owner password grant from an authenticated client"},
+				Title: "refuses the resource owner password grant from an authenticated client (FAPI2 must, others should)", KillIn: []check.Profile{check.FAPI2}},
 			Send: withForm(func(e *check.Env, r *client.Request) {
 				r.Form = r.Form.Set("grant_type", "password").Add("username", e.Cast.User).Add("password", "assay-not-a-password")
 			}),
-			Want: expect.Everywhere(refuseGrantType),
+			// RFC 6749 §4.3 defines the grant; RFC 9700 §2.4 (a BCP) says it
+			// MUST NOT be used, FAPI 2.0 §5.3.2.1 makes refusing it a rule.
+			Want: func() map[check.Profile]check.Expectation {
+				m := expect.Everywhere(expect.Advisory{Inner: refuseGrantType})
+				m[check.FAPI2] = refuseGrantType
+				return m
+			}(),
 		},
 		{
 			Check: check.Check{ID: "A-SEC-02", Level: check.MUST, Cite: cite("FAPI2-5.3.2.1"), Defect: defect.NoClientAuth,

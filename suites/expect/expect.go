@@ -337,3 +337,21 @@ func (x RejectOrIssue) Judge(tr *client.Transcript, e *check.Env) check.Verdict 
 	}
 	return x.Reject.Judge(tr, e)
 }
+
+// Advisory judges by Inner but reports its failures as warnings: for a
+// profile where the cited rule is a recommendation only (RFC 9700 outside
+// FAPI 2.0, say), while another profile makes it a MUST.
+type Advisory struct{ Inner check.Expectation }
+
+// Accepting implements check.Expectation.
+func (a Advisory) Accepting() bool { return a.Inner.Accepting() }
+
+func (a Advisory) String() string { return a.Inner.String() + " (SHOULD)" }
+
+// Judge implements check.Expectation.
+func (a Advisory) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
+	v := a.Inner.Judge(tr, e)
+	v.Warn = append(v.Warn, v.Fail...)
+	v.Fail = nil
+	return v
+}

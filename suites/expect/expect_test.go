@@ -62,6 +62,10 @@ func TestJudge(t *testing.T) {
 		{"not issued, 405", expect.NotIssued{}, answer(405, ""), "pass"},
 		{"not issued, token in an error", expect.NotIssued{}, answer(400, `{"error":"invalid_request","access_token":"x"}`), "fail: an access_token was issued in an error response"},
 
+		{"advisory: a failure becomes a warning", expect.Advisory{Inner: expect.RejectClient}, answer(200, token, noStore, "no-store"), "warn: accepted: HTTP 200"},
+		{"advisory: a pass stays a pass", expect.Advisory{Inner: expect.RejectClient}, answer(401, `{"error":"invalid_client"}`, noStore, "no-store"), "pass"},
+		{"reject or issue: token", expect.RejectOrIssue{Reject: expect.RejectClient, Why: "x"}, answer(200, token, noStore, "no-store"), "pass"},
+		{"reject or issue: 5xx", expect.RejectOrIssue{Reject: expect.RejectClient, Why: "x"}, answer(500, `{"error":"server_error"}`), "fail: server error HTTP 500"},
 		{"scope refused", expect.ScopeRefused{Scope: "admin:all"}, answer(400, `{"error":"invalid_scope"}`, noStore, "no-store"), "pass"},
 		{"scope refused with the wrong code", expect.ScopeRefused{Scope: "admin:all"}, answer(400, `{"error":"invalid_request"}`, noStore, "no-store"), `fail: error "invalid_request", want invalid_scope`},
 		{"scope narrowed and echoed", expect.ScopeRefused{Scope: "admin:all"}, answer(200, `{"access_token":"at-0123456789","token_type":"Bearer","scope":"read"}`, noStore, "no-store"), "pass"},

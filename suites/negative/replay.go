@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -134,7 +135,19 @@ func race(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcrip
 		out.Findings = append(out.Findings, fmt.Sprintf("%d of %d parallel requests with one assertion got tokens (at most one may)", len(won), Racers))
 		return out, nil
 	}
+	if len(won) == 0 {
+		// Nobody won: the race proves nothing about single use.
+		return lost[0], &check.Inapplicable{Reason: fmt.Sprintf("none of %d parallel requests with one valid assertion got a token (first answer HTTP %d), so the race shows nothing", Racers, lost[0].Status)}
+	}
+	// Judge a loser the server refused on the assertion's merits: a 429
+	// from a rate limiter (RFC 6585 §4) says nothing about replay.
 	out := lost[0]
+	for _, tr := range lost {
+		if tr.Status != http.StatusTooManyRequests {
+			out = tr
+			break
+		}
+	}
 	out.Related = append(out.Related, won...)
 	return out, nil
 }
