@@ -41,12 +41,11 @@ func httpsOnly(member, u string) string {
 
 // httpsURL returns why u is not an https URL without query or fragment, or "".
 func httpsURL(member, u string) string {
-	p, err := url.Parse(u)
+	if why := httpsOnly(member, u); why != "" {
+		return why
+	}
+	p, _ := url.Parse(u)
 	switch {
-	case err != nil:
-		return fmt.Sprintf("%s %q does not parse: %v", member, u, err)
-	case p.Scheme != "https":
-		return fmt.Sprintf("%s %q does not use https", member, u)
 	case p.RawQuery != "" || p.ForceQuery:
 		return fmt.Sprintf("%s %q has a query component", member, u)
 	case p.Fragment != "" || strings.Contains(u, "#"):
