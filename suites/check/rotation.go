@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/assayhq/assay/mockidp/client"
 )
 
 // Rotation declares how the target caches client keys, so that the rotation
@@ -80,4 +82,34 @@ func (e *Env) Fits(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 	return e.Clock().Add(d + 2*time.Second).Before(dl)
+}
+
+// Converge sends until done says the target has caught up with a key set
+// assay changed: at once, then after the declared unknown-kid refetch
+// interval (the "one retry" of OIDC Core §10.1.1), then, with expire and
+// when it fits the allowed wait, after the key-cache expiry. wait sleeps
+// (a caller may count the time). It returns the last exchange and whether
+// done held for it.
+func (e *Env) Converge(ctx context.Context, expire bool, wait func(context.Context, time.Duration) error,
+	send func(context.Context) (*client.Transcript, error), done func(*client.Transcript) bool) (*client.Transcript, bool, error) {
+	waits := []time.Duration{0, e.Rotation.RefetchMin}
+	if expire && e.Fits(ctx, e.Rotation.Expiry()) {
+		waits = append(waits, e.Rotation.Expiry())
+	}
+	var tr *client.Transcript
+	for _, d := range waits {
+		if d > 0 {
+			if err := wait(ctx, d); err != nil {
+				return tr, false, err
+			}
+		}
+		var err error
+		if tr, err = send(ctx); err != nil {
+			return tr, false, err
+		}
+		if done(tr) {
+			return tr, true, nil
+		}
+	}
+	return tr, false, nil
 }

@@ -211,12 +211,11 @@ func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.
 
 // hostedBWait publishes the extra key in client B's hosted JWKS and sends
 // B's assertion built with the mutations. A row proves nothing while the
-// target answers from a key set cached before the change, so when the
-// first answer came without a fetch of the changed set it asks again until
-// the target has fetched it: within the declared unknown-kid refetch
-// interval, or (sameKid, the extra key reuses a kid the target knows) its
-// declared key-cache lifetime. A target that never fetches makes the row
-// N/A, with how long assay waited.
+// target answers from a key set cached before the change, so it asks
+// again (check.Env.Converge: after the declared refetch interval, and with
+// sameKid, where the extra key reuses a kid the target knows, after the
+// key-cache expiry) until a fetch of the changed set is seen. A target
+// that never fetches it makes the row N/A, with how long assay waited.
 func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error), sameKid bool) sendFunc {
 	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		k, ok := e.Cast.B.Key("")
@@ -231,34 +230,28 @@ func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assert
 		h.SetExtra(j)
 		defer h.SetExtra()
 		since := h.Hits()
-		tr, err := e.Authenticate(ctx, e.Cast.B, ms...)
-		if err != nil || h.Hits() > since {
+		var prev *client.Transcript
+		send := func(ctx context.Context) (*client.Transcript, error) {
+			tr, err := e.Authenticate(ctx, e.Cast.B, ms...)
+			if tr != nil && prev != nil {
+				tr.Related = append(tr.Related, prev)
+			}
+			prev = tr
+			return tr, err
+		}
+		tr, fetched, err := e.Converge(ctx, sameKid, e.Wait, send, func(*client.Transcript) bool { return h.Hits() > since })
+		if err != nil || fetched {
 			return tr, err
 		}
 		r := e.Rotation
-		limit, why := r.RefetchMin+r.Margin, "its declared unknown-kid refetch interval"
+		why := fmt.Sprintf("the target never fetched client B's changed key set, also not %s later (its declared unknown-kid refetch interval)", r.RefetchMin)
 		if sameKid {
-			limit, why = r.KeyCacheTTL+r.Margin, "its declared key-cache lifetime"
-		}
-		if limit > r.MaxWait {
-			return tr, &check.Inapplicable{Reason: fmt.Sprintf("the target answered from its cached copy of client B's keys, and waiting for %s (%s) would exceed the allowed wait %s: declare rotation timings (README, rotation:)", why, limit, r.MaxWait)}
-		}
-		step := max(r.RefetchMin, 50*time.Millisecond)
-		for waited := time.Duration(0); waited < limit; waited += step {
-			if err := e.Sleep(ctx, step); err != nil {
-				return tr, err
+			why = fmt.Sprintf("the target answered from its cached copy of client B's keys; the extra key reuses a kid it knows, so only its key-cache expiry (%s declared) would make it refetch", r.Expiry())
+			if !e.Fits(ctx, r.Expiry()) {
+				why += fmt.Sprintf(", longer than the allowed wait %s: declare rotation timings (README, rotation:)", r.MaxWait)
 			}
-			again, err := e.Authenticate(ctx, e.Cast.B, ms...)
-			if err != nil {
-				return again, err
-			}
-			again.Related = append(again.Related, tr)
-			if h.Hits() > since {
-				return again, nil
-			}
-			tr = again
 		}
-		return tr, &check.Inapplicable{Reason: fmt.Sprintf("the target never fetched client B's changed key set within %s (%s), so the row could not reach it", limit, why)}
+		return tr, &check.Inapplicable{Reason: why + "; the row could not reach it"}
 	}
 }
 

@@ -145,26 +145,10 @@ func (s *scene) publish(members ...json.RawMessage) { s.h.SetExtra(members...) }
 // since `since`: at once, then after the refetch interval (the "one
 // retry" of A-KR-02), then, with expire, after the cache TTL.
 func (s *scene) converge(ctx context.Context, since int64, expire bool, ms ...assertion.Mutation) (*client.Transcript, error) {
-	waits := []time.Duration{0, s.e.Rotation.RefetchMin}
-	if expire && s.e.Fits(ctx, s.e.Rotation.Expiry()) {
-		waits = append(waits, s.e.Rotation.Expiry())
-	}
-	var tr *client.Transcript
-	for _, d := range waits {
-		if d > 0 {
-			if err := s.wait(ctx, d); err != nil {
-				return tr, err
-			}
-		}
-		var err error
-		if tr, err = s.send(ctx, ms...); err != nil {
-			return tr, err
-		}
-		if issued(tr) || s.h.Hits() > since {
-			return tr, nil
-		}
-	}
-	return tr, nil
+	tr, _, err := s.e.Converge(ctx, expire, s.wait,
+		func(ctx context.Context) (*client.Transcript, error) { return s.send(ctx, ms...) },
+		func(tr *client.Transcript) bool { return issued(tr) || s.h.Hits() > since })
+	return tr, err
 }
 
 // harness turns a send or wait error into ERROR.
