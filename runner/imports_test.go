@@ -12,11 +12,11 @@ import (
 const module = "github.com/assayhq/assay"
 
 // TestImportRules enforces design.md §3.3 on non-test imports: fixtures
-// imports nothing of ours; mockidp imports downward only and the root does
-// not import the reference server; suites reach the reference only over
-// HTTP; reports stays free of HTTP and mockidp; nothing imports runner;
-// testcontainers only in runner/target; Ginkgo only in suites, runner and
-// reports.
+// imports nothing of ours; mockidp imports downward only, and its harness
+// packages never import the reference servers under mockidp/reference;
+// suites reach the reference only over HTTP; reports stays free of HTTP and
+// mockidp; nothing imports runner; testcontainers only in runner/target;
+// Ginkgo only in suites, runner and reports.
 func TestImportRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}|{{join .Imports ","}}`, module+"/...").CombinedOutput()
 	if err != nil {
@@ -35,15 +35,14 @@ func TestImportRules(t *testing.T) {
 			switch {
 			case strings.HasPrefix(rel, "fixtures") && ours:
 				bad("fixtures imports nothing from this module")
-			case strings.HasPrefix(rel, "mockidp") && !strings.HasPrefix(rel, "mockidp/cmd") && !strings.HasPrefix(rel, "mockidp/reference") &&
+			case strings.HasPrefix(rel, "mockidp") && !strings.HasPrefix(rel, "mockidp/cmd") &&
 				ours && !strings.HasPrefix(irel, "fixtures") && !strings.HasPrefix(irel, "mockidp"):
 				bad("mockidp imports only fixtures and its own subpackages")
-			case rel == "mockidp" && (irel == "mockidp/tokenendpoint" || irel == "mockidp/reference"):
-				bad("the root mockidp package must not import the reference server")
-			case rel == "mockidp/tokenendpoint" && irel == "mockidp/client":
-				bad("the reference server does not use the harness client")
-			case strings.HasPrefix(rel, "suites") && (strings.HasPrefix(irel, "runner") || irel == "reports" ||
-				irel == "mockidp/tokenendpoint" || irel == "mockidp/reference"):
+			case strings.HasPrefix(rel, "mockidp") && !strings.HasPrefix(rel, "mockidp/cmd") && !underReference(rel) && underReference(irel):
+				bad("the harness's packages under mockidp never import the reference servers under test")
+			case strings.HasPrefix(rel, "mockidp/reference/") && irel == "mockidp/client":
+				bad("the reference servers do not use the harness client")
+			case strings.HasPrefix(rel, "suites") && (strings.HasPrefix(irel, "runner") || irel == "reports" || underReference(irel)):
 				bad("suites reach the reference only over HTTP and never import runner or reports")
 			case strings.HasPrefix(rel, "reports") && ours && irel != "reports/v1" && irel != "suites/check":
 				bad("reports imports only reports/v1 and suites/check")
@@ -56,6 +55,12 @@ func TestImportRules(t *testing.T) {
 			}
 		}
 	}
+}
+
+// underReference reports whether rel is the reference under test: the wiring
+// package mockidp/reference or a server below it.
+func underReference(rel string) bool {
+	return rel == "mockidp/reference" || strings.HasPrefix(rel, "mockidp/reference/")
 }
 
 // TestInjectedClockAndRandomness enforces design.md's house rule: suites

@@ -23,7 +23,7 @@ import (
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
-	"github.com/assayhq/assay/mockidp/verifier"
+	"github.com/assayhq/assay/mockidp/tokenissuer"
 	"github.com/assayhq/assay/runner/config"
 	"github.com/assayhq/assay/runner/provision"
 	tgt "github.com/assayhq/assay/runner/target"
@@ -273,11 +273,11 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 // tokenIssuer mounts IdP-V, the token issuer of the resource suite, on the
 // mock IdP at /idp-v when the config names a verifier; the target must trust
 // <idpURL>/idp-v (discovery at /idp-v/.well-known/openid-configuration).
-func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux) (*verifier.Issuer, error) {
+func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux) (*tokenissuer.Issuer, error) {
 	if cfg.Verifier == nil {
 		return nil, nil
 	}
-	is, err := verifier.NewIssuer(verifier.IssuerConfig{ID: idpURL + reference.IssuerPath, Audience: cfg.Verifier.Audience,
+	is, err := tokenissuer.New(tokenissuer.Config{ID: idpURL + reference.IssuerPath, Audience: cfg.Verifier.Audience,
 		Schedule: keys.Schedule{Retire: time.Hour}, Clock: time.Now, Rand: rand.Reader, Sleep: time.Sleep})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ import (
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/mockidp/oracle"
-	"github.com/assayhq/assay/mockidp/verifier"
+	"github.com/assayhq/assay/mockidp/tokenissuer"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/clientauth"
@@ -122,7 +122,7 @@ type Options struct {
 	Oracle      *oracle.Oracle
 	Rotation    check.Rotation
 	Verifier    check.VerifierTarget
-	TokenIssuer *verifier.Issuer
+	TokenIssuer *tokenissuer.Issuer
 	// Sleep waits for the rotation suite; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }

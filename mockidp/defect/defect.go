@@ -1,7 +1,7 @@
 // Package defect names the rules the reference token endpoint can switch off,
 // one rule per name. Checks cite the defect that must make them fail; the
 // self-test switches each on and proves the check fails (design.md R17).
-// The package holds names only; mockidp/tokenendpoint implements them.
+// The package holds names only; the servers under mockidp/reference implement them.
 package defect
 
 import "sort"

@@ -18,7 +18,7 @@ const (
 	AcceptEncKeys           Name = "accept-enc-keys"            // C-ROT-05: keys with use "enc" verify signatures
 )
 
-// Reference verifier (mockidp/verifier) defects, one per rule of RFC 9068
+// Reference verifier (mockidp/reference/resource) defects, one per rule of RFC 9068
 // §4 and RFC 6750 §3.
 const (
 	VerifierRejectAll          Name = "verifier-reject-all"           // C-RS-01: every token refused

@@ -2,7 +2,9 @@
 // hosts the cast's key sets and the strict reference token endpoint that
 // trusts them, both listening on loopback, the token endpoint over TLS with
 // the committed test CA. The runner's "reference" target and the self-test
-// both start it through here.
+// both start it through here. The servers under test sit below this package
+// (tokenendpoint, resource); the harness's own packages under mockidp never
+// import them, and the suites reach them only over HTTP.
 package reference
 
 import (
@@ -20,8 +22,8 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
-	"github.com/assayhq/assay/mockidp/tokenendpoint"
-	"github.com/assayhq/assay/mockidp/verifier"
+	"github.com/assayhq/assay/mockidp/reference/tokenendpoint"
+	"github.com/assayhq/assay/mockidp/tokenissuer"
 )
 
 // Options configure a reference instance.
@@ -77,7 +79,7 @@ type Instance struct {
 	Cast   mockidp.Cast
 	// TokenIssuer is IdP-V, which mints the access tokens suite resource
 	// sends; VerifierURL is the reference verifier's protected resource.
-	TokenIssuer *verifier.Issuer
+	TokenIssuer *tokenissuer.Issuer
 	VerifierURL string
 	as, idp     *http.Server
 	rs          *resourceSide

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/mockidp/keys"
-	"github.com/assayhq/assay/mockidp/verifier"
+	"github.com/assayhq/assay/mockidp/reference/resource"
+	"github.com/assayhq/assay/mockidp/tokenissuer"
 )
 
 // The resource-server side of the reference: token issuer IdP-V is served
 // by the mock IdP listener under IssuerPath (discovery, jwks_uri, /mint),
-// and the reference verifier has its own TLS listener, protecting
-// verifier.Path. Suite resource sends Bearer tokens minted by IdP-V there.
+// and the reference verifier (package resource) has its own TLS listener,
+// protecting resource.Path. Suite resource sends Bearer tokens minted by IdP-V there.
 const (
 	// IssuerPath is where IdP-V lives on the mock IdP listener.
 	IssuerPath = "/idp-v"
@@ -25,7 +26,7 @@ const (
 
 // resourceSide is IdP-V and the reference verifier with its listener.
 type resourceSide struct {
-	issuer *verifier.Issuer
+	issuer *tokenissuer.Issuer
 	url    string // the protected resource
 	srv    *http.Server
 	ln     net.Listener
@@ -42,7 +43,7 @@ func newResourceSide(o Options, idpURL string, hc *http.Client, sleep func(time.
 	if sched == (keys.Schedule{}) {
 		sched.Retire = time.Hour // with no Period: the previous key stays published until the next rotation
 	}
-	is, err := verifier.NewIssuer(verifier.IssuerConfig{ID: idpURL + IssuerPath, Audience: VerifierAudience, Schedule: sched, Clock: o.Clock, Rand: o.Rand, Sleep: sleep})
+	is, err := tokenissuer.New(tokenissuer.Config{ID: idpURL + IssuerPath, Audience: VerifierAudience, Schedule: sched, Clock: o.Clock, Rand: o.Rand, Sleep: sleep})
 	if err != nil {
 		return nil, err
 	}
@@ -50,8 +51,8 @@ func newResourceSide(o Options, idpURL string, hc *http.Client, sleep func(time.
 	if err != nil {
 		return nil, fmt.Errorf("listen reference verifier on %s: %w", addr, err)
 	}
-	v := verifier.NewVerifier(verifier.Config{Issuer: is.ID(), JWKSURI: is.JWKSURI(), Audience: VerifierAudience, Clock: o.Clock, HTTP: hc, Defects: o.Defects})
-	return &resourceSide{issuer: is, url: "https://" + ln.Addr().String() + verifier.Path, ln: ln,
+	v := resource.New(resource.Config{Issuer: is.ID(), JWKSURI: is.JWKSURI(), Audience: VerifierAudience, Clock: o.Clock, HTTP: hc, Defects: o.Defects})
+	return &resourceSide{issuer: is, url: "https://" + ln.Addr().String() + resource.Path, ln: ln,
 		srv: &http.Server{Handler: v, ReadHeaderTimeout: 5 * time.Second, ErrorLog: (&log{}).std()}}, nil
 }
 

@@ -12,7 +12,7 @@ import (
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/mockidp/oracle"
-	"github.com/assayhq/assay/mockidp/verifier"
+	"github.com/assayhq/assay/mockidp/tokenissuer"
 )
 
 // Target is where the server under test answers.
@@ -65,7 +65,7 @@ type Env struct {
 	// is empty when none is configured. TokenIssuer mints the tokens it
 	// must trust.
 	Verifier    VerifierTarget
-	TokenIssuer *verifier.Issuer
+	TokenIssuer *tokenissuer.Issuer
 
 	// Precheck, when set, runs before a row sends anything: the suites set
 	// it to a once-per-carrier positive control so that a target that

@@ -1,7 +1,7 @@
 // Package resource holds the resource-server checks (C-RS-*, see this
 // package's README): the target is a verifier, a URL that takes
 // "Authorization: Bearer" tokens (RFC 6750 §2.1), and assay plays the token
-// issuer it trusts (IdP-V, mockidp/verifier), minting RFC 9068 access
+// issuer it trusts (IdP-V, mockidp/tokenissuer), minting RFC 9068 access
 // tokens, valid and broken. A refused token must get 401 with
 // WWW-Authenticate: Bearer and error="invalid_token" (RFC 6750 §3).
 //

@@ -1,4 +1,10 @@
-package verifier
+// Package resource is the strict reference resource server (RFC 9068 §4,
+// RFC 6750): it takes the access tokens of a trusted issuer as
+// "Authorization: Bearer" and can switch off each of its rules by a named
+// defect, so that the resource suite can prove its checks able to fail.
+//
+// https://datatracker.ietf.org/doc/html/rfc9068#section-4
+package resource
 
 import (
 	"bytes"
@@ -22,7 +28,7 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 )
 
-// Config configures the reference verifier.
+// Config configures the reference resource server.
 type Config struct {
 	Issuer   string // the only trusted iss
 	JWKSURI  string // the issuer's keys
@@ -33,13 +39,12 @@ type Config struct {
 	Defects  defect.Set
 }
 
-// Verifier is the strict reference resource server (RFC 9068 §4, RFC 6750):
-// it serves GET /resource to a valid RFC 9068 access token and answers
-// anything else with 401 and a Bearer challenge carrying
-// error="invalid_token". It fetches the issuer's JWKS for every request,
+// Server is the strict reference resource server: it serves GET /resource
+// to a valid RFC 9068 access token and answers anything else with 401 and a
+// Bearer challenge carrying error="invalid_token". It fetches the issuer's JWKS for every request,
 // so that a key the issuer withdraws stops working at once (a production
 // verifier caches; suite rotation covers caching on the token endpoint).
-type Verifier struct {
+type Server struct {
 	cfg Config
 
 	mu   sync.Mutex
@@ -47,24 +52,24 @@ type Verifier struct {
 	once bool              // fetched at least once (VerifierNoRefetch)
 }
 
-// NewVerifier returns the reference verifier.
-func NewVerifier(cfg Config) *Verifier {
+// New returns the reference resource server.
+func New(cfg Config) *Server {
 	if cfg.Skew == 0 {
 		cfg.Skew = 10 * time.Second
 	}
 	if cfg.Defects == nil {
 		cfg.Defects = defect.Set{}
 	}
-	return &Verifier{cfg: cfg}
+	return &Server{cfg: cfg}
 }
 
 // Path is where the protected resource is served.
 const Path = "/resource"
 
-func (v *Verifier) has(d defect.Name) bool { return v.cfg.Defects.Has(d) }
+func (v *Server) has(d defect.Name) bool { return v.cfg.Defects.Has(d) }
 
 // ServeHTTP implements http.Handler.
-func (v *Verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (v *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != Path {
 		http.NotFound(w, r)
 		return
@@ -86,7 +91,7 @@ func (v *Verifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // challenge answers 401 with WWW-Authenticate: Bearer (RFC 6750 §3).
-func (v *Verifier) challenge(w http.ResponseWriter, desc string) {
+func (v *Server) challenge(w http.ResponseWriter, desc string) {
 	if !v.has(defect.VerifierNoChallenge) {
 		c := `Bearer realm="assay"`
 		if desc != "" {
@@ -114,7 +119,7 @@ func sanitize(s string) string {
 
 // verify applies RFC 9068 §4 in order: typ, alg, key, signature, iss,
 // aud, exp, nbf.
-func (v *Verifier) verify(ctx context.Context, tok string) (map[string]any, error) {
+func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error) {
 	if v.has(defect.VerifierRejectAll) {
 		return nil, errors.New("tokens are not accepted")
 	}
@@ -163,7 +168,7 @@ func (v *Verifier) verify(ctx context.Context, tok string) (map[string]any, erro
 
 // signature checks alg against the asymmetric allowlist and verifies the
 // signature with the issuer's key named by kid (RFC 8725 §3.1).
-func (v *Verifier) signature(ctx context.Context, tok string, parts []string, alg, kid string) error {
+func (v *Server) signature(ctx context.Context, tok string, parts []string, alg, kid string) error {
 	switch alg {
 	case "none":
 		if v.has(defect.VerifierAcceptAlgNone) {
@@ -217,7 +222,7 @@ func (v *Verifier) signature(ctx context.Context, tok string, parts []string, al
 }
 
 // keySet returns the issuer's keys, fetched now (or as the defects say).
-func (v *Verifier) keySet(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+func (v *Server) keySet(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.once && v.has(defect.VerifierNoRefetch) {
@@ -236,7 +241,7 @@ func (v *Verifier) keySet(ctx context.Context, kid string) ([]jose.JSONWebKey, e
 	return v.keys, nil
 }
 
-func (v *Verifier) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
+func (v *Server) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.JWKSURI, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch issuer jwks: %w", err)

@@ -1,11 +1,11 @@
-// Package verifier is the resource-server side of assay: Issuer, a token
-// issuer the harness controls (discovery, a jwks_uri whose keys rotate, RFC
-// 9068 access tokens minted on demand), and Verifier, the strict reference
-// resource server that takes those tokens as "Authorization: Bearer" and
-// can switch off each of its rules by a named defect.
+// Package tokenissuer is IdP-V, the token issuer the harness controls for
+// resource-server targets: discovery, a jwks_uri whose keys rotate, and RFC
+// 9068 access tokens minted on demand, which the target under test must
+// verify. The reference resource server that takes them lives in
+// mockidp/reference/resource.
 //
-// https://datatracker.ietf.org/doc/html/rfc9068#section-4
-package verifier
+// https://datatracker.ietf.org/doc/html/rfc9068#section-2
+package tokenissuer
 
 import (
 	"encoding/json"
@@ -20,8 +20,8 @@ import (
 	"github.com/assayhq/assay/mockidp/keys"
 )
 
-// IssuerConfig configures an Issuer.
-type IssuerConfig struct {
+// Config configures an Issuer.
+type Config struct {
 	ID       string        // issuer identifier: the URL the Handler is served at
 	Audience string        // default aud of minted tokens
 	Schedule keys.Schedule // key rotation; a zero Period rotates only on RotateNow
@@ -33,15 +33,15 @@ type IssuerConfig struct {
 // Issuer mints access tokens with rotating ES256 keys and publishes them,
 // with one static RSA key (for the algorithm-confusion rows), at ID+"/jwks".
 type Issuer struct {
-	cfg  IssuerConfig
+	cfg  Config
 	rot  *keys.Rotator
 	rsa  keys.Key
 	jwks *jwks.Handler
 	mux  *http.ServeMux
 }
 
-// NewIssuer returns an issuer whose generation-0 key is current at once.
-func NewIssuer(cfg IssuerConfig) (*Issuer, error) {
+// New returns an issuer whose generation-0 key is current at once.
+func New(cfg Config) (*Issuer, error) {
 	if cfg.Clock == nil || cfg.Rand == nil {
 		return nil, fmt.Errorf("configure issuer %s: clock and rand are required", cfg.ID)
 	}
