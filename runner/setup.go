@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oracle"
@@ -205,7 +206,7 @@ func tail(logs []byte, n int, secrets []string) []string {
 		lines = lines[len(lines)-n:]
 	}
 	for i, l := range lines {
-		lines[i] = check.Redact(l, secrets)
+		lines[i] = client.Redact(l, secrets)
 	}
 	return lines
 }

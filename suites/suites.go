@@ -94,7 +94,7 @@ func Observe(ctx context.Context, e *check.Env, o check.Observation) (obs v1.Obs
 		obs.Text = fmt.Sprintf("%s: not observed: %v", o.Title, err)
 		return obs
 	}
-	obs.Text = check.Redact(o.Title+": "+text, e.Secrets)
+	obs.Text = client.Redact(o.Title+": "+text, e.Secrets)
 	return obs
 }
 

@@ -1,6 +1,7 @@
 // Package client sends requests to a token endpoint (or any endpoint of the
 // target) and returns transcripts: the raw request, the raw response and the
-// timing. It never judges; judging is the suites' job.
+// timing. It never judges; judging is the suites' job. Transcript.Redacted
+// makes a transcript fit to show, the same way wherever one is shown.
 package client
 
 import (

@@ -1,34 +1,24 @@
 package check
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"regexp"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/assayhq/assay/mockidp/client"
 	v1 "github.com/assayhq/assay/reports/v1"
 )
 
-// Report turns a result into its report form, every exchange redacted
-// (semantics.md §7): client secrets become $ASSAY_CLIENT_SECRET, Basic
-// credentials $ASSAY_BASIC_CREDENTIALS, signed assertions lose their
-// signature, issued tokens are shortened, and private key members and any
-// of secrets are masked wherever they appear.
+// Report turns a result into its report form, its reason, notes and every
+// exchange redacted (client.Transcript.Redacted, semantics.md §7).
 func (c Check) Report(r Result, d time.Duration, secrets []string) v1.Result {
 	out := v1.Result{
 		ID: c.ID, Title: c.Title, Level: string(c.Level), Cite: c.Cite, Carrier: string(c.Carrier),
-		Suite: c.Suite, Outcome: r.Outcome, Reason: Redact(r.Reason, secrets), Duration: d,
+		Suite: c.Suite, Outcome: r.Outcome, Reason: client.Redact(r.Reason, secrets), Duration: d,
 	}
 	for _, p := range c.Profiles {
 		out.Profiles = append(out.Profiles, string(p))
 	}
 	for _, n := range r.Notes {
-		out.Notes = append(out.Notes, Redact(n, secrets))
+		out.Notes = append(out.Notes, client.Redact(n, secrets))
 	}
 	for _, tr := range r.Exchanges {
 		if tr != nil {
@@ -40,24 +30,25 @@ func (c Check) Report(r Result, d time.Duration, secrets []string) v1.Result {
 
 // Exchange converts a transcript into a redacted report exchange.
 func Exchange(tr *client.Transcript, secrets []string) v1.Exchange {
+	red := tr.Redacted(secrets)
 	ex := v1.Exchange{
 		Request: v1.Request{
-			Method: tr.Method,
-			URL:    Redact(redactURL(tr.URL), secrets),
-			Header: redactHeader(tr.ReqHeader, secrets),
-			Body:   Redact(redactRequestBody(string(tr.ReqBody), tr.ReqHeader), secrets),
+			Method: red.Method,
+			URL:    red.URL,
+			Header: red.ReqHeader,
+			Body:   string(red.ReqBody),
 		},
-		Duration: tr.Duration,
+		Duration: red.Duration,
 	}
-	if tr.Err != nil {
-		ex.Error = Redact(tr.Err.Error(), secrets)
+	if red.Err != nil {
+		ex.Error = red.Err.Error()
 	}
-	if tr.Status != 0 {
+	if red.Status != 0 {
 		ex.Response = &v1.Response{
-			Status:    tr.Status,
-			Header:    redactHeader(tr.Header, secrets),
-			Body:      Redact(redactJSONBody(string(tr.Body)), secrets),
-			Truncated: tr.Truncated,
+			Status:    red.Status,
+			Header:    red.Header,
+			Body:      string(red.Body),
+			Truncated: red.Truncated,
 		}
 		// Redact first (it parses the whole body), then clip.
 		if len(ex.Response.Body) > MaxReportBody {
@@ -72,187 +63,3 @@ func Exchange(tr *client.Transcript, secrets []string) v1.Exchange {
 // keeps up to client.MaxBody for judging; a report of a target that sends
 // megabytes on every request must not grow by that much per exchange.
 const MaxReportBody = 64 << 10
-
-var credentialParams = map[string]string{
-	"client_secret":    "$ASSAY_CLIENT_SECRET",
-	"client_assertion": "",
-	"assertion":        "",
-	"password":         "$ASSAY_PASSWORD",
-}
-
-// ShortenJWT keeps a JWT's header and claims (they explain the row) and
-// drops its signature, so a report never carries a replayable credential.
-func ShortenJWT(s string) string {
-	parts := strings.Split(s, ".")
-	if len(parts) == 3 && len(parts[2]) > 0 {
-		return parts[0] + "." + parts[1] + ".<signature redacted>"
-	}
-	if len(s) > 24 {
-		return s[:12] + "…<redacted>"
-	}
-	return s
-}
-
-// ShortenToken is ShortenJWT for a credential the target issued (an access,
-// refresh or ID token, a bearer token): a JWT keeps its header and claims;
-// an opaque value keeps at most a quarter of itself, up to 12 bytes, as a
-// hint, and a value under 8 bytes keeps nothing.
-func ShortenToken(s string) string {
-	parts := strings.Split(s, ".")
-	if len(parts) == 3 && len(parts[2]) > 0 && strings.HasPrefix(s, "eyJ") {
-		return parts[0] + "." + parts[1] + ".<signature redacted>"
-	}
-	if len(s) < 8 {
-		if s == "" {
-			return s
-		}
-		return "<redacted>"
-	}
-	return s[:min(len(s)/4, 12)] + "…<redacted>"
-}
-
-func redactForm(body string, h http.Header) string {
-	if body == "" || !strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		return body
-	}
-	parts := strings.Split(body, "&")
-	for i, p := range parts {
-		name, val, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		n, _ := url.QueryUnescape(name)
-		repl, sensitive := credentialParams[n]
-		if !sensitive {
-			continue
-		}
-		if repl == "" {
-			v, _ := url.QueryUnescape(val)
-			repl = url.QueryEscape(ShortenJWT(v))
-		}
-		parts[i] = name + "=" + repl
-	}
-	return strings.Join(parts, "&")
-}
-
-// redactRequestBody redacts a form body by parameter name, and any other
-// body (A-TE-05 sends the parameters as JSON) by JSON member name.
-func redactRequestBody(body string, h http.Header) string {
-	if strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
-		return redactForm(body, h)
-	}
-	return redactJSONBody(body)
-}
-
-func redactURL(u string) string {
-	base, q, ok := strings.Cut(u, "?")
-	if !ok {
-		return u
-	}
-	return base + "?" + redactForm(q, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
-}
-
-func redactHeader(h http.Header, secrets []string) map[string][]string {
-	if len(h) == 0 {
-		return nil
-	}
-	out := map[string][]string{}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			switch {
-			case strings.EqualFold(k, "Authorization") && strings.HasPrefix(strings.ToLower(v), "basic "):
-				id, ok := basicUser(v)
-				v = "Basic $ASSAY_BASIC_CREDENTIALS"
-				if ok {
-					v += " (client " + id + ")"
-				}
-			case strings.EqualFold(k, "Authorization"):
-				scheme, tok, _ := strings.Cut(v, " ")
-				v = scheme + " " + ShortenToken(tok)
-			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
-				v = "<redacted>"
-			}
-			out[k] = append(out[k], Redact(v, secrets))
-		}
-	}
-	return out
-}
-
-func basicUser(v string) (string, bool) {
-	_, enc, _ := strings.Cut(v, " ")
-	b, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		return "", false
-	}
-	id, _, ok := strings.Cut(string(b), ":")
-	return id, ok
-}
-
-var (
-	tokenMember   = regexp.MustCompile(`"(access_token|refresh_token|id_token|client_secret|registration_access_token|client_assertion|assertion|password)"\s*:\s*"([^"]*)"`)
-	privateMember = regexp.MustCompile(`"(d|p|q|dp|dq|qi|k)"\s*:\s*"[^"]*"`)
-)
-
-func redactJSONBody(b string) string {
-	b = tokenMember.ReplaceAllStringFunc(b, func(m string) string {
-		sub := tokenMember.FindStringSubmatch(m)
-		if sub[1] == "client_secret" || sub[1] == "registration_access_token" || sub[1] == "password" {
-			return `"` + sub[1] + `":"<redacted>"`
-		}
-		if sub[1] == "client_assertion" || sub[1] == "assertion" {
-			return `"` + sub[1] + `":"` + ShortenJWT(sub[2]) + `"`
-		}
-		return `"` + sub[1] + `":"` + ShortenToken(sub[2]) + `"`
-	})
-	return privateMember.ReplaceAllString(b, `"$1":"<redacted>"`)
-}
-
-// signedJWT matches a JWS in compact form anywhere in free text: a target
-// that echoes the assertion in error_description, a header or an HTML page
-// must not turn the report into a replayable credential.
-var signedJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}`)
-
-// Redact masks every occurrence of any of secrets in s, also in its JSON
-// string and URL-encoded spellings (a target may echo a secret inside a JSON
-// error or a form body), and drops the signature of every signed JWT in s.
-func Redact(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) < 6 {
-			continue
-		}
-		for _, form := range spellings(sec) {
-			s = strings.ReplaceAll(s, form, "<redacted>")
-		}
-	}
-	return signedJWT.ReplaceAllStringFunc(s, ShortenJWT)
-}
-
-// spellings lists sec as written raw, inside a JSON string (with and
-// without HTML escaping), and URL-encoded as a query value or path segment.
-func spellings(sec string) []string {
-	out := []string{sec}
-	add := func(f string) {
-		for _, o := range out {
-			if o == f {
-				return
-			}
-		}
-		out = append(out, f)
-	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(sec)
-	add(strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n")[1:], `"`))
-	if j, err := json.Marshal(sec); err == nil {
-		add(string(j[1 : len(j)-1]))
-	}
-	add(url.QueryEscape(sec))
-	add(url.PathEscape(sec))
-	return out
-}

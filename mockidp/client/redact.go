@@ -1,0 +1,228 @@
+package client
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Redacted returns a copy of the exchange fit to show (semantics.md §7):
+// client secrets become $ASSAY_CLIENT_SECRET, Basic credentials
+// $ASSAY_BASIC_CREDENTIALS, signed assertions lose their signature, issued
+// tokens are shortened, and private key members and any of secrets are
+// masked wherever they appear, in the URL, headers, bodies and the
+// transport error (which keeps only its redacted text). Findings and
+// Remarks are redacted too; Related is not copied: each related transcript
+// is an exchange of its own, redacted on its own.
+func (t *Transcript) Redacted(secrets []string) *Transcript {
+	out := &Transcript{
+		Method:    t.Method,
+		URL:       Redact(redactURL(t.URL), secrets),
+		ReqHeader: redactHeader(t.ReqHeader, secrets),
+		ReqBody:   []byte(Redact(redactRequestBody(string(t.ReqBody), t.ReqHeader), secrets)),
+		Status:    t.Status,
+		Header:    redactHeader(t.Header, secrets),
+		Body:      []byte(Redact(redactJSONBody(string(t.Body)), secrets)),
+		Truncated: t.Truncated,
+		Duration:  t.Duration,
+	}
+	if t.Err != nil {
+		out.Err = errors.New(Redact(t.Err.Error(), secrets))
+	}
+	for _, f := range t.Findings {
+		out.Findings = append(out.Findings, Redact(f, secrets))
+	}
+	for _, r := range t.Remarks {
+		out.Remarks = append(out.Remarks, Redact(r, secrets))
+	}
+	return out
+}
+
+var credentialParams = map[string]string{
+	"client_secret":    "$ASSAY_CLIENT_SECRET",
+	"client_assertion": "",
+	"assertion":        "",
+	"password":         "$ASSAY_PASSWORD",
+}
+
+// ShortenJWT keeps a JWT's header and claims (they explain the row) and
+// drops its signature, so a report never carries a replayable credential.
+func ShortenJWT(s string) string {
+	parts := strings.Split(s, ".")
+	if len(parts) == 3 && len(parts[2]) > 0 {
+		return parts[0] + "." + parts[1] + ".<signature redacted>"
+	}
+	if len(s) > 24 {
+		return s[:12] + "…<redacted>"
+	}
+	return s
+}
+
+// ShortenToken is ShortenJWT for a credential the target issued (an access,
+// refresh or ID token, a bearer token): a JWT keeps its header and claims;
+// an opaque value keeps at most a quarter of itself, up to 12 bytes, as a
+// hint, and a value under 8 bytes keeps nothing.
+func ShortenToken(s string) string {
+	parts := strings.Split(s, ".")
+	if len(parts) == 3 && len(parts[2]) > 0 && strings.HasPrefix(s, "eyJ") {
+		return parts[0] + "." + parts[1] + ".<signature redacted>"
+	}
+	if len(s) < 8 {
+		if s == "" {
+			return s
+		}
+		return "<redacted>"
+	}
+	return s[:min(len(s)/4, 12)] + "…<redacted>"
+}
+
+func redactForm(body string, h http.Header) string {
+	if body == "" || !strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return body
+	}
+	parts := strings.Split(body, "&")
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		n, _ := url.QueryUnescape(name)
+		repl, sensitive := credentialParams[n]
+		if !sensitive {
+			continue
+		}
+		if repl == "" {
+			v, _ := url.QueryUnescape(val)
+			repl = url.QueryEscape(ShortenJWT(v))
+		}
+		parts[i] = name + "=" + repl
+	}
+	return strings.Join(parts, "&")
+}
+
+// redactRequestBody redacts a form body by parameter name, and any other
+// body (A-TE-05 sends the parameters as JSON) by JSON member name.
+func redactRequestBody(body string, h http.Header) string {
+	if strings.HasPrefix(h.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		return redactForm(body, h)
+	}
+	return redactJSONBody(body)
+}
+
+func redactURL(u string) string {
+	base, q, ok := strings.Cut(u, "?")
+	if !ok {
+		return u
+	}
+	return base + "?" + redactForm(q, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}})
+}
+
+func redactHeader(h http.Header, secrets []string) http.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	out := http.Header{}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			switch {
+			case strings.EqualFold(k, "Authorization") && strings.HasPrefix(strings.ToLower(v), "basic "):
+				id, ok := basicUser(v)
+				v = "Basic $ASSAY_BASIC_CREDENTIALS"
+				if ok {
+					v += " (client " + id + ")"
+				}
+			case strings.EqualFold(k, "Authorization"):
+				scheme, tok, _ := strings.Cut(v, " ")
+				v = scheme + " " + ShortenToken(tok)
+			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
+				v = "<redacted>"
+			}
+			out[k] = append(out[k], Redact(v, secrets))
+		}
+	}
+	return out
+}
+
+func basicUser(v string) (string, bool) {
+	_, enc, _ := strings.Cut(v, " ")
+	b, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", false
+	}
+	id, _, ok := strings.Cut(string(b), ":")
+	return id, ok
+}
+
+var (
+	tokenMember   = regexp.MustCompile(`"(access_token|refresh_token|id_token|client_secret|registration_access_token|client_assertion|assertion|password)"\s*:\s*"([^"]*)"`)
+	privateMember = regexp.MustCompile(`"(d|p|q|dp|dq|qi|k)"\s*:\s*"[^"]*"`)
+)
+
+func redactJSONBody(b string) string {
+	b = tokenMember.ReplaceAllStringFunc(b, func(m string) string {
+		sub := tokenMember.FindStringSubmatch(m)
+		if sub[1] == "client_secret" || sub[1] == "registration_access_token" || sub[1] == "password" {
+			return `"` + sub[1] + `":"<redacted>"`
+		}
+		if sub[1] == "client_assertion" || sub[1] == "assertion" {
+			return `"` + sub[1] + `":"` + ShortenJWT(sub[2]) + `"`
+		}
+		return `"` + sub[1] + `":"` + ShortenToken(sub[2]) + `"`
+	})
+	return privateMember.ReplaceAllString(b, `"$1":"<redacted>"`)
+}
+
+// signedJWT matches a JWS in compact form anywhere in free text: a target
+// that echoes the assertion in error_description, a header or an HTML page
+// must not turn the report into a replayable credential.
+var signedJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}`)
+
+// Redact masks every occurrence of any of secrets in s, also in its JSON
+// string and URL-encoded spellings (a target may echo a secret inside a JSON
+// error or a form body), and drops the signature of every signed JWT in s.
+func Redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) < 6 {
+			continue
+		}
+		for _, form := range spellings(sec) {
+			s = strings.ReplaceAll(s, form, "<redacted>")
+		}
+	}
+	return signedJWT.ReplaceAllStringFunc(s, ShortenJWT)
+}
+
+// spellings lists sec as written raw, inside a JSON string (with and
+// without HTML escaping), and URL-encoded as a query value or path segment.
+func spellings(sec string) []string {
+	out := []string{sec}
+	add := func(f string) {
+		for _, o := range out {
+			if o == f {
+				return
+			}
+		}
+		out = append(out, f)
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(sec)
+	add(strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n")[1:], `"`))
+	if j, err := json.Marshal(sec); err == nil {
+		add(string(j[1 : len(j)-1]))
+	}
+	add(url.QueryEscape(sec))
+	add(url.PathEscape(sec))
+	return out
+}
