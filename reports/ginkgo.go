@@ -11,11 +11,6 @@ import (
 	v1 "github.com/assayhq/assay/reports/v1"
 )
 
-// EntryName is the name of the Ginkgo report entry whose value is the
-// v1.Result of the spec that recorded it. Every executed check records one
-// (suites use the same literal; they must not import this package).
-const EntryName = "assay.result"
-
 // Meta is what FromGinkgo needs besides Ginkgo's report.
 type Meta struct {
 	Tool    v1.Tool
@@ -165,14 +160,14 @@ func fromSpec(sr types.SpecReport, run runFacts) []v1.Result {
 	meta := fromLabels(sr.Labels(), sr.LeafNodeText)
 	var results []v1.Result
 	for _, e := range sr.ReportEntries {
-		if e.Name != EntryName {
+		if e.Name != v1.ResultEntry {
 			continue
 		}
 		res, err := decodeEntry(e)
 		if err != nil {
 			res = meta
 			res.Outcome = v1.Error
-			res.Reason = fmt.Sprintf("decode %s entry: %v", EntryName, err)
+			res.Reason = fmt.Sprintf("decode %s entry: %v", v1.ResultEntry, err)
 		}
 		results = append(results, res)
 	}
@@ -219,7 +214,7 @@ func complete(res, meta v1.Result, sr types.SpecReport, only bool) v1.Result {
 	}
 	switch {
 	case !res.Outcome.Valid():
-		res.Reason = fmt.Sprintf("%s entry has unknown outcome %q", EntryName, res.Outcome)
+		res.Reason = fmt.Sprintf("%s entry has unknown outcome %q", v1.ResultEntry, res.Outcome)
 		res.Outcome = v1.Error
 	case sr.State.Is(types.SpecStateFailureStates) && res.Outcome != v1.Fail && res.Outcome != v1.Error:
 		// The check recorded a verdict, but the spec then failed (an
@@ -250,9 +245,9 @@ func judgeBare(sr types.SpecReport, run runFacts) (v1.Outcome, string) {
 	case sr.State.Is(types.SpecStateFailureStates):
 		return v1.Error, failureText(sr)
 	case sr.State.Is(types.SpecStatePassed):
-		return v1.Error, fmt.Sprintf("spec passed without recording an %s entry", EntryName)
+		return v1.Error, fmt.Sprintf("spec passed without recording an %s entry", v1.ResultEntry)
 	default:
-		return v1.Error, fmt.Sprintf("spec ended in state %s without an %s entry", sr.State, EntryName)
+		return v1.Error, fmt.Sprintf("spec ended in state %s without an %s entry", sr.State, v1.ResultEntry)
 	}
 }
 

@@ -52,7 +52,7 @@ func timed(sr types.SpecReport, d time.Duration) types.SpecReport {
 
 // entry is a report entry as Ginkgo holds it in process.
 func entry(v any) types.ReportEntry {
-	return types.ReportEntry{Name: EntryName, Value: types.WrapEntryValue(v)}
+	return types.ReportEntry{Name: v1.ResultEntry, Value: types.WrapEntryValue(v)}
 }
 
 // jsonEntry is a report entry as it arrives from a JSON report or another
@@ -135,7 +135,7 @@ func TestFromGinkgo(t *testing.T) {
 		{
 			name: "an undecodable entry is ERROR with label metadata",
 			specs: []types.SpecReport{spec(audText, audLabels, types.SpecStatePassed,
-				types.ReportEntry{Name: EntryName, Value: types.ReportEntryValue{AsJSON: `{"id": 42}`}})},
+				types.ReportEntry{Name: v1.ResultEntry, Value: types.ReportEntryValue{AsJSON: `{"id": 42}`}})},
 			want: []v1.Result{with(audMeta(), v1.Error, "decode assay.result entry: decode result: json: cannot unmarshal number into Go struct field Result.id of type string")},
 		},
 		{

@@ -281,7 +281,7 @@ func verdict(r v1.Report) error {
 
 func resultOf(sr types.SpecReport) (v1.Result, bool) {
 	for _, e := range sr.ReportEntries {
-		if e.Name == suites.ResultEntry {
+		if e.Name == v1.ResultEntry {
 			if res, ok := e.GetRawValue().(v1.Result); ok {
 				return res, true
 			}
@@ -292,7 +292,7 @@ func resultOf(sr types.SpecReport) (v1.Result, bool) {
 
 func observationOf(sr types.SpecReport) (v1.Observation, bool) {
 	for _, e := range sr.ReportEntries {
-		if e.Name == suites.ObservationEntry {
+		if e.Name == v1.ObservationEntry {
 			if obs, ok := e.GetRawValue().(v1.Observation); ok {
 				return obs, true
 			}

@@ -36,10 +36,6 @@ import (
 // Env is what every spec sees (design.md R3).
 type Env = check.Env
 
-// ResultEntry is the name of the report entry that carries each spec's
-// v1.Result.
-const ResultEntry = "assay.result"
-
 // All returns every check, sorted by ID and carrier.
 func All() []check.Check {
 	var cs []check.Check
@@ -53,10 +49,6 @@ func All() []check.Check {
 	return cs
 }
 
-// ObservationEntry is the name of the report entry that carries each
-// observation's v1.Observation.
-const ObservationEntry = "assay.observation"
-
 // Observations returns every informational row, sorted by ID. They are
 // not checks: no outcome, no defect (semantics.md §2).
 func Observations() []check.Observation {
@@ -68,14 +60,14 @@ func Observations() []check.Observation {
 }
 
 // RegisterObservations adds one spec per observation. Each records its
-// v1.Observation as the ObservationEntry report entry; a harness problem
+// v1.Observation as the v1.ObservationEntry report entry; a harness problem
 // is recorded as the observation's text and never fails the run.
 func RegisterObservations(e *check.Env, list []check.Observation) {
 	ginkgo.Describe("observations", func() {
 		for _, o := range list {
 			o := o
 			ginkgo.It(o.Text(), ginkgo.Label(o.Labels()...), func(ctx ginkgo.SpecContext) {
-				ginkgo.AddReportEntry(ObservationEntry, Observe(ctx, e, o), ginkgo.ReportEntryVisibilityNever)
+				ginkgo.AddReportEntry(v1.ObservationEntry, Observe(ctx, e, o), ginkgo.ReportEntryVisibilityNever)
 			})
 		}
 	})
@@ -265,7 +257,7 @@ func clip(b []byte, n int) []byte {
 }
 
 // Register adds one spec per check to the current Ginkgo tree, grouped by
-// suite. Each spec records its v1.Result as the ResultEntry report entry;
+// suite. Each spec records its v1.Result as the v1.ResultEntry report entry;
 // FAIL and ERROR fail the spec, N/A skips it, WARN passes.
 func Register(e *check.Env, checks []check.Check, perCheck time.Duration) {
 	if e.Precheck == nil {
@@ -312,7 +304,7 @@ func runSpec(ctx context.Context, e *check.Env, c check.Check) {
 		r = Run(ctx, e, c)
 	}
 	res := c.Report(r, e.HTTP.Since(start), e.Secrets)
-	ginkgo.AddReportEntry(ResultEntry, res, ginkgo.ReportEntryVisibilityNever)
+	ginkgo.AddReportEntry(v1.ResultEntry, res, ginkgo.ReportEntryVisibilityNever)
 	switch r.Outcome {
 	case v1.Fail:
 		ginkgo.Fail(res.Reason)
