@@ -1,12 +1,7 @@
 package tokenendpoint
 
 import (
-	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/x509"
-	"encoding/json"
-	"encoding/pem"
 	"net/url"
 	"strings"
 
@@ -177,25 +172,4 @@ func (s *Server) verifyGrantSignature(ctx context.Context, t *token, alg string,
 		}
 	}
 	return fail("signature verification failed")
-}
-
-// hmacWithPublic is the algorithm-confusion defect: HS256 verified with the
-// client's public key bytes as the secret (catalog B-ALG-06).
-func hmacWithPublic(t *token, k jose.JSONWebKey) bool {
-	der, err := x509.MarshalPKIXPublicKey(k.Key)
-	if err != nil {
-		return false
-	}
-	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-	jwk, _ := json.Marshal(k)
-	secrets := [][]byte{pemKey, bytes.TrimRight(pemKey, "\n"), der, jwk}
-	if ec, ok := k.Key.(*ecdsa.PublicKey); ok {
-		secrets = append(secrets, ecPointSecrets(ec)...)
-	}
-	for _, secret := range secrets {
-		if verifyLax(t, "HS256", secret) == nil {
-			return true
-		}
-	}
-	return false
 }
