@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,43 +21,90 @@ import (
 // IntrospectionEndpoint is the RFC 7662 introspection endpoint URL.
 func (s *Server) IntrospectionEndpoint() string { return s.cfg.Issuer + "/introspect" }
 
-// metadataExtras adds the introspection endpoint (RFC 7662 §4) and
-// signed_metadata (RFC 8414 §2.1) to the metadata document m, and applies
-// the discovery defects of catalog A.9. It runs last, on the finished document.
-func (s *Server) metadataExtras(m map[string]any) {
-	m["introspection_endpoint"] = s.IntrospectionEndpoint()
-	m["registration_endpoint"] = s.cfg.Issuer + "/register"
+// metadataDocument is the published metadata (RFC 8414 §2, OpenID Connect
+// Discovery §3): the clean document, then the edit of each metadata defect
+// switched on, then signed_metadata (RFC 8414 §2.1) over the result.
+func (s *Server) metadataDocument() map[string]any {
+	algs := s.SigningAlgs()
+	m := map[string]any{
+		"issuer":                                           s.cfg.Issuer,
+		"token_endpoint":                                   s.TokenEndpoint(),
+		"jwks_uri":                                         s.cfg.Issuer + "/jwks",
+		"response_types_supported":                         []string{"code"},
+		"authorization_endpoint":                           s.cfg.Issuer + "/authorize",
+		"subject_types_supported":                          []string{"public"},
+		"id_token_signing_alg_values_supported":            []string{"RS256", "ES256"},
+		"grant_types_supported":                            []string{oauth.GrantClientCreds, oauth.GrantJWTBearer},
+		"token_endpoint_auth_methods_supported":            []string{oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT, oauth.AuthClientSecretBasic},
+		"token_endpoint_auth_signing_alg_values_supported": algs,
+		"scopes_supported":                                 []string{"read", "write"},
+		"introspection_endpoint":                           s.IntrospectionEndpoint(),
+		"registration_endpoint":                            s.cfg.Issuer + "/register",
+	}
+	if s.cfg.Profile == FAPI2 {
+		m["token_endpoint_auth_methods_supported"] = []string{oauth.AuthPrivateKeyJWT}
+	}
+	// The introspection endpoint authenticates clients as the token
+	// endpoint does (RFC 7662 §2.1, RFC 8414 §2).
 	m["introspection_endpoint_auth_methods_supported"] = m["token_endpoint_auth_methods_supported"]
-	m["introspection_endpoint_auth_signing_alg_values_supported"] = m["token_endpoint_auth_signing_alg_values_supported"]
-	if s.has(defect.MetadataIssuerQuery) {
-		m["issuer"] = s.cfg.Issuer + "?tenant=assay"
-	}
-	if s.has(defect.MetadataNoIssuer) {
-		delete(m, "issuer")
-	}
-	if s.has(defect.MetadataNoResponseTypes) {
-		delete(m, "response_types_supported")
-	}
-	if s.has(defect.MetadataNoSubjectTypes) {
-		delete(m, "subject_types_supported")
-	}
-	if s.has(defect.MetadataJWKSURIHTTP) {
-		m["jwks_uri"] = "http://" + strings.TrimPrefix(s.cfg.Issuer, "https://") + "/jwks"
-	}
-	if methods, ok := m["token_endpoint_auth_methods_supported"].([]string); ok {
-		var out []string
-		for _, x := range methods {
-			if x != oauth.AuthPrivateKeyJWT || !s.has(defect.MetadataNoPrivateKeyJWT) {
-				out = append(out, x)
-			}
+	m["introspection_endpoint_auth_signing_alg_values_supported"] = algs
+	for _, d := range metadataDefects {
+		if s.has(d.defect) {
+			d.edit(s, m)
 		}
-		if s.has(defect.AdvertiseAuthNone) {
-			out = append(out, oauth.AuthNone)
-		}
-		m["token_endpoint_auth_methods_supported"] = out
 	}
 	if sm, err := s.signedMetadata(m); err == nil {
 		m["signed_metadata"] = sm
+	}
+	return m
+}
+
+// metadataDefects are the defects that alter the metadata document (catalog
+// A.9), each with its edit of the clean document; an edit changes only the
+// member its defect names. The response (defect.MetadataNotJSON), the
+// routes (defect.NoOAuthMetadata) and the signed copy
+// (defect.SignedMetadataNoIss) are altered where they are made.
+var metadataDefects = []struct {
+	defect defect.Name
+	edit   func(s *Server, m map[string]any)
+}{
+	{defect.MetadataAdvertiseNone, appendMember("token_endpoint_auth_signing_alg_values_supported", "none")},
+	{defect.MetadataNoGrantType, func(_ *Server, m map[string]any) { m["grant_types_supported"] = []string{oauth.GrantClientCreds} }},
+	{defect.MetadataIssuerSlash, func(s *Server, m map[string]any) { m["issuer"] = s.cfg.Issuer + "/" }},
+	{defect.MetadataNoTokenEndpoint, dropMember("token_endpoint")},
+	{defect.MetadataNoSigningAlgs, dropMember("token_endpoint_auth_signing_alg_values_supported")},
+	{defect.MetadataEmptyArray, func(_ *Server, m map[string]any) { m["claims_supported"] = []string{} }},
+	{defect.MetadataIssuerQuery, func(s *Server, m map[string]any) { m["issuer"] = s.cfg.Issuer + "?tenant=assay" }},
+	{defect.MetadataNoIssuer, dropMember("issuer")},
+	{defect.MetadataNoResponseTypes, dropMember("response_types_supported")},
+	{defect.MetadataNoSubjectTypes, dropMember("subject_types_supported")},
+	{defect.MetadataJWKSURIHTTP, func(s *Server, m map[string]any) {
+		m["jwks_uri"] = "http://" + strings.TrimPrefix(s.cfg.Issuer, "https://") + "/jwks"
+	}},
+	{defect.MetadataNoPrivateKeyJWT, func(_ *Server, m map[string]any) {
+		list, _ := m["token_endpoint_auth_methods_supported"].([]string)
+		var out []string
+		for _, x := range list {
+			if x != oauth.AuthPrivateKeyJWT {
+				out = append(out, x)
+			}
+		}
+		m["token_endpoint_auth_methods_supported"] = out
+	}},
+	{defect.AdvertiseAuthNone, appendMember("token_endpoint_auth_methods_supported", oauth.AuthNone)},
+}
+
+// dropMember is the edit that removes a member.
+func dropMember(name string) func(*Server, map[string]any) {
+	return func(_ *Server, m map[string]any) { delete(m, name) }
+}
+
+// appendMember is the edit that adds v to a list member, in a copy: the
+// clean document may share the list with another member.
+func appendMember(name, v string) func(*Server, map[string]any) {
+	return func(_ *Server, m map[string]any) {
+		list, _ := m[name].([]string)
+		m[name] = append(slices.Clip(list), v)
 	}
 }
 

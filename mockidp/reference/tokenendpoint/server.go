@@ -22,7 +22,6 @@ import (
 
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
-	"github.com/assayhq/assay/mockidp/oauth"
 )
 
 // Profiles (catalog.md §0.1).
@@ -220,43 +219,7 @@ func (s *Server) metadata(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "<html><body>metadata</body></html>")
 		return
 	}
-	algs := s.SigningAlgs()
-	if s.has(defect.MetadataAdvertiseNone) {
-		algs = append(algs, "none")
-	}
-	grants := []string{oauth.GrantClientCreds, oauth.GrantJWTBearer}
-	if s.has(defect.MetadataNoGrantType) {
-		grants = []string{oauth.GrantClientCreds}
-	}
-	m := map[string]any{
-		"issuer":                                           s.cfg.Issuer,
-		"token_endpoint":                                   s.TokenEndpoint(),
-		"jwks_uri":                                         s.cfg.Issuer + "/jwks",
-		"response_types_supported":                         []string{"code"},
-		"authorization_endpoint":                           s.cfg.Issuer + "/authorize",
-		"subject_types_supported":                          []string{"public"},
-		"id_token_signing_alg_values_supported":            []string{"RS256", "ES256"},
-		"grant_types_supported":                            grants,
-		"token_endpoint_auth_methods_supported":            []string{oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT, oauth.AuthClientSecretBasic},
-		"token_endpoint_auth_signing_alg_values_supported": algs,
-		"scopes_supported":                                 []string{"read", "write"},
-	}
-	if s.cfg.Profile == FAPI2 {
-		m["token_endpoint_auth_methods_supported"] = []string{oauth.AuthPrivateKeyJWT}
-	}
-	if s.has(defect.MetadataIssuerSlash) {
-		m["issuer"] = s.cfg.Issuer + "/"
-	}
-	if s.has(defect.MetadataNoTokenEndpoint) {
-		delete(m, "token_endpoint")
-	}
-	if s.has(defect.MetadataNoSigningAlgs) {
-		delete(m, "token_endpoint_auth_signing_alg_values_supported")
-	}
-	if s.has(defect.MetadataEmptyArray) {
-		m["claims_supported"] = []string{}
-	}
-	s.metadataExtras(m)
+	m := s.metadataDocument()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "max-age=300")
 	_ = json.NewEncoder(w).Encode(m)

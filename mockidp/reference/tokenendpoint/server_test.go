@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +76,29 @@ func TestMetadata(t *testing.T) {
 		}
 		if m.SupportsSigningAlg("RS256") || !m.SupportsSigningAlg("PS256") || !m.SupportsAuthMethod(oauth.AuthPrivateKeyJWT) || m.SupportsAuthMethod(oauth.AuthClientSecretBasic) {
 			t.Errorf("%s: FAPI2 metadata advertises %v / %v", path, m.TokenEndpointAuthSigningAlgs, m.TokenEndpointAuthMethodsSupported)
+		}
+	}
+}
+
+// TestMetadataDefectsEditOneMember: each metadata defect changes the one
+// member it names and nothing else, so that it makes one check fail.
+func TestMetadataDefectsEditOneMember(t *testing.T) {
+	clock := (&testClock{now: fuzzNow}).Now
+	for _, profile := range []string{BASE, FAPI2} {
+		clean := newTestServer(t, clock, profile).metadataDocument()
+		for _, d := range metadataDefects {
+			got := newTestServer(t, clock, profile, d.defect).metadataDocument()
+			var changed []string
+			for _, doc := range []map[string]any{clean, got} {
+				for k := range doc {
+					if k != "signed_metadata" && !slices.Contains(changed, k) && !reflect.DeepEqual(clean[k], got[k]) {
+						changed = append(changed, k)
+					}
+				}
+			}
+			if len(changed) != 1 {
+				t.Errorf("%s %s changes %v, want one member", profile, d.defect, changed)
+			}
 		}
 	}
 }
