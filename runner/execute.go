@@ -227,7 +227,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	r := reports.FromGinkgo(report, reports.Meta{
 		Tool:    v1.Tool{Name: "assay", Version: Version},
 		Target:  v1.Target{Name: tgt.name, Issuer: tgt.env.Target.Issuer, TokenEndpoint: tgt.env.Target.TokenEndpoint, Profile: string(profile)},
-		Command: "assay run " + strings.Join(redactArgs(os.Args), " "),
+		Command: "assay run " + strings.Join(runArgs(os.Args), " "),
 		Checks:  all,
 	})
 	if r.Started.IsZero() {
@@ -363,9 +363,10 @@ func writeReports(o runOptions, r v1.Report) error {
 	return nil
 }
 
-// redactArgs drops the program name; assay flags never carry secrets
-// (secrets come from the environment), so the rest is kept verbatim.
-func redactArgs(args []string) []string {
+// runArgs is the command line after "assay run": args without the program
+// name and the subcommand. assay flags never carry secrets (secrets come
+// from the environment), so the rest is kept verbatim.
+func runArgs(args []string) []string {
 	if len(args) > 2 {
 		return args[2:]
 	}
