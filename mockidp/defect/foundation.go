@@ -1,6 +1,6 @@
 package defect
 
-// foundation lists the defects of the first slice of checks (issue 3).
+// foundation lists the defects declared in defect.go.
 func foundation() []Name {
 	return []Name{
 		AllowGET, AllowDuplicateParams, EmptyParamAsValue, RejectUnknownParams, AcceptJSONBody,

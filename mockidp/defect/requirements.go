@@ -1,6 +1,6 @@
 package defect
 
-// Defects for the rest of catalog A (requirement rows, issue 4).
+// Defects for the catalog A requirement rows not declared in defect.go.
 
 // JOSE parsing and verification (RFC 7515, 7518, 7519, 7797; RFC 8725 and 8725bis).
 const (

@@ -96,7 +96,7 @@ func heapAfterGC() uint64 {
 	return m.HeapAlloc
 }
 
-// TestConcurrentLoad (issue 9): 64 clients send 10,000 requests over
+// TestConcurrentLoad: 64 clients send 10,000 requests over
 // loopback TLS: fresh valid assertions, replays of shared jtis, and
 // assertions with a flipped signature bit. Each shared jti is accepted
 // exactly once, every valid fresh assertion is accepted, every bad one is
