@@ -320,18 +320,18 @@ func runSpec(ctx context.Context, e *check.Env, c check.Check) {
 func Run(ctx context.Context, e *check.Env, c check.Check) (r check.Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = check.Errorf(fmt.Sprintf("harness panic in %s: %v", c.ID, p))
+			r = check.Error(fmt.Sprintf("harness panic in %s: %v", c.ID, p))
 		}
 	}()
 	if ctx.Err() != nil {
-		return check.Errorf("interrupted: " + ctx.Err().Error())
+		return check.Error("interrupted: " + ctx.Err().Error())
 	}
 	r = c.Run(ctx, e)
 	if r.Outcome == "" {
-		return check.Errorf("harness: check returned no outcome")
+		return check.Error("harness: check returned no outcome")
 	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) && r.Outcome != v1.Pass {
-		r = check.Errorf("check timed out: " + r.Reason)
+		r = check.Error("check timed out: " + r.Reason)
 	}
 	return r
 }

@@ -175,8 +175,9 @@ func Pass(trs ...*client.Transcript) Result { return Result{Outcome: v1.Pass, Ex
 // NA is a not-applicable result; the reason is required.
 func NA(reason string) Result { return Result{Outcome: v1.NA, Reason: reason} }
 
-// Errorf is a harness or target-reachability problem: never a FAIL.
-func Errorf(reason string, trs ...*client.Transcript) Result {
+// Error is the ERROR outcome: a harness or target-reachability problem,
+// never a FAIL. The reason is required.
+func Error(reason string, trs ...*client.Transcript) Result {
 	return Result{Outcome: v1.Error, Reason: reason, Exchanges: trs}
 }
 

@@ -124,7 +124,7 @@ func TestProfilesAndOutcomes(t *testing.T) {
 	if check.Broken(check.MUST, "r").Outcome != v1.Fail || check.Broken(check.SHOULD, "r").Outcome != v1.Warn {
 		t.Error("Broken does not map MUST to FAIL and SHOULD to WARN")
 	}
-	if check.Errorf("x").Outcome != v1.Error || check.NA("x").Outcome != v1.NA || check.Pass().Outcome != v1.Pass {
+	if check.Error("x").Outcome != v1.Error || check.NA("x").Outcome != v1.NA || check.Pass().Outcome != v1.Pass {
 		t.Error("result constructors")
 	}
 }

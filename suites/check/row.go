@@ -87,7 +87,7 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	}
 	if e.Precheck != nil && !want.Accepting() {
 		if err := e.Precheck(ctx, r.Carrier); err != nil {
-			return Errorf(err.Error())
+			return Error(err.Error())
 		}
 	}
 	tr, err := r.Send(ctx, e)
@@ -111,7 +111,7 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	if !want.Accepting() {
 		ctr, issued, err := e.Control(ctx, r.Carrier)
 		if err != nil || !issued {
-			out := Errorf("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+reason, tr)
+			out := Error("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+reason, tr)
 			if ctr != nil {
 				out.Exchanges = append(out.Exchanges, ctr)
 			}
@@ -143,9 +143,9 @@ func harnessOrTarget(err error, tr *client.Transcript) Result {
 	}
 	if errors.Is(err, client.ErrTransport) {
 		if tr != nil {
-			return Errorf(err.Error(), tr)
+			return Error(err.Error(), tr)
 		}
-		return Errorf(err.Error())
+		return Error(err.Error())
 	}
-	return Errorf(fmt.Sprintf("harness: %v", err))
+	return Error(fmt.Sprintf("harness: %v", err))
 }

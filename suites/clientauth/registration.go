@@ -47,7 +47,7 @@ func registrationProbes() []check.Check {
 					"token_endpoint_auth_method": oauth.AuthClientSecretJWT, "token_endpoint_auth_signing_alg": "HS256",
 					"grant_types": []string{oauth.GrantClientCreds}, "client_name": "assay A-JO-16"})
 				if err != nil {
-					return check.Errorf(err.Error(), tr)
+					return check.Error(err.Error(), tr)
 				}
 				if !ok {
 					return check.NA(fmt.Sprintf("registration of a client_secret_jwt client was refused (HTTP %d)", tr.Status))
@@ -66,13 +66,13 @@ func registrationProbes() []check.Check {
 				}
 				k, ok := e.Cast.A.KeyFor("ES256")
 				if !ok {
-					return check.Errorf("harness: client A has no ES256 key")
+					return check.Error("harness: client A has no ES256 key")
 				}
 				tr, resp, ok, err := registerClient(ctx, e, map[string]any{
 					"client_id": e.Cast.User, "token_endpoint_auth_method": oauth.AuthPrivateKeyJWT,
 					"jwks": jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}}, "client_name": "assay A-SEC-03"})
 				if err != nil {
-					return check.Errorf(err.Error(), tr)
+					return check.Error(err.Error(), tr)
 				}
 				if ok && resp["client_id"] == e.Cast.User {
 					return check.Broken(check.SHOULD, fmt.Sprintf("registration took the proposed client_id %q, the sub of a user", e.Cast.User), tr)
@@ -87,7 +87,7 @@ func registrationProbes() []check.Check {
 				}
 				k, ok := e.Cast.A.KeyFor("ES256")
 				if !ok {
-					return check.Errorf("harness: client A has no ES256 key")
+					return check.Error("harness: client A has no ES256 key")
 				}
 				// The URL is never meant to be fetched: the metadata is
 				// invalid on its face (RFC 7591 §2: "MUST NOT both be present").
@@ -96,7 +96,7 @@ func registrationProbes() []check.Check {
 					"jwks":     jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}},
 					"jwks_uri": "https://jwks.assay.test/a-kr-06.json", "client_name": "assay A-KR-06"})
 				if err != nil {
-					return check.Errorf(err.Error(), tr)
+					return check.Error(err.Error(), tr)
 				}
 				if ok {
 					return check.Broken(check.MUST, fmt.Sprintf("registered client %v with both jwks and jwks_uri", resp["client_id"]), tr)

@@ -20,25 +20,25 @@ import (
 func plainHTTP(ctx context.Context, e *check.Env) check.Result {
 	u, err := url.Parse(e.Target.TokenEndpoint)
 	if err != nil {
-		return check.Errorf("parse token endpoint: " + err.Error())
+		return check.Error("parse token endpoint: " + err.Error())
 	}
 	if u.Scheme != "https" {
 		// A configured http URL alone proves nothing about the target: only
 		// a token actually issued over it is a finding (semantics.md §2).
 		ctr, issued, err := e.Control(ctx, check.Client)
 		if err != nil || !issued {
-			return check.Errorf(fmt.Sprintf("the token endpoint %s does not use https, and it issued no token to the positive control", e.Target.TokenEndpoint), ctr)
+			return check.Error(fmt.Sprintf("the token endpoint %s does not use https, and it issued no token to the positive control", e.Target.TokenEndpoint), ctr)
 		}
 		return check.Broken(check.MUST, fmt.Sprintf("the token endpoint %s does not use https and issues tokens over it", e.Target.TokenEndpoint), ctr)
 	}
 	u.Scheme = "http"
 	jwt, err := e.ClientAssertion(e.Cast.A)
 	if err != nil {
-		return check.Errorf("harness: " + err.Error())
+		return check.Error("harness: " + err.Error())
 	}
 	tr, err := e.HTTP.Do(ctx, client.Request{URL: u.String(), Form: check.ClientAuthForm(jwt)})
 	if err != nil && !errors.Is(err, client.ErrTransport) {
-		return check.Errorf("harness: "+err.Error(), tr)
+		return check.Error("harness: "+err.Error(), tr)
 	}
 	// Processed means a token came back: a catch-all 200 page on port 80
 	// issues nothing.
@@ -48,7 +48,7 @@ func plainHTTP(ctx context.Context, e *check.Env) check.Result {
 		return check.Broken(check.MUST, fmt.Sprintf("a plain-http request to %s was processed (HTTP %d)", u, tr.Status), tr, ctr)
 	}
 	if cerr != nil || ctr.Status != http.StatusOK {
-		return check.Errorf("the same request over https did not issue a token either, so the refusal proves nothing", tr, ctr)
+		return check.Error("the same request over https did not issue a token either, so the refusal proves nothing", tr, ctr)
 	}
 	res := check.Pass(tr, ctr)
 	if err != nil {

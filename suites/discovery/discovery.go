@@ -94,7 +94,7 @@ func metadataDoc(ctx context.Context, e *check.Env) (*client.Transcript, map[str
 	}
 	tr, err := fetch(ctx, e, u)
 	if err != nil {
-		r := check.Errorf(err.Error(), tr)
+		r := check.Error(err.Error(), tr)
 		return tr, nil, &r
 	}
 	var m map[string]json.RawMessage

@@ -23,7 +23,7 @@ func serverKeys(ctx context.Context, e *check.Env) (*client.Transcript, []json.R
 	}
 	tr, err := fetch(ctx, e, e.Meta.JWKSURI)
 	if err != nil {
-		r := check.Errorf(err.Error(), tr)
+		r := check.Error(err.Error(), tr)
 		return tr, nil, &r
 	}
 	var doc struct {

@@ -132,7 +132,7 @@ func memberProbes() []probe {
 				}
 				ctr, issued, err := e.Control(ctx, check.Client)
 				if err != nil {
-					return check.Errorf(err.Error(), tr, ctr)
+					return check.Error(err.Error(), tr, ctr)
 				}
 				if !issued {
 					return check.NA("private_key_jwt did not issue a token here; the client assertion rows report why")

@@ -23,14 +23,14 @@ func metadataProbes() []probe {
 			func(ctx context.Context, e *check.Env) check.Result {
 				oauthURL, err := OAuthMetadataURL(e.Target.Issuer)
 				if err != nil {
-					return check.Errorf("parse issuer: " + err.Error())
+					return check.Error("parse issuer: " + err.Error())
 				}
 				var trs []*client.Transcript
 				found := map[string]bool{}
 				for _, u := range []string{oauthURL, OIDCMetadataURL(e.Target.Issuer)} {
 					tr, err := fetch(ctx, e, u)
 					if err != nil {
-						return check.Errorf(err.Error(), tr)
+						return check.Error(err.Error(), tr)
 					}
 					trs = append(trs, tr)
 					var m map[string]any
@@ -135,7 +135,7 @@ func metadataProbes() []probe {
 				}
 				ctr, issued, err := e.Control(ctx, check.Grant)
 				if err != nil {
-					return check.Errorf(err.Error(), tr, ctr)
+					return check.Error(err.Error(), tr, ctr)
 				}
 				grants, _ := listMember(m, "grant_types_supported")
 				if issued && !has(grants, e.Grant.URN) {

@@ -22,11 +22,11 @@ import (
 func issuedToken(ctx context.Context, e *check.Env) (*client.Transcript, map[string]json.RawMessage, map[string]any, *check.Result) {
 	tr, issued, err := e.Control(ctx, check.Client)
 	if err != nil {
-		r := check.Errorf(err.Error(), tr)
+		r := check.Error(err.Error(), tr)
 		return tr, nil, nil, &r
 	}
 	if !issued {
-		r := check.Errorf(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+		r := check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
 		return tr, nil, nil, &r
 	}
 	at := tr.AccessToken()
@@ -53,7 +53,7 @@ func gate(ctx context.Context, e *check.Env) *check.Result {
 		return nil
 	}
 	if err := e.Precheck(ctx, check.Client); err != nil {
-		r := check.Errorf(err.Error())
+		r := check.Error(err.Error())
 		return &r
 	}
 	return nil
@@ -66,7 +66,7 @@ func confirm(ctx context.Context, e *check.Env, broken check.Result) check.Resul
 	if err == nil && issued {
 		return broken
 	}
-	out := check.Errorf("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+broken.Reason, broken.Exchanges...)
+	out := check.Error("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+broken.Reason, broken.Exchanges...)
 	if ctr != nil {
 		out.Exchanges = append(out.Exchanges, ctr)
 	}
@@ -122,10 +122,10 @@ func responseProbes() []probe {
 			func(ctx context.Context, e *check.Env) check.Result {
 				tr, issued, err := e.Control(ctx, check.Client)
 				if err != nil {
-					return check.Errorf(err.Error(), tr)
+					return check.Error(err.Error(), tr)
 				}
 				if !issued {
-					return check.Errorf(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+					return check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
 				}
 				for _, v := range tr.Header.Values("Cache-Control") {
 					for _, t := range oauth.SplitTokens(v) {
@@ -144,7 +144,7 @@ func responseProbes() []probe {
 				}
 				tr, err := e.Authenticate(ctx, e.Cast.A, assertion.FlipSignatureBit)
 				if err != nil {
-					return check.Errorf(err.Error(), tr)
+					return check.Error(err.Error(), tr)
 				}
 				v := expect.RejectClientOrRequest.Judge(tr, e)
 				if len(v.Fail) > 0 {
@@ -160,7 +160,7 @@ func responseProbes() []probe {
 			func(ctx context.Context, e *check.Env) check.Result {
 				tr, issued, err := e.Control(ctx, check.Client)
 				if err != nil || !issued {
-					return check.Errorf("the positive control did not issue a token", tr)
+					return check.Error("the positive control did not issue a token", tr)
 				}
 				if !strings.EqualFold(strings.TrimSpace(tr.Header.Get("Pragma")), "no-cache") {
 					return check.Broken(check.SHOULD, "token response lacks Pragma: no-cache (RFC 6749 §5.1 MUST; OAuth 2.1 drops it)", tr)
@@ -175,7 +175,7 @@ func responseProbes() []probe {
 				}
 				tr, err := e.Authenticate(ctx, e.Cast.A, assertion.Header("kid", "\"<script>\\é\r\n"))
 				if err != nil {
-					return check.Errorf(err.Error(), tr)
+					return check.Error(err.Error(), tr)
 				}
 				v := expect.RejectClientOrRequest.Judge(tr, e)
 				for _, f := range v.Fail {

@@ -185,12 +185,12 @@ func tokenResponseProbes() []probe {
 func issuedWith(ctx context.Context, e *check.Env, scope string) (*client.Transcript, map[string]any, *check.Result) {
 	tr, err := requestScope(ctx, e, scope)
 	if err != nil {
-		r := check.Errorf(err.Error(), tr)
+		r := check.Error(err.Error(), tr)
 		return tr, nil, &r
 	}
 	m, jerr := tr.JSON()
 	if tr.Status != http.StatusOK || jerr != nil {
-		r := check.Errorf(fmt.Sprintf("a request for scope %q was refused (HTTP %d)", scope, tr.Status), tr)
+		r := check.Error(fmt.Sprintf("a request for scope %q was refused (HTTP %d)", scope, tr.Status), tr)
 		return tr, nil, &r
 	}
 	return tr, m, nil
@@ -219,10 +219,10 @@ func responseProbe(id string, lvl check.Level, cites []string, d defect.Name, ti
 		func(ctx context.Context, e *check.Env) check.Result {
 			tr, err := e.Send(ctx, check.Client)
 			if err != nil {
-				return check.Errorf(err.Error(), tr)
+				return check.Error(err.Error(), tr)
 			}
 			if tr.Status != http.StatusOK {
-				return check.Errorf(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+				return check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
 			}
 			m, err := tr.JSON()
 			if err != nil {
@@ -246,7 +246,7 @@ func principalProbe(id string, c check.Carrier, d defect.Name, title string, pro
 			}
 			tr, issued, err := e.Control(ctx, c)
 			if err != nil || !issued {
-				return check.Errorf("the positive control did not issue a token", tr)
+				return check.Error("the positive control did not issue a token", tr)
 			}
 			claims, trs, ok := principal(ctx, e, tr)
 			trs = append([]*client.Transcript{tr}, trs...)

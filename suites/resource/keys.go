@@ -70,7 +70,7 @@ func present1(ctx context.Context, e *check.Env) (check.Result, bool) {
 		return harness(err, tr), false
 	}
 	if !granted(tr) {
-		return check.Errorf(fmt.Sprintf("the verifier refused a valid token before the scenario (HTTP %d)", tr.Status), tr), false
+		return check.Error(fmt.Sprintf("the verifier refused a valid token before the scenario (HTTP %d)", tr.Status), tr), false
 	}
 	return check.Result{}, true
 }

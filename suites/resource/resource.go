@@ -77,9 +77,9 @@ func present(ctx context.Context, e *check.Env, tok string) (*client.Transcript,
 // harness turns a mint or send error into ERROR.
 func harness(err error, tr *client.Transcript) check.Result {
 	if errors.Is(err, client.ErrTransport) {
-		return check.Errorf(err.Error(), tr)
+		return check.Error(err.Error(), tr)
 	}
-	return check.Errorf("harness: " + err.Error())
+	return check.Error("harness: " + err.Error())
 }
 
 func granted(tr *client.Transcript) bool { return tr.Status >= 200 && tr.Status < 300 }
@@ -166,7 +166,7 @@ func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Tran
 	}
 	ctr, err := present(ctx, e, tok)
 	if err != nil || !granted(ctr) {
-		r := check.Errorf("the verifier refuses valid tokens too (positive control failed); the check saw: "+strings.Join(v.Fail, "; "), tr)
+		r := check.Error("the verifier refuses valid tokens too (positive control failed); the check saw: "+strings.Join(v.Fail, "; "), tr)
 		if ctr != nil {
 			r.Exchanges = append(r.Exchanges, ctr)
 		}

@@ -143,7 +143,7 @@ func removedKey(ctx context.Context, s *scene) check.Result {
 		return *res
 	}
 	if !issued(tr) {
-		return check.Errorf(fmt.Sprintf("the target never accepted the published key %s (HTTP %d), so its removal proves nothing", k.ID(), tr.Status), tr)
+		return check.Error(fmt.Sprintf("the target never accepted the published key %s (HTTP %d), so its removal proves nothing", k.ID(), tr.Status), tr)
 	}
 	s.publish()
 	if err := s.wait(ctx, s.e.Rotation.Expiry()); err != nil {

@@ -75,7 +75,7 @@ func scenario(steps func(ctx context.Context, s *scene) check.Result) func(ctx c
 			return s.harness(err, tr)
 		}
 		if !ok {
-			return check.Errorf(fmt.Sprintf("positive control refused with HTTP %d before the scenario started", tr.Status), tr)
+			return check.Error(fmt.Sprintf("positive control refused with HTTP %d before the scenario started", tr.Status), tr)
 		}
 		r := steps(ctx, s)
 		r.Exchanges = append(r.Exchanges, s.trs...)
@@ -155,11 +155,11 @@ func (s *scene) converge(ctx context.Context, since int64, expire bool, ms ...as
 func (s *scene) harness(err error, tr *client.Transcript) check.Result {
 	switch {
 	case errors.Is(err, client.ErrTransport):
-		return check.Errorf(err.Error(), tr)
+		return check.Error(err.Error(), tr)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return check.Errorf("interrupted: " + err.Error())
+		return check.Error("interrupted: " + err.Error())
 	}
-	return check.Errorf("harness: " + err.Error())
+	return check.Error("harness: " + err.Error())
 }
 
 // rejected judges a response that must be REJ-C; when it is not, a positive
@@ -177,7 +177,7 @@ func (s *scene) rejected(ctx context.Context, lvl check.Level, tr *client.Transc
 	s.heal()
 	ctr, ok, err := s.e.Control(ctx, check.Client)
 	if err != nil || !ok {
-		r := check.Errorf("target stopped issuing tokens after this scenario (positive control failed); it saw: " + what + ": " + strings.Join(v.Fail, "; "))
+		r := check.Error("target stopped issuing tokens after this scenario (positive control failed); it saw: " + what + ": " + strings.Join(v.Fail, "; "))
 		if ctr != nil {
 			r.Exchanges = append(r.Exchanges, ctr)
 		}
