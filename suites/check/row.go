@@ -28,28 +28,57 @@ type Expectation interface {
 	String() string
 }
 
-// Row is one table row: a check, the request that carries its mutation, and
-// the expected answer per profile (design.md R6). A profile missing from
-// Want means the row does not apply under it.
+// Sender sends a row's request with the JWT under test on carrier c (the
+// row's Carrier, so that one row can run on both carriers).
+type Sender func(ctx context.Context, e *Env, c Carrier) (*client.Transcript, error)
+
+// Row declares a check that is one request and one judged answer: the
+// check, the request that carries its mutation, and the expected answer per
+// profile (design.md R6). A profile missing from Want means the row does
+// not apply under it. A check that is not one request and one answer (a
+// scenario over several exchanges, a document probe) is declared as a
+// Check with Run instead. Suite.Rows builds rows into checks.
 type Row struct {
 	Check
-	Send func(ctx context.Context, e *Env) (*client.Transcript, error)
+	Send Sender
 	Want map[Profile]Expectation
 	// Needs, when set, returns why the row does not apply to this target
 	// (a capability the metadata or config lacks), or "" when it does.
+	// Rows on the grant carrier need the grant enabled without saying so.
 	Needs func(e *Env) string
+	// AlsoGrant runs the row a second time with the jwt-bearer grant's
+	// assertion as the carrier (catalog.md's [G] rows): one more check,
+	// keyed ID/grant, with the same defect and Want. Where the carriers
+	// differ in defect or expectation, declare one row per carrier.
+	AlsoGrant bool
+	// Once marks a request that cannot be sent twice (it replays a jti or
+	// races one): nothing may retry it.
+	Once bool
 }
 
-// Mutate is a Send that carries the mutations on carrier c.
-func Mutate(c Carrier, ms ...assertion.Mutation) func(ctx context.Context, e *Env) (*client.Transcript, error) {
-	return func(ctx context.Context, e *Env) (*client.Transcript, error) {
+// Mutate is a Sender that carries the mutations on the row's carrier.
+func Mutate(ms ...assertion.Mutation) Sender {
+	return func(ctx context.Context, e *Env, c Carrier) (*client.Transcript, error) {
 		return e.Send(ctx, c, ms...)
 	}
 }
 
-// As is a Send that authenticates party p (chosen from the cast) with mutations.
-func As(p func(mockidp.Cast) mockidp.Party, ms ...assertion.Mutation) func(ctx context.Context, e *Env) (*client.Transcript, error) {
-	return func(ctx context.Context, e *Env) (*client.Transcript, error) {
+// MutateWith is a Sender whose mutations need the Env or the carrier (a
+// key of the cast, a URL of the target): mk builds them per run.
+func MutateWith(mk func(e *Env, c Carrier) ([]assertion.Mutation, error)) Sender {
+	return func(ctx context.Context, e *Env, c Carrier) (*client.Transcript, error) {
+		ms, err := mk(e, c)
+		if err != nil {
+			return nil, err
+		}
+		return e.Send(ctx, c, ms...)
+	}
+}
+
+// As is a Sender that authenticates party p (chosen from the cast) with
+// mutations, whatever the carrier.
+func As(p func(mockidp.Cast) mockidp.Party, ms ...assertion.Mutation) Sender {
+	return func(ctx context.Context, e *Env, _ Carrier) (*client.Transcript, error) {
 		return e.Authenticate(ctx, p(e.Cast), ms...)
 	}
 }
@@ -80,6 +109,11 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	if !ok {
 		return NA("does not apply under profile " + string(e.Profile))
 	}
+	if r.Carrier == Grant {
+		if why := grantUnavailable(e); why != "" {
+			return NA(why)
+		}
+	}
 	if r.Needs != nil {
 		if why := r.Needs(e); why != "" {
 			return NA(why)
@@ -90,7 +124,7 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 			return Error(err.Error())
 		}
 	}
-	tr, err := r.Send(ctx, e)
+	tr, err := r.Send(ctx, e, r.Carrier)
 	if err != nil {
 		return harnessOrTarget(err, tr)
 	}
@@ -121,6 +155,18 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	b := Broken(r.Level, reason, res.Exchanges...)
 	b.Notes = v.Notes
 	return b
+}
+
+// grantUnavailable is why no row on the grant carrier applies to this
+// target, or "" when the target takes the jwt-bearer grant.
+func grantUnavailable(e *Env) string {
+	if !e.Grant.Enabled {
+		return "the target config disables the jwt-bearer grant"
+	}
+	if len(e.Meta.GrantTypesSupported) > 0 && !e.Meta.SupportsGrant(e.Grant.URN) {
+		return "grant_types_supported does not list " + e.Grant.URN
+	}
+	return ""
 }
 
 // Inapplicable is a Send's way to say the row cannot be judged against

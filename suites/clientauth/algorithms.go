@@ -14,8 +14,8 @@ import (
 )
 
 // signWithAlg authenticates client A with its key for alg.
-func signWithAlg(alg string) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
-	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+func signWithAlg(alg string) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		k, ok := e.Cast.A.KeyFor(alg)
 		if !ok {
 			return nil, fmt.Errorf("client A has no %s key", alg)
@@ -75,19 +75,19 @@ func algorithmRows() []check.Row {
 		check.Row{
 			Check: check.Check{ID: "A-JO-02", Level: check.MUST, Cite: cite("RFC7518-3.6", "RFC8725-3.1"), Defect: defect.AcceptAlgNone,
 				Title: "rejects an unsecured client assertion (alg none)"},
-			Send: check.Mutate(check.Client, assertion.Unsigned("none")),
+			Send: check.Mutate(assertion.Unsigned("none")),
 			Want: expect.Everywhere(expect.RejectClientOrRequest),
 		},
 		check.Row{
 			Check: check.Check{ID: "A-JO-03", Level: check.MUST, Cite: cite("RFC7515-4.1.1", "RFC8725bis-3.1"), Defect: defect.CaseInsensitiveAlg,
 				Title: "matches alg case-sensitively (\"es256\" is not ES256)"},
-			Send: check.Mutate(check.Client, assertion.Header("alg", "es256"), assertion.SignAlg("ES256")),
+			Send: check.Mutate(assertion.Header("alg", "es256"), assertion.SignAlg("ES256")),
 			Want: expect.Everywhere(expect.RejectClientOrRequest),
 		},
 		check.Row{
 			Check: check.Check{ID: "A-JO-03.2", Level: check.MUST, Cite: cite("RFC7515-4.1.1", "RFC8725bis-2.11"), Defect: defect.CaseInsensitiveAlg,
 				Title: "rejects a case variant of none (\"nOnE\")"},
-			Send: check.Mutate(check.Client, assertion.Unsigned("nOnE")),
+			Send: check.Mutate(assertion.Unsigned("nOnE")),
 			Want: expect.Everywhere(expect.RejectClientOrRequest),
 		},
 		check.Row{
@@ -99,7 +99,7 @@ func algorithmRows() []check.Row {
 		check.Row{
 			Check: check.Check{ID: "A-AU-11", Level: check.MUST, Cite: cite("OIDC-Reg-2"), Defect: defect.IgnoreRegisteredAlg,
 				Title: "rejects an assertion not signed with the registered token_endpoint_auth_signing_alg"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, ok := e.Cast.P.KeyFor("ES256")
 				if !ok {
 					return nil, fmt.Errorf("client P has no second (ES256) key")
@@ -117,7 +117,7 @@ func algorithmRows() []check.Row {
 		check.Row{
 			Check: check.Check{ID: "A-JO-06", Level: check.MUST, Cite: cite("RFC7515-4.1.11"), Defect: defect.IgnoreCrit,
 				Title: "rejects an assertion with an unknown critical header parameter"},
-			Send: check.Mutate(check.Client, assertion.Header("crit", []string{"urn:x:mfa"}), assertion.Header("urn:x:mfa", true)),
+			Send: check.Mutate(assertion.Header("crit", []string{"urn:x:mfa"}), assertion.Header("urn:x:mfa", true)),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 	)

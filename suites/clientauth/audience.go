@@ -27,44 +27,44 @@ func audienceRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-04", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.IgnoreAudience,
 				Title: "rejects an assertion without aud"},
-			Send: check.Mutate(check.Client, assertion.DropClaim("aud")),
+			Send: check.Mutate(assertion.DropClaim("aud")),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-04.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.IgnoreAudience,
 				Title: "rejects an aud that names another server"},
-			Send: check.Mutate(check.Client, assertion.Audience("https://other-as.example")),
+			Send: check.Mutate(assertion.Audience("https://other-as.example")),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC3986-6.2.1"), Defect: defect.NormalizeAudience,
 				Title: "compares aud by Simple String Comparison (issuer plus a trailing slash)"},
-			Send: check.Mutate(check.Client, assertion.Audience(assertion.IssuerPlus("/"))),
+			Send: check.Mutate(assertion.Audience(assertion.IssuerPlus("/"))),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-06", Level: check.MUST, Cite: cite("BIS-4", "OIDC-Core-9", "FAPI2-5.3.2.1"), Defect: defect.RejectIssuerAudience,
 				Title: "accepts the issuer identifier as the sole audience"},
-			Send: check.Mutate(check.Client, assertion.Audience(assertion.Issuer)),
+			Send: check.Mutate(assertion.Audience(assertion.Issuer)),
 			Want: expect.Only(issuedToA(), strictAud...),
 		},
 		{
 			Check: check.Check{ID: "A-CA-07", Level: check.MUST, Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptTokenEndpointAudience,
 				Title:  "refuses the token endpoint URL as a client-assertion audience",
 				KillIn: strictAud},
-			Send: check.Mutate(check.Client, assertion.Audience(assertion.TokenEndpoint)),
+			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint)),
 			Want: byProfile(issuedToA(), rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-07.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.RejectTokenEndpointAudience,
 				Title: "accepts the token endpoint URL as audience where the profile allows it"},
-			Send: check.Mutate(check.Client, assertion.Audience(assertion.TokenEndpoint)),
+			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint)),
 			Want: expect.Only(issuedToA(), check.BASE, check.OIDC),
 		},
 		{
 			Check: check.Check{ID: "A-CA-08", Level: check.MUST, Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptAudienceArray,
 				Title: "refuses a multi-valued aud (issuer plus an attacker)", KillIn: strictAud},
-			Send: check.Mutate(check.Client, assertion.Audience(assertion.Issuer, "https://attacker.example")),
+			Send: check.Mutate(assertion.Audience(assertion.Issuer, "https://attacker.example")),
 			// BASE and OIDC fix no audience strings (RFC 7523 §3: out of
 			// band): accepting and refusing are both conformant there.
 			Want: byProfile(expect.RejectOrIssue{Reject: rej, Why: "the audience holds this server's identity (RFC 7523 §3)"}, rej),
@@ -72,7 +72,7 @@ func audienceRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-09", Level: check.MUST, Cite: cite("OIDC-Core-9", "FAPI2-5.3.2.1"), Defect: defect.AcceptSingleElementArray,
 				Title: "refuses aud as a single-element array where a string is required"},
-			Send: check.Mutate(check.Client, assertion.Claim("aud", assertion.Array(assertion.Issuer))),
+			Send: check.Mutate(assertion.Claim("aud", assertion.Array(assertion.Issuer))),
 			Want: expect.Only(rej, check.OIDCE3, check.FAPI2),
 		},
 	}

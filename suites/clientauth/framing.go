@@ -17,8 +17,8 @@ import (
 
 // withForm sends client A's valid client_credentials request after edit
 // changes the form, the header or the request itself.
-func withForm(edit func(e *check.Env, req *client.Request)) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
-	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+func withForm(edit func(e *check.Env, req *client.Request)) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		jwt, err := e.ClientAssertion(e.Cast.A)
 		if err != nil {
 			return nil, err

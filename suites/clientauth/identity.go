@@ -20,31 +20,31 @@ func identityRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-01", Level: check.MUST, Cite: cite("RFC7521-5.2", "OIDC-Core-9"), Defect: defect.IgnoreIssuer,
 				Title: "rejects an assertion without iss"},
-			Send: check.Mutate(check.Client, assertion.DropClaim("iss")),
+			Send: check.Mutate(assertion.DropClaim("iss")),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-01.2", Level: check.MUST, Cite: cite("RFC7521-5.2", "OIDC-Core-9"), Defect: defect.IgnoreIssuer,
 				Title: "rejects iss naming client B while sub is client A"},
-			Send: check.Mutate(check.Client, assertion.Claim("iss", assertion.OtherClientID)),
+			Send: check.Mutate(assertion.Claim("iss", assertion.OtherClientID)),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-02", Level: check.MUST, Cite: cite("RFC7523-3", "OIDC-Core-9"), Defect: defect.IgnoreSubject,
 				Title: "rejects an assertion without sub"},
-			Send: check.Mutate(check.Client, assertion.DropClaim("sub")),
+			Send: check.Mutate(assertion.DropClaim("sub")),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-02.2", Level: check.MUST, Cite: cite("RFC7523-3", "OIDC-Core-9"), Defect: defect.IgnoreSubject,
 				Title: "rejects sub naming client B while iss is client A"},
-			Send: check.Mutate(check.Client, assertion.Claim("sub", assertion.OtherClientID)),
+			Send: check.Mutate(assertion.Claim("sub", assertion.OtherClientID)),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-03", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.FoldCaseClientID,
 				Title: "compares iss and sub by Simple String Comparison (client_id with its letters' case swapped)"},
-			Send: check.Mutate(check.Client, assertion.Claim("iss", swapCase(assertion.ClientID)), assertion.Claim("sub", swapCase(assertion.ClientID))),
+			Send: check.Mutate(assertion.Claim("iss", swapCase(assertion.ClientID)), assertion.Claim("sub", swapCase(assertion.ClientID))),
 			Want: expect.Everywhere(rej),
 			Needs: func(e *check.Env) string {
 				if !strings.ContainsFunc(e.Cast.A.ID, unicode.IsLetter) {
@@ -56,7 +56,7 @@ func identityRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-27", Level: check.MUST, Cite: cite("RFC8725-3.8", "RFC7523-3"), Defect: defect.AnyClientKey,
 				Title: "rejects client A's assertion signed with client B's key"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, _ := e.Cast.B.Key("")
 				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k))
 			},
@@ -65,7 +65,7 @@ func identityRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-AU-08", Level: check.MUST, Cite: cite("RFC7521-4.2"), Defect: defect.IgnoreClientIDParam,
 				Title: "rejects a client_id parameter that names another client than the assertion"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				jwt, err := e.ClientAssertion(e.Cast.A)
 				if err != nil {
 					return nil, err
@@ -77,19 +77,19 @@ func identityRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-AU-09", Level: check.MUST, Cite: cite("RFC7521-4.2"), Defect: defect.RequireClientIDParam,
 				Title: "accepts an assertion without a client_id parameter"},
-			Send: check.Mutate(check.Client),
+			Send: check.Mutate(),
 			Want: expect.Everywhere(issuedToA()),
 		},
 		{
 			Check: check.Check{ID: "A-AU-12", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.UnknownClientInvalidGrant,
 				Title: "answers an unknown client with invalid_client"},
-			Send: check.Mutate(check.Client, assertion.Claim("iss", "unregistered-xyz"), assertion.Claim("sub", "unregistered-xyz")),
+			Send: check.Mutate(assertion.Claim("iss", "unregistered-xyz"), assertion.Claim("sub", "unregistered-xyz")),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 		{
 			Check: check.Check{ID: "B-KEY-09", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.AnyClientKey,
 				Title: "rejects an assertion for client B signed with client A's key"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, _ := e.Cast.A.Key("")
 				return e.Authenticate(ctx, e.Cast.B, assertion.SignWith(k))
 			},

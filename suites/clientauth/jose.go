@@ -20,8 +20,8 @@ import (
 )
 
 // signWithKid authenticates client A with its key kid, alg and kid set from it.
-func signWithKid(kid string, ms ...assertion.Mutation) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
-	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+func signWithKid(kid string, ms ...assertion.Mutation) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		k, ok := e.Cast.A.Key(kid)
 		if !ok {
 			return nil, fmt.Errorf("client A has no key %s", kid)
@@ -75,7 +75,7 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-01", Level: check.MUST, Cite: cite("RFC7515-4.1.1"), Defect: defect.InferAlgFromKey,
 				Title: "rejects an assertion whose header has no alg (signed ES256)"},
-			Send: check.Mutate(check.Client, assertion.SignAlg("ES256"), assertion.DropHeader("alg")),
+			Send: check.Mutate(assertion.SignAlg("ES256"), assertion.DropHeader("alg")),
 			Want: rej,
 		},
 		{
@@ -99,31 +99,31 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-08", Level: check.MUST, Cite: cite("RFC7519-4", "RFC7515-4"), Defect: defect.FirstDuplicateWins,
 				Title: "rejects duplicate claims or uses the last one, never the first (aud twice)"},
-			Send: check.Mutate(check.Client, assertion.AddClaim("aud", "https://attacker.example")),
+			Send: check.Mutate(assertion.AddClaim("aud", "https://attacker.example")),
 			Want: rej,
 		},
 		{
 			Check: check.Check{ID: "A-JO-09", Level: check.MUST, Cite: cite("RFC7515-2", "RFC8725bis-3.14"), Defect: defect.LenientBase64,
 				Title: "rejects base64 padding in a segment"},
-			Send: check.Mutate(check.Client, assertion.Finish(func(tok string) string { return tok + "==" })),
+			Send: check.Mutate(assertion.Finish(func(tok string) string { return tok + "==" })),
 			Want: rej,
 		},
 		{
 			Check: check.Check{ID: "A-JO-09.2", Level: check.MUST, Cite: cite("RFC7515-2", "RFC8725bis-3.14"), Defect: defect.LenientBase64,
 				Title: "rejects a line break inside a segment"},
-			Send: check.Mutate(check.Client, assertion.Finish(insertInSignature("\r\n", 8))),
+			Send: check.Mutate(assertion.Finish(insertInSignature("\r\n", 8))),
 			Want: rej,
 		},
 		{
 			Check: check.Check{ID: "A-JO-10", Level: check.MUST, Cite: cite("RFC7519-7.2", "RFC8725-3.7"), Defect: defect.AllowTrailingJSON,
 				Title: "rejects a claims segment with bytes after the JSON object"},
-			Send: check.Mutate(check.Client, assertion.EditClaims(func(_ *assertion.Draft, text string) string { return text + `x"}` })),
+			Send: check.Mutate(assertion.EditClaims(func(_ *assertion.Draft, text string) string { return text + `x"}` })),
 			Want: rej,
 		},
 		{
 			Check: check.Check{ID: "A-JO-11", Level: check.MUST, Cite: cite("RFC7519-4.1.4"), Defect: defect.LenientNumericDate,
 				Title: "rejects exp given as a string"},
-			Send: check.Mutate(check.Client, assertion.Claim("exp", func(d *assertion.Draft) any {
+			Send: check.Mutate(assertion.Claim("exp", func(d *assertion.Draft) any {
 				return strconv.FormatInt(d.Now.Add(time.Minute).Unix(), 10)
 			})),
 			Want: rej,
@@ -131,7 +131,7 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-12", Level: check.MUST, Cite: cite("RFC7519-2"), Defect: defect.IntegerNumericDate,
 				Title: "accepts a non-integer NumericDate (exp now+60.5)"},
-			Send: check.Mutate(check.Client, assertion.Claim("exp", func(d *assertion.Draft) any {
+			Send: check.Mutate(assertion.Claim("exp", func(d *assertion.Draft) any {
 				return json.Number(strconv.FormatInt(d.Now.Add(time.Minute).Unix(), 10) + ".5")
 			})),
 			Want: expect.Everywhere(issuedToA()),
@@ -139,7 +139,7 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-13", Level: check.MUST, Cite: cite("RFC7518-3.4"), Defect: defect.AcceptDERSignature,
 				Title: "rejects a DER-encoded ES256 signature"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				return e.Send(ctx, check.Client, func(d *assertion.Draft) { d.Signature = derSignature(e.Rand) })
 			},
 			Want: rej,
@@ -147,13 +147,13 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-17", Level: check.MUST, Cite: cite("RFC8725-3.3", "RFC7519-7.2"), Defect: defect.UnwrapNestedUnverified,
 				Title: "rejects a nested JWT whose inner JWT is unsigned"},
-			Send: check.Mutate(check.Client, assertion.Header("cty", "JWT"), assertion.EditClaims(nestUnsigned)),
+			Send: check.Mutate(assertion.Header("cty", "JWT"), assertion.EditClaims(nestUnsigned)),
 			Want: rej,
 		},
 		{
 			Check: check.Check{ID: "A-JO-18", Level: check.MUST, Cite: cite("RFC8725bis-3.14", "RFC7523-2.2"), Defect: defect.AcceptJSONSerialization,
 				Title: "rejects the JWS JSON serialization as a client assertion"},
-			Send: check.Mutate(check.Client, assertion.Finish(jsonSerialization)),
+			Send: check.Mutate(assertion.Finish(jsonSerialization)),
 			Want: rej,
 		},
 		{
@@ -165,13 +165,13 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-25", Level: check.MUST, Cite: cite("RFC7797-6", "RFC7797-7"), Defect: defect.AcceptB64False,
 				Title: "rejects b64 false (unencoded payload) in a client assertion"},
-			Send: check.Mutate(check.Client, assertion.Header("b64", false), assertion.Header("crit", []string{"b64"})),
+			Send: check.Mutate(assertion.Header("b64", false), assertion.Header("crit", []string{"b64"})),
 			Want: rej,
 		},
 		{
 			Check: check.Check{ID: "A-CA-25", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7519-7.2"), Defect: defect.DecodeClaimsTwice,
 				Title: "rejects claims sent as a JSON string instead of an object"},
-			Send: check.Mutate(check.Client, assertion.EditClaims(func(_ *assertion.Draft, text string) string {
+			Send: check.Mutate(assertion.EditClaims(func(_ *assertion.Draft, text string) string {
 				b, _ := json.Marshal(text)
 				return string(b)
 			})),
@@ -201,7 +201,7 @@ func errorCodeRows() []check.Row {
 		out = append(out, check.Row{
 			Check: check.Check{ID: id, Level: check.MUST, Cite: cite("RFC7523-3.2", "RFC7521-4.2.1"), Defect: defect.ClientErrorsAsRequest,
 				Title: "answers " + r.title + " with invalid_client"},
-			Send: check.Mutate(check.Client, r.m...),
+			Send: check.Mutate(r.m...),
 			Want: expect.Everywhere(expect.RejectClient),
 		})
 	}

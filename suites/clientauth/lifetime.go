@@ -17,19 +17,19 @@ func lifetimeRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-11", Level: check.MUST, Cite: cite("RFC7523-3", "OIDC-Core-9"), Defect: defect.AllowMissingExp,
 				Title: "rejects an assertion without exp"},
-			Send: check.Mutate(check.Client, assertion.DropClaim("exp")),
+			Send: check.Mutate(assertion.DropClaim("exp")),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-12", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7521-5.2"), Defect: defect.IgnoreExpiry,
 				Title: "rejects an assertion that expired 5 minutes ago"},
-			Send: check.Mutate(check.Client, assertion.IssuedAt(-6*time.Minute), assertion.Expires(-5*time.Minute)),
+			Send: check.Mutate(assertion.IssuedAt(-6*time.Minute), assertion.Expires(-5*time.Minute)),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-13", Level: check.MUST, Cite: cite("RFC7523-3", "RFC8725-3.10"), Defect: defect.UnboundedLifetime,
 				Title: "rejects an exp a year in the future (bounded lifetime)"},
-			Send: check.Mutate(check.Client, assertion.Expires(365*24*time.Hour)),
+			Send: check.Mutate(assertion.Expires(365 * 24 * time.Hour)),
 			Want: expect.Only(rej, check.BCP),
 		},
 		{
@@ -37,31 +37,31 @@ func lifetimeRows() []check.Row {
 				Title: "rejects an assertion before its nbf (now+10 min)"},
 			// Past the common 5-minute leeway (RFC 7519 §4.1.5 allows "a few
 			// minutes"; .NET's default clock skew is 300 s).
-			Send: check.Mutate(check.Client, assertion.NotBefore(10*time.Minute), assertion.Expires(11*time.Minute)),
+			Send: check.Mutate(assertion.NotBefore(10*time.Minute), assertion.Expires(11*time.Minute)),
 			Want: expect.Everywhere(rej),
 		},
 		{
 			Check: check.Check{ID: "A-CA-15", Level: check.MUST, Cite: cite("FAPI2-5.3.2.1"), Defect: defect.NoClockSkew,
 				Title: "accepts iat and nbf 8 seconds in the future (clock skew)"},
-			Send: check.Mutate(check.Client, assertion.IssuedAt(8*time.Second), assertion.NotBefore(8*time.Second)),
+			Send: check.Mutate(assertion.IssuedAt(8*time.Second), assertion.NotBefore(8*time.Second)),
 			Want: expect.Only(issuedToA(), check.FAPI2),
 		},
 		{
 			Check: check.Check{ID: "A-CA-16", Level: check.MUST, Cite: cite("FAPI2-5.3.2.1"), Defect: defect.AcceptFutureIat,
 				Title: "rejects iat 62 seconds in the future"},
-			Send: check.Mutate(check.Client, assertion.IssuedAt(62*time.Second), assertion.Expires(122*time.Second)),
+			Send: check.Mutate(assertion.IssuedAt(62*time.Second), assertion.Expires(122*time.Second)),
 			Want: expect.Only(rej, check.FAPI2),
 		},
 		{
 			Check: check.Check{ID: "A-CA-18", Level: check.MUST, Cite: cite("OIDC-Core-9"), Defect: defect.AllowMissingJTI,
 				Title: "rejects an assertion without jti"},
-			Send: check.Mutate(check.Client, assertion.DropClaim("jti")),
+			Send: check.Mutate(assertion.DropClaim("jti")),
 			Want: expect.Only(expect.RejectClient, check.OIDC, check.OIDCE3, check.FAPI2),
 		},
 		{
 			Check: check.Check{ID: "A-CA-20", Level: check.MUST, Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.RejectUnknownClaims,
 				Title: "ignores claims it does not understand"},
-			Send: check.Mutate(check.Client, assertion.Claim("x_extra", map[string]any{"a": []int{1}})),
+			Send: check.Mutate(assertion.Claim("x_extra", map[string]any{"a": []int{1}})),
 			Want: expect.Everywhere(issuedToA()),
 		},
 	}

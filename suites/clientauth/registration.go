@@ -30,9 +30,9 @@ func registerClient(ctx context.Context, e *check.Env, md map[string]any) (tr *c
 	return tr, resp, tr.Status == http.StatusCreated && jerr == nil, nil
 }
 
-// registrationProbes: what dynamic registration hands out (RFC 7518 §3.2;
+// registrationChecks: what dynamic registration hands out (RFC 7518 §3.2;
 // OIDC Core §16.19; RFC 9700 §4.15.1). N/A without a registration_endpoint.
-func registrationProbes() []check.Check {
+func registrationChecks() []check.Check {
 	return []check.Check{
 		{ID: "A-JO-16", Level: check.MUST, Cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), Defect: defect.ShortClientSecret,
 			Title: "issues client_secret_jwt clients a secret of at least 32 octets (HS256 key size)",

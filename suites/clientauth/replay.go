@@ -12,7 +12,7 @@ import (
 
 // sendTwice sends one client assertion twice and returns the second answer;
 // the first must be a token, or the row cannot say anything (ERROR).
-func sendTwice(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+func sendTwice(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 	jwt, err := e.ClientAssertion(e.Cast.A)
 	if err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ func securityRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-10", Level: check.MUST, Cite: cite("BIS-4", "BIS-5"), Defect: defect.AcceptEndpointAudience,
 				Title: "refuses another endpoint URL of the server (introspection) as audience"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				return e.Authenticate(ctx, e.Cast.A, assertion.Audience(e.Meta.IntrospectionEndpoint))
 			},
 			Want:  expect.Only(expect.RejectClientOrRequest, strictAud...),

@@ -17,13 +17,13 @@ func signatureRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-24", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.SkipSignatureCheck,
 				Title: "rejects an assertion whose signature has one bit flipped"},
-			Send: check.Mutate(check.Client, assertion.FlipSignatureBit),
+			Send: check.Mutate(assertion.FlipSignatureBit),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 		{
 			Check: check.Check{ID: "A-CA-24.2", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7515-5.2"), Defect: defect.SkipSignatureCheck,
 				Title: "rejects an assertion signed by a key nobody registered (same kid)"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, err := keys.Fixture("attacker.es256")
 				if err != nil {
 					return nil, err
@@ -35,7 +35,7 @@ func signatureRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-22", Level: check.MUST, Cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), Defect: defect.TrustEmbeddedJWK,
 				Title: "does not trust a key embedded in the jwk header"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, err := keys.Fixture("attacker.es256")
 				if err != nil {
 					return nil, err

@@ -8,8 +8,17 @@ import (
 	"net/url"
 
 	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/suites/check"
 )
+
+// transportChecks: the token endpoint requires TLS (RFC 6749 §3.2).
+func transportChecks() []check.Check {
+	return []check.Check{
+		{ID: "A-TE-07", Level: check.MUST, Cite: cite("RFC6749-3.2", "OIDC-Disc-3"), Defect: defect.AcceptPlainHTTP,
+			Title: "does not process token requests sent over plain http", Run: plainHTTP},
+	}
+}
 
 // plainHTTP is A-TE-07: the token endpoint requires TLS (RFC 6749 §3.2), so
 // a request sent to the same host and port over plain http must not be

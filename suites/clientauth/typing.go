@@ -23,19 +23,19 @@ func typingRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-21", Level: check.SHOULD, Cite: cite("BIS-4"), Defect: defect.RejectTypedAssertion,
 				Title: "accepts typ client-authentication+jwt"},
-			Send: check.Mutate(check.Client, assertion.Header("typ", "client-authentication+jwt")),
+			Send: check.Mutate(assertion.Header("typ", "client-authentication+jwt")),
 			Want: expect.Everywhere(issuedToA()),
 		},
 		{
 			Check: check.Check{ID: "A-CA-22", Level: check.SHOULD, Cite: cite("BIS-4"), Defect: defect.RequireTyp,
 				Title: "still accepts an untyped client assertion"},
-			Send: check.Mutate(check.Client, assertion.DropHeader("typ")),
+			Send: check.Mutate(assertion.DropHeader("typ")),
 			Want: expect.Everywhere(issuedToA()),
 		},
 		{
 			Check: check.Check{ID: "A-CA-23", Level: check.SHOULD, Cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), Defect: defect.IgnoreTyp,
 				Title: "refuses a client assertion typed as another kind of JWT (at+jwt)"},
-			Send: check.Mutate(check.Client, assertion.Header("typ", "at+jwt")),
+			Send: check.Mutate(assertion.Header("typ", "at+jwt")),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 		{
@@ -43,7 +43,7 @@ func typingRows() []check.Row {
 				Title: "refuses RS256 with a key whose JWK alg is PS256",
 				// FAPI2 refuses RS256 by its allowlist before the key's alg is read.
 				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, ok := e.Cast.A.KeyFor("PS256")
 				if !ok {
 					return nil, fmt.Errorf("client A has no PS256 key")
@@ -57,7 +57,7 @@ func typingRows() []check.Row {
 			// rule; accepting another salt forges nothing (as B-SIG-08).
 			Check: check.Check{ID: "A-JO-15", Level: check.SHOULD, Cite: cite("RFC7518-3.5"), Defect: defect.AnyPSSSalt,
 				Title: "refuses a PS256 signature whose salt length is not 32"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, ok := e.Cast.A.KeyFor("PS256")
 				if !ok {
 					return nil, fmt.Errorf("client A has no PS256 key")
@@ -76,7 +76,7 @@ func typingRows() []check.Row {
 				Title: "refuses HS256 keyed with the client's own public key (PEM SPKI)",
 				// FAPI2 refuses HS256 by its allowlist before any key is read.
 				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, ok := e.Cast.A.KeyFor("RS256")
 				if !ok {
 					return nil, fmt.Errorf("client A has no RS256 key")

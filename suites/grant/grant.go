@@ -17,21 +17,9 @@ import (
 
 func cite(c ...string) []string { return c }
 
-// enabled makes grant rows N/A when the target does not take the grant.
-func enabled(e *check.Env) string {
-	if !e.Grant.Enabled {
-		return "the target config disables the jwt-bearer grant"
-	}
-	if len(e.Meta.GrantTypesSupported) > 0 && !e.Meta.SupportsGrant(e.Grant.URN) {
-		return "grant_types_supported does not list " + e.Grant.URN
-	}
-	return ""
-}
-
+// withClientAuth makes a row N/A where the target takes grants without
+// client authentication.
 func withClientAuth(e *check.Env) string {
-	if why := enabled(e); why != "" {
-		return why
-	}
 	if e.Grant.ClientAuth == "none" {
 		return "the target takes grants without client authentication"
 	}
@@ -39,8 +27,8 @@ func withClientAuth(e *check.Env) string {
 }
 
 // sendForm posts a grant request whose form edit changes.
-func sendForm(edit func(e *check.Env, f client.Form) (client.Form, error)) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
-	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+func sendForm(edit func(e *check.Env, f client.Form) (client.Form, error)) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		jwt, err := e.GrantAssertion()
 		if err != nil {
 			return nil, err
@@ -56,10 +44,6 @@ func sendForm(edit func(e *check.Env, f client.Form) (client.Form, error)) func(
 	}
 }
 
-func mutate(ms ...assertion.Mutation) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
-	return check.Mutate(check.Grant, ms...)
-}
-
 // Checks returns every grant check.
 func Checks() []check.Check {
 	rej := expect.Everywhere(expect.RejectGrant)
@@ -67,7 +51,7 @@ func Checks() []check.Check {
 	rows := []check.Row{
 		{Check: check.Check{ID: "A-JG-01", Level: check.MUST, Cite: cite("RFC7523-2.1"), Defect: defect.RejectGrant,
 			Title: "issues a token for a valid grant assertion from a trusted issuer"},
-			Send: mutate(), Want: ok},
+			Send: check.Mutate(), Want: ok},
 		{Check: check.Check{ID: "A-JG-02", Level: check.MUST, Cite: cite("RFC7521-4.1"), Defect: defect.GrantMissingAssertionCode,
 			Title: "answers a grant request without assertion with invalid_request"},
 			Send: sendForm(func(_ *check.Env, f client.Form) (client.Form, error) { return f.Del("assertion"), nil }),
@@ -81,13 +65,13 @@ func Checks() []check.Check {
 			Want: expect.Everywhere(expect.RejectGrantOrRequest)},
 		{Check: check.Check{ID: "A-JG-04", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreSignature,
 			Title: "rejects a grant assertion whose signature has one bit flipped"},
-			Send: mutate(assertion.FlipSignatureBit), Want: rej},
+			Send: check.Mutate(assertion.FlipSignatureBit), Want: rej},
 		{Check: check.Check{ID: "A-JG-04.2", Level: check.MUST, Cite: cite("RFC7523-3.1", "RFC7521-4.1.1"), Defect: defect.GrantWrongErrorCode,
 			Title: "answers an invalid grant assertion with invalid_grant, not invalid_client"},
-			Send: mutate(assertion.Claim("sub", "nobody-known")), Want: rej},
+			Send: check.Mutate(assertion.Claim("sub", "nobody-known")), Want: rej},
 		{Check: check.Check{ID: "A-JG-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreExpiry,
 			Title: "rejects a grant assertion that expired 5 minutes ago"},
-			Send: mutate(assertion.IssuedAt(-10*time.Minute), assertion.Expires(-5*time.Minute)), Want: rej},
+			Send: check.Mutate(assertion.IssuedAt(-10*time.Minute), assertion.Expires(-5*time.Minute)), Want: rej},
 		{Check: check.Check{ID: "A-JG-06", Level: check.MUST, Cite: cite("RFC7523-3.1"), Defect: defect.GrantSkipClientAuth,
 			Title: "validates client credentials present on a grant request (bad client assertion signature)"},
 			Send: sendForm(func(e *check.Env, f client.Form) (client.Form, error) {
@@ -100,25 +84,25 @@ func Checks() []check.Check {
 		// server that takes only its issuer interoperates less (SHOULD).
 		{Check: check.Check{ID: "A-JG-07", Level: check.SHOULD, Cite: cite("RFC7523-3", "BIS-4"), Defect: defect.GrantRejectTokenEndpointAud,
 			Title: "accepts the token endpoint URL as grant audience"},
-			Send: mutate(assertion.Audience(assertion.TokenEndpoint)), Want: ok},
+			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint)), Want: ok},
 		{Check: check.Check{ID: "A-JG-07.3", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreAudience,
 			Title: "rejects a grant assertion for another server's audience"},
-			Send: mutate(assertion.Audience("https://other.example")), Want: rej},
+			Send: check.Mutate(assertion.Audience("https://other.example")), Want: rej},
 		{Check: check.Check{ID: "A-JG-08", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
 			Title: "rejects a grant assertion without iss"},
-			Send: mutate(assertion.DropClaim("iss")), Want: rej},
+			Send: check.Mutate(assertion.DropClaim("iss")), Want: rej},
 		{Check: check.Check{ID: "A-JG-08.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
 			Title: "rejects a grant assertion from an untrusted issuer"},
-			Send: mutate(assertion.Claim("iss", "https://untrusted.example")), Want: rej},
+			Send: check.Mutate(assertion.Claim("iss", "https://untrusted.example")), Want: rej},
 		{Check: check.Check{ID: "A-JG-08.3", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
 			Title: "compares the grant iss by Simple String Comparison (trailing slash)"},
-			Send: mutate(assertion.Claim("iss", func(d *assertion.Draft) any { return d.Target.TrustedIssuer + "/" })), Want: rej},
+			Send: check.Mutate(assertion.Claim("iss", func(d *assertion.Draft) any { return d.Target.TrustedIssuer + "/" })), Want: rej},
 		{Check: check.Check{ID: "A-JG-09", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7521-5.2"), Defect: defect.GrantIgnoreSubject,
 			Title: "rejects a grant assertion without sub"},
-			Send: mutate(assertion.DropClaim("sub")), Want: rej},
+			Send: check.Mutate(assertion.DropClaim("sub")), Want: rej},
 		{Check: check.Check{ID: "A-JG-10", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.GrantAnyIssuerKey,
 			Title: "rejects a grant assertion for IdP-H signed with IdP-K's key"},
-			Send: func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, _ := e.Cast.IdPK.Key("")
 				return e.BearerGrant(ctx, assertion.SignWith(k))
 			}, Want: rej},
@@ -147,13 +131,5 @@ func Checks() []check.Check {
 			}),
 			Want: expect.Everywhere(expect.Error(oauth.UnsupportedGrantType))},
 	}
-	out := make([]check.Check, 0, len(rows))
-	for _, r := range rows {
-		r.Carrier, r.Suite = check.Grant, "grant"
-		if r.Needs == nil {
-			r.Needs = enabled
-		}
-		out = append(out, r.Build())
-	}
-	return out
+	return check.Suite{Name: "grant", Carrier: check.Grant}.Rows(rows)
 }

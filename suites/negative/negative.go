@@ -124,7 +124,7 @@ func classFor(c check.Carrier) expect.Reject {
 // listener is drained before and read after, and a slow answer is retried
 // once after fresh controls (when the exchange can be repeated) so that a
 // loaded CI box does not produce a latency warning on its own.
-func (a attack) sender(c check.Carrier) func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+func (a attack) sender(c check.Carrier) check.Sender {
 	send := a.send
 	if send == nil {
 		send = func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
@@ -139,7 +139,7 @@ func (a attack) sender(c check.Carrier) func(ctx context.Context, e *check.Env) 
 			return e.Send(ctx, c, ms...)
 		}
 	}
-	return func(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		if err := warmBaseline(ctx, e, c); err != nil {
 			return nil, err
 		}

@@ -58,7 +58,7 @@ func weakKeyAttacks() []attack {
 				return b, []assertion.Mutation{assertion.SignWith(e3)}, err
 			})},
 		// Part (a) of the catalog row, the length of a secret the AS
-		// issues, is A-JO-16 (suites/clientauth registration probes).
+		// issues, is A-JO-16 (suites/clientauth, registration.go).
 		{id: "B-KEYQ-06", title: "rejects client H's HS256 assertion keyed with only the first 16 bytes of its secret",
 			cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), d: defect.TruncatedHMACKey, killIn: nonFAPI(), needs: needH,
 			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.H }, func(e *check.Env) ([]assertion.Mutation, error) {
