@@ -19,66 +19,72 @@ import (
 )
 
 // algorithmAttacks is catalog B.1 (RFC 7518 §3; RFC 8725 §2.1, §3.1).
-func algorithmAttacks() []attack {
-	as := []attack{
-		{id: "B-ALG-01", title: "rejects alg none with an empty signature (CVE-2015-2951)", grant: true,
-			cite: cite("RFC7518-3.6", "RFC8725-2.1"), d: defect.AcceptAlgNone,
-			ms: []assertion.Mutation{assertion.Unsigned("none"), assertion.Header("typ", "JWT")}},
-		{id: "B-ALG-03", title: "rejects alg none that keeps the original signature",
-			cite: cite("RFC7518-3.6", "RFC8725-2.1"), d: defect.AcceptAlgNone,
-			ms: []assertion.Mutation{replaceSegment(0, func(d *assertion.Draft) []byte {
+func algorithmAttacks() []check.Row {
+	as := []check.Row{
+		{Check: check.Check{ID: "B-ALG-01", Title: "rejects alg none with an empty signature (CVE-2015-2951)",
+			Cite: cite("RFC7518-3.6", "RFC8725-2.1"), Defect: defect.AcceptAlgNone},
+			AlsoGrant: true,
+			Send:      check.Mutate(assertion.Unsigned("none"), assertion.Header("typ", "JWT"))},
+		{Check: check.Check{ID: "B-ALG-03", Title: "rejects alg none that keeps the original signature",
+			Cite: cite("RFC7518-3.6", "RFC8725-2.1"), Defect: defect.AcceptAlgNone},
+			Send: check.Mutate(replaceSegment(0, func(d *assertion.Draft) []byte {
 				return d.Header.Set("alg", "none").Bytes()
-			})}},
-		{id: "B-ALG-04", title: "rejects HS256 keyed with an empty secret (CVE-2019-20933, CVE-2020-28637)",
-			cite: cite("RFC8725-2.2", "RFC8725-3.1"), d: defect.HMACEmptySecret, killIn: nonFAPI(),
-			ms: []assertion.Mutation{assertion.HMAC([]byte{})}},
-		{id: "B-ALG-11", title: fmt.Sprintf("rejects HS256 keyed with each of %d guessable secrets (jwt_tool common secrets, client_id)", len(guessableSecrets)+1),
-			cite: cite("RFC8725-2.2", "RFC8725-3.1"), d: defect.GuessableHMACSecret, killIn: nonFAPI(), send: guessSecrets},
-		{id: "B-ALG-07", title: "rejects HS256 keyed with the AS's own public key (CVE-2016-10555, CVE-2024-33663)", grant: true,
-			cite: cite("RFC8725-2.1", "RFC8725-3.1"), d: defect.HMACWithASKey, killIn: nonFAPI(), send: asKeyHMAC,
-			needs: func(e *check.Env) string {
+			}))},
+		{Check: check.Check{ID: "B-ALG-04", Title: "rejects HS256 keyed with an empty secret (CVE-2019-20933, CVE-2020-28637)",
+			Cite: cite("RFC8725-2.2", "RFC8725-3.1"), Defect: defect.HMACEmptySecret, KillIn: nonFAPI()},
+			Send: check.Mutate(assertion.HMAC([]byte{}))},
+		{Check: check.Check{ID: "B-ALG-11", Title: fmt.Sprintf("rejects HS256 keyed with each of %d guessable secrets (jwt_tool common secrets, client_id)", len(guessableSecrets)+1),
+			Cite: cite("RFC8725-2.2", "RFC8725-3.1"), Defect: defect.GuessableHMACSecret, KillIn: nonFAPI()},
+			Send: guessSecrets},
+		{Check: check.Check{ID: "B-ALG-07", Title: "rejects HS256 keyed with the AS's own public key (CVE-2016-10555, CVE-2024-33663)",
+			Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defect.HMACWithASKey, KillIn: nonFAPI()},
+			AlsoGrant: true,
+			Needs: func(e *check.Env) string {
 				if e.Meta.JWKSURI == "" {
 					return "the metadata has no jwks_uri"
 				}
 				return ""
-			}},
+			},
+			Send: asKeyHMAC},
 		// Ed25519 is the same primitive as EdDSA over Ed25519; accepting
 		// what the metadata does not list is a SHOULD-level lapse.
-		{id: "B-ALG-12", title: "rejects the fully specified alg Ed25519 when only EdDSA is advertised", level: check.SHOULD,
-			cite: cite("RFC8725bis-3.2", "FAPI2-5.4.1"), d: defect.AlgAlias,
-			needs: func(e *check.Env) string {
+		{Check: check.Check{ID: "B-ALG-12", Title: "rejects the fully specified alg Ed25519 when only EdDSA is advertised", Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.2", "FAPI2-5.4.1"), Defect: defect.AlgAlias},
+			Needs: func(e *check.Env) string {
 				if e.Meta.SupportsSigningAlg("Ed25519") {
 					return "the AS advertises Ed25519, so accepting it is right"
 				}
 				return ""
 			},
-			mk: withKey(partyA, "EdDSA", func(k keys.Key) []assertion.Mutation {
+			Send: check.MutateWith(withKey(partyA, "EdDSA", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{assertion.SignWith(k), assertion.Header("alg", "Ed25519"), assertion.SignAlg("EdDSA")}
-			})},
-		{id: "B-ALG-09", title: "rejects RS256 from a client registered for PS256, signed by the same RSA key",
-			cite: cite("RFC8725-3.1", "OIDC-Reg-2"), d: defect.AlgNotBound, killIn: nonFAPI(),
-			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.P }, func(e *check.Env) ([]assertion.Mutation, error) {
-				k, err := keyOf(e.Cast.P, "PS256")
-				return []assertion.Mutation{assertion.SignWith(k.With(k.ID(), "RS256"))}, err
-			}),
-			needs: func(e *check.Env) string {
+			}))},
+		{Check: check.Check{ID: "B-ALG-09", Title: "rejects RS256 from a client registered for PS256, signed by the same RSA key",
+			Cite: cite("RFC8725-3.1", "OIDC-Reg-2"), Defect: defect.AlgNotBound, KillIn: nonFAPI()},
+			Needs: func(e *check.Env) string {
 				if e.Cast.P.ID == "" {
 					return "no client P registered with token_endpoint_auth_signing_alg=PS256"
 				}
 				return ""
-			}},
+			},
+			Send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.P }, func(e *check.Env) ([]assertion.Mutation, error) {
+				k, err := keyOf(e.Cast.P, "PS256")
+				return []assertion.Mutation{assertion.SignWith(k.With(k.ID(), "RS256"))}, err
+			})},
 		// RFC 7515 §4.1.4 makes kid a hint: a server that falls back to the
 		// client's other keys authenticates the right client, so these are
 		// SHOULD (8725bis §3.1: one algorithm per key).
-		{id: "B-ALG-10.1", title: "rejects PS256 under the kid of an EC key (signed by the client's RSA key)", level: check.SHOULD,
-			cite: cite("RFC8725bis-3.1"), d: defect.KidFallback, mk: crossKid("PS256", "ES256")},
-		{id: "B-ALG-10.2", title: "rejects ES256 under the kid of an RSA key (signed by the client's EC key)", level: check.SHOULD,
-			cite: cite("RFC8725bis-3.1"), d: defect.KidFallback, mk: crossKid("ES256", "PS256")},
+		{Check: check.Check{ID: "B-ALG-10.1", Title: "rejects PS256 under the kid of an EC key (signed by the client's RSA key)", Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.1"), Defect: defect.KidFallback},
+			Send: check.MutateWith(crossKid("PS256", "ES256"))},
+		{Check: check.Check{ID: "B-ALG-10.2", Title: "rejects ES256 under the kid of an RSA key (signed by the client's EC key)", Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.1"), Defect: defect.KidFallback},
+			Send: check.MutateWith(crossKid("ES256", "PS256"))},
 	}
 	for i, spelling := range []string{"None", "NONE", "nOnE", "noNE"} {
-		as = append(as, attack{id: variant("B-ALG-02", i), title: "rejects the none case variant " + quote(spelling),
-			cite: cite("RFC7515-4.1.1", "RFC8725bis-2.11"), d: defect.CaseInsensitiveAlg,
-			ms: []assertion.Mutation{assertion.Unsigned(spelling)}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-ALG-02", i), Title: "rejects the none case variant " + quote(spelling),
+			Cite: cite("RFC7515-4.1.1", "RFC8725bis-2.11"), Defect: defect.CaseInsensitiveAlg},
+			Send: check.Mutate(assertion.Unsigned(spelling))})
 	}
 	for i, v := range []struct {
 		name string
@@ -90,9 +96,9 @@ func algorithmAttacks() []attack {
 		{"a number", assertion.Header("alg", 256)},
 		{"an object", assertion.Header("alg", raw(`{"x":1}`))},
 	} {
-		as = append(as, attack{id: variant("B-ALG-05", i), title: "rejects an assertion whose alg is " + v.name + " (signed ES256)",
-			cite: cite("RFC7515-4.1.1"), d: defect.AlgFromKey,
-			ms: []assertion.Mutation{v.m, assertion.SignAlg("ES256")}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-ALG-05", i), Title: "rejects an assertion whose alg is " + v.name + " (signed ES256)",
+			Cite: cite("RFC7515-4.1.1"), Defect: defect.AlgFromKey},
+			Send: check.Mutate(v.m, assertion.SignAlg("ES256"))})
 	}
 	for i, v := range []struct {
 		name   string
@@ -106,11 +112,11 @@ func algorithmAttacks() []attack {
 		}},
 	} {
 		v := v
-		as = append(as, attack{id: variant("B-ALG-08", i), title: "rejects HS256 keyed with the client's EC public key as " + v.name,
-			cite: cite("RFC8725-2.1", "RFC8725-3.1"), d: defect.HMACWithPublicKey, killIn: nonFAPI(),
-			mk: withKey(partyA, "ES256", func(k keys.Key) []assertion.Mutation {
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-ALG-08", i), Title: "rejects HS256 keyed with the client's EC public key as " + v.name,
+			Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI()},
+			Send: check.MutateWith(withKey(partyA, "ES256", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{assertion.HMAC(v.secret(k)), assertion.Header("kid", k.ID())}
-			})})
+			}))})
 	}
 	return as
 }

@@ -14,7 +14,7 @@ import (
 
 // claimAttacks is catalog B.7: claim types and semantics (RFC 7519 §2,
 // §4.1; RFC 7523 §3; OIDC Core §9; 7523bis §4).
-func claimAttacks() []attack {
+func claimAttacks() []check.Row {
 	strict := []check.Profile{check.OIDCE3, check.BIS, check.FAPI2, check.BCP}
 	audArray := expect.Only(expect.RejectClient, strict...)
 	// BASE and OIDC set no rule for an array naming the issuer and
@@ -23,56 +23,67 @@ func claimAttacks() []attack {
 	either := expect.RejectOrIssue{Reject: expect.RejectClient, Why: "the audience holds this server's identity (RFC 7523 §3)"}
 	audArray[check.BASE] = either
 	audArray[check.OIDC] = either
-	as := []attack{
-		{id: "B-CLM-03", title: "accepts a fractional NumericDate exp", cite: cite("RFC7519-2"), d: defect.IntegerTimeClaims,
-			want: expect.Everywhere(issuedTo(clientA)),
-			ms: []assertion.Mutation{func(d *assertion.Draft) {
+	as := []check.Row{
+		{Check: check.Check{ID: "B-CLM-03", Title: "accepts a fractional NumericDate exp",
+			Cite: cite("RFC7519-2"), Defect: defect.IntegerTimeClaims},
+			Want: expect.Everywhere(issuedTo(clientA)),
+			Send: check.Mutate(func(d *assertion.Draft) {
 				d.Claims = d.Claims.Set("exp", raw(fmt.Sprintf("%d.5", d.Now.Add(60*time.Second).Unix())))
-			}}},
-		{id: "B-CLM-05", title: "rejects aud = [issuer, attacker] where the issuer must be the sole audience (CVE-2025-27371)",
-			cite: cite("BIS-4", "FAPI2-5.3.2.1"), d: defect.AcceptAudienceArray, killIn: strict, want: audArray,
-			ms: []assertion.Mutation{assertion.Audience(assertion.Issuer, "https://attacker.example")}},
+			})},
+		{Check: check.Check{ID: "B-CLM-05", Title: "rejects aud = [issuer, attacker] where the issuer must be the sole audience (CVE-2025-27371)",
+			Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptAudienceArray, KillIn: strict},
+			Want: audArray,
+			Send: check.Mutate(assertion.Audience(assertion.Issuer, "https://attacker.example"))},
 		// Only FAPI2 §5.3.2.1 makes a future iat a reason to refuse (more
 		// than 60 s ahead); RFC 7519 §4.1.6 and RFC 7523 §3 set no rule.
-		{id: "B-CLM-08", title: "rejects iat two minutes in the future", cite: cite("FAPI2-5.3.2.1", "RFC7519-4.1.6"), d: defect.AcceptFutureIat,
-			want: expect.Only(expect.RejectClient, check.FAPI2),
-			ms:   []assertion.Mutation{assertion.IssuedAt(2 * time.Minute), assertion.Expires(3 * time.Minute)}},
-		{id: "B-CLM-09", title: "rejects nbf five minutes in the future", cite: cite("RFC7519-4.1.5", "RFC7523-3"), d: defect.IgnoreNotBefore,
-			ms: []assertion.Mutation{assertion.NotBefore(5 * time.Minute)}},
+		{Check: check.Check{ID: "B-CLM-08", Title: "rejects iat two minutes in the future",
+			Cite: cite("FAPI2-5.3.2.1", "RFC7519-4.1.6"), Defect: defect.AcceptFutureIat},
+			Want: expect.Only(expect.RejectClient, check.FAPI2),
+			Send: check.Mutate(assertion.IssuedAt(2*time.Minute), assertion.Expires(3*time.Minute))},
+		{Check: check.Check{ID: "B-CLM-09", Title: "rejects nbf five minutes in the future",
+			Cite: cite("RFC7519-4.1.5", "RFC7523-3"), Defect: defect.IgnoreNotBefore},
+			Send: check.Mutate(assertion.NotBefore(5 * time.Minute))},
 		// RFC 7523 §3 item 4 only lets a server refuse a far exp (MAY):
 		// a rule under BCP alone, as A-CA-13 (catalog "REJ-C under the
 		// declared policy").
-		{id: "B-CLM-10", title: "rejects exp ten years in the future", cite: cite("RFC7523-3"), d: defect.UnboundedLifetime,
-			want: expect.Only(expect.RejectClient, check.BCP),
-			ms:   []assertion.Mutation{assertion.Expires(10 * 365 * 24 * time.Hour)}},
-		{id: "B-CLM-11", title: "rejects an assertion without jti", cite: cite("OIDC-Core-9"), d: defect.AllowMissingJTI,
-			want: expect.Only(expect.RejectClient, replayProfiles()...), ms: []assertion.Mutation{assertion.DropClaim("jti")}},
-		{id: "B-CLM-15.1", title: "rejects iss = A with sub = B, signed by A", cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreSubject,
-			ms: []assertion.Mutation{assertion.Claim("sub", assertion.OtherClientID)}},
-		{id: "B-CLM-15.2", title: "rejects iss = B with sub = A, signed by A", cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreIssuer,
-			ms: []assertion.Mutation{assertion.Claim("iss", assertion.OtherClientID)}},
-		{id: "B-CLM-16", title: "rejects a client_id parameter naming B next to A's assertion", cite: cite("RFC7521-4.2"), d: defect.IgnoreClientIDParam,
-			send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		{Check: check.Check{ID: "B-CLM-10", Title: "rejects exp ten years in the future",
+			Cite: cite("RFC7523-3"), Defect: defect.UnboundedLifetime},
+			Want: expect.Only(expect.RejectClient, check.BCP),
+			Send: check.Mutate(assertion.Expires(10 * 365 * 24 * time.Hour))},
+		{Check: check.Check{ID: "B-CLM-11", Title: "rejects an assertion without jti",
+			Cite: cite("OIDC-Core-9"), Defect: defect.AllowMissingJTI},
+			Want: expect.Only(expect.RejectClient, replayProfiles()...),
+			Send: check.Mutate(assertion.DropClaim("jti"))},
+		{Check: check.Check{ID: "B-CLM-15.1", Title: "rejects iss = A with sub = B, signed by A",
+			Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.IgnoreSubject},
+			Send: check.Mutate(assertion.Claim("sub", assertion.OtherClientID))},
+		{Check: check.Check{ID: "B-CLM-15.2", Title: "rejects iss = B with sub = A, signed by A",
+			Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.IgnoreIssuer},
+			Send: check.Mutate(assertion.Claim("iss", assertion.OtherClientID))},
+		{Check: check.Check{ID: "B-CLM-16", Title: "rejects a client_id parameter naming B next to A's assertion",
+			Cite: cite("RFC7521-4.2"), Defect: defect.IgnoreClientIDParam},
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				tok, err := e.ClientAssertion(e.Cast.A)
 				if err != nil {
 					return nil, err
 				}
 				return e.Post(ctx, check.ClientAuthForm(tok).Add("client_id", e.Cast.B.ID), nil)
 			}},
-		{id: "B-CLM-17.1", title: "rejects an assertion whose aud is another AS's issuer (audience injection, CVE-2025-27370)",
-			cite: cite("RFC7523-3", "BIS-4"), d: defect.IgnoreAudience,
-			ms: []assertion.Mutation{assertion.Audience("https://other-as.example")}},
-		{id: "B-CLM-17.2", title: "rejects aud = this AS's token endpoint where only the issuer may be (CVE-2025-27371)",
-			cite: cite("BIS-4", "FAPI2-5.3.2.1", "OIDC-Core-9"), d: defect.AcceptTokenEndpointAudience,
-			want: expect.Only(expect.RejectClient, check.OIDCE3, check.BIS, check.FAPI2),
-			ms:   []assertion.Mutation{assertion.Audience(assertion.TokenEndpoint)}},
-		{id: "B-CLM-18", title: "rejects a request object (JAR) without sub replayed as a client assertion",
-			cite: cite("RFC9101-10.8", "OIDC-Core-9"), d: defect.IgnoreSubject,
-			ms: []assertion.Mutation{assertion.DropClaim("sub"), assertion.Claim("response_type", "code"),
-				assertion.Claim("client_id", assertion.ClientID), assertion.Claim("redirect_uri", "https://client-a.example/cb")}},
-		{id: "B-CLM-19", title: "rejects an access token this AS issued, replayed as an assertion", grant: true,
-			cite: cite("RFC8725-2.8", "RFC9068-2.1"), d: defect.TrustOwnTokens,
-			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+		{Check: check.Check{ID: "B-CLM-17.1", Title: "rejects an assertion whose aud is another AS's issuer (audience injection, CVE-2025-27370)",
+			Cite: cite("RFC7523-3", "BIS-4"), Defect: defect.IgnoreAudience},
+			Send: check.Mutate(assertion.Audience("https://other-as.example"))},
+		{Check: check.Check{ID: "B-CLM-17.2", Title: "rejects aud = this AS's token endpoint where only the issuer may be (CVE-2025-27371)",
+			Cite: cite("BIS-4", "FAPI2-5.3.2.1", "OIDC-Core-9"), Defect: defect.AcceptTokenEndpointAudience},
+			Want: expect.Only(expect.RejectClient, check.OIDCE3, check.BIS, check.FAPI2),
+			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint))},
+		{Check: check.Check{ID: "B-CLM-18", Title: "rejects a request object (JAR) without sub replayed as a client assertion",
+			Cite: cite("RFC9101-10.8", "OIDC-Core-9"), Defect: defect.IgnoreSubject},
+			Send: check.Mutate(assertion.DropClaim("sub"), assertion.Claim("response_type", "code"),
+				assertion.Claim("client_id", assertion.ClientID), assertion.Claim("redirect_uri", "https://client-a.example/cb"))},
+		{Check: check.Check{ID: "B-CLM-19", Title: "rejects an access token this AS issued, replayed as an assertion",
+			Cite: cite("RFC8725-2.8", "RFC9068-2.1"), Defect: defect.TrustOwnTokens},
+			AlsoGrant: true,
+			Send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 				tr, issued, err := e.Control(ctx, check.Client)
 				if err != nil {
 					return tr, fmt.Errorf("obtain an access token to replay: %w", err)
@@ -82,15 +93,15 @@ func claimAttacks() []attack {
 				}
 				return post(ctx, e, c, tr.AccessToken())
 			}},
-		{id: "B-CLM-21", title: "rejects a grant from IdP-H signed with the key of trusted issuer IdP-K", only: check.Grant,
-			cite: cite("RFC8725-3.8", "RFC7523-3"), d: defect.GrantAnyIssuerKey,
-			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		{Check: check.Check{ID: "B-CLM-21", Title: "rejects a grant from IdP-H signed with the key of trusted issuer IdP-K",
+			Carrier: check.Grant, Cite: cite("RFC8725-3.8", "RFC7523-3"), Defect: defect.GrantAnyIssuerKey},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 				k, ok := e.Cast.IdPK.Key("")
 				if !ok {
 					return nil, fmt.Errorf("issuer IdP-K has no key")
 				}
 				return []assertion.Mutation{assertion.SignWith(k)}, nil
-			}},
+			})},
 	}
 	type v struct {
 		name string
@@ -105,10 +116,12 @@ func claimAttacks() []attack {
 	}
 	lax := func(id, what string, cites []string, vs []lv) {
 		for i, x := range vs {
-			a := attack{id: variant(id, i), title: "rejects " + x.name + " " + what, cite: append(x.cite, cites...),
-				d: defect.LaxTimeClaims, want: x.want, ms: []assertion.Mutation{x.m}}
+			a := check.Row{Check: check.Check{ID: variant(id, i), Title: "rejects " + x.name + " " + what,
+				Cite: append(x.cite, cites...), Defect: defect.LaxTimeClaims},
+				Want: x.want,
+				Send: check.Mutate(x.m)}
 			if x.want != nil {
-				a.killIn = []check.Profile{check.BCP} // where refusing is required
+				a.KillIn = []check.Profile{check.BCP} // where refusing is required
 			}
 			as = append(as, a)
 		}
@@ -134,8 +147,9 @@ func claimAttacks() []attack {
 		{name: "exp = 2^63", m: assertion.Claim("exp", raw("9223372036854775808")), want: farOff("exp 2^63 read as a far-off expiry")},
 		{name: "exp = -1", m: assertion.Claim("exp", raw("-1"))},
 		{name: "iat = -9e18", m: assertion.Claim("iat", raw("-9e18")), want: farOff("iat -9e18 read as an ancient issue time")}})
-	as = append(as, attack{id: "B-CLM-02.5", title: "rejects exp = 0 (the epoch)", cite: cite("RFC7519-4.1.4", "RFC7523-3"),
-		d: defect.IgnoreExpiry, ms: []assertion.Mutation{assertion.Claim("exp", 0)}})
+	as = append(as, check.Row{Check: check.Check{ID: "B-CLM-02.5", Title: "rejects exp = 0 (the epoch)",
+		Cite: cite("RFC7519-4.1.4", "RFC7523-3"), Defect: defect.IgnoreExpiry},
+		Send: check.Mutate(assertion.Claim("exp", 0))})
 	lax("B-CLM-04", "as exp", cite("RFC7519-4.1.4"), []lv{
 		{name: "true", m: assertion.Claim("exp", true)}, {name: "null", m: assertion.Claim("exp", nil)},
 		{name: "an array", m: func(d *assertion.Draft) { d.Claims = d.Claims.Set("exp", []int64{d.Now.Add(time.Minute).Unix()}) }},
@@ -149,8 +163,9 @@ func claimAttacks() []attack {
 		{"the empty string", assertion.Claim("aud", "")},
 		{"an empty array", assertion.Claim("aud", []string{})},
 	} {
-		as = append(as, attack{id: variant("B-CLM-06", i), title: "rejects aud as " + x.name + " (CVE-2020-26160)",
-			cite: cite("RFC7519-4.1.3", "RFC7523-3"), d: defect.AudTypeConfusion, ms: []assertion.Mutation{x.m}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-CLM-06", i), Title: "rejects aud as " + x.name + " (CVE-2020-26160)",
+			Cite: cite("RFC7519-4.1.3", "RFC7523-3"), Defect: defect.AudTypeConfusion},
+			Send: check.Mutate(x.m)})
 	}
 	for i, x := range []v{
 		{"iss as an array [A]", func(d *assertion.Draft) { d.Claims = d.Claims.Set("iss", []string{d.Target.ClientID}) }},
@@ -159,8 +174,9 @@ func claimAttacks() []attack {
 			d.Claims = d.Claims.Set("iss", d.Target.ClientID+"\x00"+d.Target.OtherClientID)
 		}},
 	} {
-		as = append(as, attack{id: variant("B-CLM-07", i), title: "rejects " + x.name + " (CVE-2025-30144)",
-			cite: cite("RFC7519-4.1.1", "RFC7523-3"), d: defect.CoerceClaimTypes, ms: []assertion.Mutation{x.m}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-CLM-07", i), Title: "rejects " + x.name + " (CVE-2025-30144)",
+			Cite: cite("RFC7519-4.1.1", "RFC7523-3"), Defect: defect.CoerceClaimTypes},
+			Send: check.Mutate(x.m)})
 	}
 	return as
 }

@@ -104,7 +104,7 @@ func withKey(p func(c mockidp.Cast) mockidp.Party, alg string, more func(k keys.
 func partyA(c mockidp.Cast) mockidp.Party { return c.A }
 
 // authenticateAs sends a client assertion of party p.
-func authenticateAs(p func(c mockidp.Cast) mockidp.Party, mk func(e *check.Env) ([]assertion.Mutation, error)) sendFunc {
+func authenticateAs(p func(c mockidp.Cast) mockidp.Party, mk func(e *check.Env) ([]assertion.Mutation, error)) check.Sender {
 	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		var ms []assertion.Mutation
 		if mk != nil {

@@ -32,37 +32,38 @@ const NestingDepth = 20000
 
 // dosAttacks is catalog B.8: inputs that must fail fast (400/413, no 5xx,
 // bounded latency; 8725bis §3.13-3.15).
-func dosAttacks() []attack {
-	return []attack{
+func dosAttacks() []check.Row {
+	return []check.Row{
 		// No spec sets a size limit, so accepting a valid 1 MiB assertion
 		// breaks a recommendation (RFC 8725bis §3.15), not a MUST.
-		{id: "B-DOS-01", title: "refuses a 1 MiB assertion with 413 or an error, within the latency budget", level: check.SHOULD,
-			cite: cite("RFC8725bis-3.15", "RFC6749-5.2"), d: defect.UnboundedBody, want: expect.Everywhere(tooLarge{}),
-			ms: []assertion.Mutation{assertion.Claim("x_pad", strings.Repeat("a", OversizeBytes))}},
-		{id: "B-DOS-02", title: fmt.Sprintf("rejects claims nested %d arrays deep, fast and without a 5xx", NestingDepth),
-			cite: cite("RFC8725-3.7", "RFC7519-7.2"), d: defect.DeepJSONCrash,
-			ms: []assertion.Mutation{assertion.RawClaims(`{"x":` + strings.Repeat("[", NestingDepth) + strings.Repeat("]", NestingDepth) + `}`)}},
-		{id: "B-DOS-03", title: "rejects a token followed by 30000 separators (CVE-2025-30204, CVE-2025-27144)",
-			cite: cite("RFC7515-7.1", "RFC8725bis-3.14"), d: defect.LaxSegments,
-			ms: []assertion.Mutation{finish(func(t string) string { return t + strings.Repeat(".", 30000) })}},
+		{Check: check.Check{ID: "B-DOS-01", Title: "refuses a 1 MiB assertion with 413 or an error, within the latency budget", Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.15", "RFC6749-5.2"), Defect: defect.UnboundedBody},
+			Want: expect.Everywhere(tooLarge{}),
+			Send: check.Mutate(assertion.Claim("x_pad", strings.Repeat("a", OversizeBytes)))},
+		{Check: check.Check{ID: "B-DOS-02", Title: fmt.Sprintf("rejects claims nested %d arrays deep, fast and without a 5xx", NestingDepth),
+			Cite: cite("RFC8725-3.7", "RFC7519-7.2"), Defect: defect.DeepJSONCrash},
+			Send: check.Mutate(assertion.RawClaims(`{"x":` + strings.Repeat("[", NestingDepth) + strings.Repeat("]", NestingDepth) + `}`))},
+		{Check: check.Check{ID: "B-DOS-03", Title: "rejects a token followed by 30000 separators (CVE-2025-30204, CVE-2025-27144)",
+			Cite: cite("RFC7515-7.1", "RFC8725bis-3.14"), Defect: defect.LaxSegments},
+			Send: check.Mutate(finish(func(t string) string { return t + strings.Repeat(".", 30000) }))},
 		// 8725bis §3.13 and §3.15 RECOMMEND these limits; a slow answer is
 		// a WARN (a 5xx or an issued token is still a finding).
-		{id: "B-DOS-05", title: "rejects a PBES2 JWE with p2c 2^31-1 fast, without deriving its key (CVE-2022-36083, CVE-2023-52428)", level: check.SHOULD,
+		{Check: check.Check{ID: "B-DOS-05", Title: "rejects a PBES2 JWE with p2c 2^31-1 fast, without deriving its key (CVE-2022-36083, CVE-2023-52428)", Level: check.SHOULD,
 			// The defect burns CPU for over a second per request; it is
 			// profile-independent, so one profile proves the row.
-			cite: cite("RFC8725bis-3.13", "RFC7518-4.8.1.2"), d: defect.HonourP2C, killIn: []check.Profile{check.BCP},
-			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to run PBKDF2 with the header's p2c (8725bis §3.13: refuse p2c > 1 200 000)"}),
-			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+			Cite: cite("RFC8725bis-3.13", "RFC7518-4.8.1.2"), Defect: defect.HonourP2C, KillIn: []check.Profile{check.BCP}},
+			Want: expect.Everywhere(fast{expect.RejectClient, "the target seems to run PBKDF2 with the header's p2c (8725bis §3.13: refuse p2c > 1 200 000)"}),
+			Send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 				tok, err := pbes2Token(e)
 				if err != nil {
 					return nil, err
 				}
 				return post(ctx, e, c, tok)
 			}},
-		{id: "B-DOS-04", title: fmt.Sprintf("rejects a JWE to the AS's enc key whose zip:DEF plaintext inflates to %d MiB (CVE-2024-28180, CVE-2024-28176, CVE-2024-33664)", BombBytes>>20), level: check.SHOULD,
-			cite: cite("RFC8725bis-3.15", "RFC7516-4.1.3"), d: defect.InflateUnbounded,
-			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to inflate the JWE's plaintext (8725bis §3.15: 250 KB at most)"}),
-			send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+		{Check: check.Check{ID: "B-DOS-04", Title: fmt.Sprintf("rejects a JWE to the AS's enc key whose zip:DEF plaintext inflates to %d MiB (CVE-2024-28180, CVE-2024-28176, CVE-2024-33664)", BombBytes>>20), Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.15", "RFC7516-4.1.3"), Defect: defect.InflateUnbounded},
+			Want: expect.Everywhere(fast{expect.RejectClient, "the target seems to inflate the JWE's plaintext (8725bis §3.15: 250 KB at most)"}),
+			Send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 				rcpt, err := encRecipient(ctx, e)
 				if err != nil {
 					return nil, err
@@ -73,12 +74,13 @@ func dosAttacks() []attack {
 				}
 				return post(ctx, e, c, tok)
 			}},
-		{id: "B-DOS-06", title: "rejects an ECDH-ES JWE whose epk is off the curve, with the same error as for a valid epk (CVE-2016-9121)",
-			cite: cite("RFC8725-3.4", "RFC7518-4.6"), d: defect.ECDHInvalidCurve, send: invalidCurveJWE},
-		{id: "B-DOS-07", title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS", level: check.SHOULD,
-			cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), d: defect.GiantRSAKey, needs: needHosted, killIn: []check.Profile{check.BCP},
-			want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
-			send: hostedB(giantKey)},
+		{Check: check.Check{ID: "B-DOS-06", Title: "rejects an ECDH-ES JWE whose epk is off the curve, with the same error as for a valid epk (CVE-2016-9121)",
+			Cite: cite("RFC8725-3.4", "RFC7518-4.6"), Defect: defect.ECDHInvalidCurve},
+			Send: invalidCurveJWE},
+		{Check: check.Check{ID: "B-DOS-07", Title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS", Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), Defect: defect.GiantRSAKey, KillIn: []check.Profile{check.BCP}},
+			Needs: needHosted, Want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
+			Send: hostedB(giantKey)},
 	}
 }
 

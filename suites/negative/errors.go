@@ -17,23 +17,28 @@ import (
 const hostile = "x\"\\<script>é\r\nSet-Cookie: a=b"
 
 // errorAttacks is catalog B.9: what the error channel gives away.
-func errorAttacks() []attack {
+func errorAttacks() []check.Row {
 	errCite := cite("RFC6749-5.2")
-	return []attack{
-		{id: "B-ERR-01.1", title: "keeps a hostile kid out of error_description", cite: errCite, d: defect.ReflectInput,
+	return []check.Row{
+		{Check: check.Check{ID: "B-ERR-01.1", Title: "keeps a hostile kid out of error_description",
+			Cite: errCite, Defect: defect.ReflectInput},
 			// kid is a hint (RFC 7515 §4.1.4): a server that tries the
 			// client's keys accepts, and has nothing to reflect.
-			want: expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient, Why: "the server treats kid as a hint and tried the client's keys, so there was no error to reflect it in"}),
-			ms:   []assertion.Mutation{assertion.Header("kid", hostile)}},
-		{id: "B-ERR-01.2", title: "keeps a hostile iss out of error_description", cite: errCite, d: defect.ReflectInput,
-			ms: []assertion.Mutation{assertion.Claim("iss", hostile), assertion.Claim("sub", hostile)}},
-		{id: "B-ERR-01.3", title: "keeps a hostile typ out of error_description", cite: errCite, d: defect.ReflectInput,
-			want: expect.Everywhere(typIgnored(expect.RejectClient)),
-			ms:   []assertion.Mutation{assertion.Header("typ", hostile)}},
-		{id: "B-ERR-02", title: "answers null, true, false, 0 and a string in every member with a clean error (jwt_tool forced errors)",
-			cite: cite("RFC6749-5.2", "RFC7523-3.2"), d: defect.ErrorStatus500, send: forcedErrors},
-		{id: "B-ERR-03", title: "answers an unknown client exactly as a known client with a bad signature",
-			cite: cite("RFC6749-5.2"), d: defect.UnknownClientInvalidGrant, send: enumeration},
+			Want: expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient, Why: "the server treats kid as a hint and tried the client's keys, so there was no error to reflect it in"}),
+			Send: check.Mutate(assertion.Header("kid", hostile))},
+		{Check: check.Check{ID: "B-ERR-01.2", Title: "keeps a hostile iss out of error_description",
+			Cite: errCite, Defect: defect.ReflectInput},
+			Send: check.Mutate(assertion.Claim("iss", hostile), assertion.Claim("sub", hostile))},
+		{Check: check.Check{ID: "B-ERR-01.3", Title: "keeps a hostile typ out of error_description",
+			Cite: errCite, Defect: defect.ReflectInput},
+			Want: expect.Everywhere(typIgnored(expect.RejectClient)),
+			Send: check.Mutate(assertion.Header("typ", hostile))},
+		{Check: check.Check{ID: "B-ERR-02", Title: "answers null, true, false, 0 and a string in every member with a clean error (jwt_tool forced errors)",
+			Cite: cite("RFC6749-5.2", "RFC7523-3.2"), Defect: defect.ErrorStatus500},
+			Send: forcedErrors},
+		{Check: check.Check{ID: "B-ERR-03", Title: "answers an unknown client exactly as a known client with a bad signature",
+			Cite: cite("RFC6749-5.2"), Defect: defect.UnknownClientInvalidGrant},
+			Send: enumeration},
 	}
 }
 

@@ -16,47 +16,58 @@ import (
 // well-formedness (RFC 7515 §2, §5.2, §7; RFC 8725 §3.7; 8725bis §3.14).
 // The base64 rows sign the exact non-canonical text, so only the
 // decoder's leniency differs from a valid token.
-func formatAttacks() []attack {
+func formatAttacks() []check.Row {
 	fmtCite := cite("RFC7515-2", "RFC8725bis-3.14")
 	// plusSlash adds a claim whose encoding holds '-' and '_' in base64url,
 	// so that the standard alphabet visibly differs.
 	plusSlash := assertion.Claim("x_b64", "?>?>?>?>?>?>?>?>?>")
-	as := []attack{
-		{id: "B-FMT-01.1", title: "rejects segments with base64 padding", cite: fmtCite, d: defect.LaxBase64,
-			ms: []assertion.Mutation{encodeWith(func(b []byte) string { return base64.URLEncoding.EncodeToString(b) + "=" })}},
-		{id: "B-FMT-01.2", title: "rejects segments in the standard base64 alphabet (+ and /)", cite: fmtCite, d: defect.LaxBase64,
-			ms: []assertion.Mutation{plusSlash, encodeWith(base64.RawStdEncoding.EncodeToString)}},
-		{id: "B-FMT-01.3", title: "rejects segments in padded standard base64", cite: fmtCite, d: defect.LaxBase64,
-			ms: []assertion.Mutation{plusSlash, encodeWith(func(b []byte) string { return base64.StdEncoding.EncodeToString(b) + "=" })}},
+	as := []check.Row{
+		{Check: check.Check{ID: "B-FMT-01.1", Title: "rejects segments with base64 padding",
+			Cite: fmtCite, Defect: defect.LaxBase64},
+			Send: check.Mutate(encodeWith(func(b []byte) string { return base64.URLEncoding.EncodeToString(b) + "=" }))},
+		{Check: check.Check{ID: "B-FMT-01.2", Title: "rejects segments in the standard base64 alphabet (+ and /)",
+			Cite: fmtCite, Defect: defect.LaxBase64},
+			Send: check.Mutate(plusSlash, encodeWith(base64.RawStdEncoding.EncodeToString))},
+		{Check: check.Check{ID: "B-FMT-01.3", Title: "rejects segments in padded standard base64",
+			Cite: fmtCite, Defect: defect.LaxBase64},
+			Send: check.Mutate(plusSlash, encodeWith(func(b []byte) string { return base64.StdEncoding.EncodeToString(b) + "=" }))},
 		// RFC 4648 §3.5: decoders MAY reject non-zero pad bits; the
 		// signature covers the bytes sent, so accepting them is lenient,
 		// not a forgery: SHOULD.
-		{id: "B-FMT-03.1", title: "rejects a header segment with non-zero trailing bits", cite: fmtCite, d: defect.LaxBase64, level: check.SHOULD,
-			ms: []assertion.Mutation{trailingBits(0)}},
-		{id: "B-FMT-03.2", title: "rejects a payload segment with non-zero trailing bits", cite: fmtCite, d: defect.LaxBase64, level: check.SHOULD,
-			ms: []assertion.Mutation{trailingBits(1)}},
-		{id: "B-FMT-04.1", title: "rejects a token with an extra empty segment (h.p.s.)", cite: cite("RFC7515-7.1"), d: defect.LaxSegments,
-			ms: []assertion.Mutation{finish(func(t string) string { return t + "." })}},
-		{id: "B-FMT-04.2", title: "rejects a token with an extra segment (h.p.s.foo)", cite: cite("RFC7515-7.1"), d: defect.LaxSegments,
-			ms: []assertion.Mutation{finish(func(t string) string { return t + ".Zm9v" })}},
-		{id: "B-FMT-06.1", title: "rejects the flattened JWS JSON serialization", cite: cite("RFC7519-7.2", "RFC8725bis-3.14"), d: defect.AcceptJSONJWS,
-			ms: []assertion.Mutation{finish(func(t string) string {
+		{Check: check.Check{ID: "B-FMT-03.1", Title: "rejects a header segment with non-zero trailing bits", Level: check.SHOULD,
+			Cite: fmtCite, Defect: defect.LaxBase64},
+			Send: check.Mutate(trailingBits(0))},
+		{Check: check.Check{ID: "B-FMT-03.2", Title: "rejects a payload segment with non-zero trailing bits", Level: check.SHOULD,
+			Cite: fmtCite, Defect: defect.LaxBase64},
+			Send: check.Mutate(trailingBits(1))},
+		{Check: check.Check{ID: "B-FMT-04.1", Title: "rejects a token with an extra empty segment (h.p.s.)",
+			Cite: cite("RFC7515-7.1"), Defect: defect.LaxSegments},
+			Send: check.Mutate(finish(func(t string) string { return t + "." }))},
+		{Check: check.Check{ID: "B-FMT-04.2", Title: "rejects a token with an extra segment (h.p.s.foo)",
+			Cite: cite("RFC7515-7.1"), Defect: defect.LaxSegments},
+			Send: check.Mutate(finish(func(t string) string { return t + ".Zm9v" }))},
+		{Check: check.Check{ID: "B-FMT-06.1", Title: "rejects the flattened JWS JSON serialization",
+			Cite: cite("RFC7519-7.2", "RFC8725bis-3.14"), Defect: defect.AcceptJSONJWS},
+			Send: check.Mutate(finish(func(t string) string {
 				p := segments(t)
 				return fmt.Sprintf(`{"payload":%q,"protected":%q,"signature":%q}`, p[1], p[0], p[2])
-			})}},
-		{id: "B-FMT-06.2", title: "rejects the general JWS JSON serialization with an unprotected alg none", cite: cite("RFC7519-7.2", "RFC8725bis-3.14"), d: defect.AcceptJSONJWS,
-			ms: []assertion.Mutation{finish(func(t string) string {
+			}))},
+		{Check: check.Check{ID: "B-FMT-06.2", Title: "rejects the general JWS JSON serialization with an unprotected alg none",
+			Cite: cite("RFC7519-7.2", "RFC8725bis-3.14"), Defect: defect.AcceptJSONJWS},
+			Send: check.Mutate(finish(func(t string) string {
 				p := segments(t)
 				return fmt.Sprintf(`{"payload":%q,"signatures":[{"protected":%q,"header":{"alg":"none"},"signature":%q}]}`, p[1], p[0], p[2])
-			})}},
-		{id: "B-FMT-07", title: "rejects a compact/JSON polyglot: an expired assertion whose member name carries a fresh exp and jti (CVE-2022-39227)",
-			cite: cite("RFC8725bis-2.13", "RFC7519-7.2"), d: defect.PolyglotClaims, mk: polyglotToken},
-		{id: "B-FMT-08", title: "accepts legal JSON whitespace inside the header", cite: cite("RFC7515-4", "RFC8259-2"), d: defect.RejectJSONSpace,
-			want: expect.Everywhere(issuedTo(clientA)),
-			ms: []assertion.Mutation{assertion.EditHeader(func(_ *assertion.Draft, h string) string {
+			}))},
+		{Check: check.Check{ID: "B-FMT-07", Title: "rejects a compact/JSON polyglot: an expired assertion whose member name carries a fresh exp and jti (CVE-2022-39227)",
+			Cite: cite("RFC8725bis-2.13", "RFC7519-7.2"), Defect: defect.PolyglotClaims},
+			Send: check.MutateWith(polyglotToken)},
+		{Check: check.Check{ID: "B-FMT-08", Title: "accepts legal JSON whitespace inside the header",
+			Cite: cite("RFC7515-4", "RFC8259-2"), Defect: defect.RejectJSONSpace},
+			Want: expect.Everywhere(issuedTo(clientA)),
+			Send: check.Mutate(assertion.EditHeader(func(_ *assertion.Draft, h string) string {
 				h = strings.ReplaceAll(h, `":`, `" : `)
 				return " " + strings.ReplaceAll(h, `,"`, " ,\n\t\"") + " "
-			})}},
+			}))},
 	}
 	for i, v := range []struct {
 		name string
@@ -68,8 +79,9 @@ func formatAttacks() []attack {
 		{"a space inside the signature", func(t string) string { i := strings.LastIndexByte(t, '.') + 4; return t[:i] + " " + t[i:] }},
 		{"a TAB before the second dot", func(t string) string { i := strings.LastIndexByte(t, '.'); return t[:i] + "\t" + t[i:] }},
 	} {
-		as = append(as, attack{id: variant("B-FMT-02", i), title: "rejects a token with " + v.name, cite: cite("RFC7515-5.2", "RFC8725bis-3.14"),
-			d: defect.StripWhitespace, ms: []assertion.Mutation{finish(v.f)}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-FMT-02", i), Title: "rejects a token with " + v.name,
+			Cite: cite("RFC7515-5.2", "RFC8725bis-3.14"), Defect: defect.StripWhitespace},
+			Send: check.Mutate(finish(v.f))})
 	}
 	for i, v := range []struct {
 		name  string
@@ -85,8 +97,9 @@ func formatAttacks() []attack {
 		{name: "a lone surrogate escape \\ud800", f: func(c string) string { return `{"x_bad":"\ud800",` + c[1:] }, level: check.SHOULD},
 	} {
 		v := v
-		as = append(as, attack{id: variant("B-FMT-05", i), title: "rejects claims JSON with " + v.name, cite: cite("RFC8725-3.7", "RFC7519-7.2"),
-			level: v.level, d: defect.LaxJSON, ms: []assertion.Mutation{assertion.EditClaims(func(_ *assertion.Draft, c string) string { return v.f(c) })}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-FMT-05", i), Title: "rejects claims JSON with " + v.name, Level: v.level,
+			Cite: cite("RFC8725-3.7", "RFC7519-7.2"), Defect: defect.LaxJSON},
+			Send: check.Mutate(assertion.EditClaims(func(_ *assertion.Draft, c string) string { return v.f(c) }))})
 	}
 	return as
 }

@@ -23,59 +23,70 @@ import (
 
 // headerAttacks is catalog B.5: header semantics and duplicate or
 // case-variant members (RFC 7515 §4; RFC 7519 §4; RFC 8725 §3.11).
-func headerAttacks() []attack {
-	as := []attack{
-		{id: "B-HDR-01", title: "rejects an unknown critical header parameter (CVE-2025-59420, CVE-2026-32597)",
-			cite: cite("RFC7515-4.1.11"), d: defect.IgnoreCrit,
-			mk: withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
+func headerAttacks() []check.Row {
+	as := []check.Row{
+		{Check: check.Check{ID: "B-HDR-01", Title: "rejects an unknown critical header parameter (CVE-2025-59420, CVE-2026-32597)",
+			Cite: cite("RFC7515-4.1.11"), Defect: defect.IgnoreCrit},
+			Send: check.MutateWith(withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{assertion.SignWith(k), assertion.Header("crit", []string{"urn:x:mfa"}), assertion.Header("urn:x:mfa", true)}
-			})},
-		{id: "B-HDR-02", title: "rejects crit given as a string instead of an array",
-			cite: cite("RFC7515-4.1.11"), d: defect.IgnoreCrit,
-			ms: []assertion.Mutation{assertion.Header("crit", "b64")}},
-		{id: "B-HDR-03", title: "rejects an RFC 7797 unencoded payload (b64:false, crit b64)",
-			cite: cite("RFC7797-5", "RFC8725bis-3.14"), d: defect.UnencodedPayload, mk: unencoded(true)},
-		{id: "B-HDR-04", title: "rejects an unencoded payload with b64:false but no crit",
-			cite: cite("RFC7797-6", "RFC8725bis-3.14"), d: defect.UnencodedPayload, mk: unencoded(false)},
-		{id: "B-HDR-05", title: "rejects a JWE (encrypted to the AS's own enc key, unsigned) as a client assertion (CVE-2023-51774, CVE-2022-3102)",
-			cite: cite("RFC8725bis-3.3", "RFC7523-3"), d: defect.DecryptJWE, send: encryptedAssertion},
-		{id: "B-HDR-06", title: "rejects a nested JWT (cty JWT) whose inner layer is unsigned",
-			cite: cite("RFC7519-7.2", "RFC8725-3.3"), d: defect.FollowNestedJWT, mk: nestedNone},
-		{id: "B-HDR-08.1", title: "rejects a duplicate alg, or reads the last one (first: ES256, last: none)",
-			cite: cite("RFC7515-4", "RFC8725-3.1"), d: defect.FirstDuplicateWins,
-			ms: []assertion.Mutation{assertion.AddHeader("alg", "none")}},
-		{id: "B-HDR-08.2", title: "rejects a duplicate kid, or reads the last one (first: client A's, last: client B's)",
-			cite: cite("RFC7515-4"), d: defect.FirstDuplicateWins,
-			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+			}))},
+		{Check: check.Check{ID: "B-HDR-02", Title: "rejects crit given as a string instead of an array",
+			Cite: cite("RFC7515-4.1.11"), Defect: defect.IgnoreCrit},
+			Send: check.Mutate(assertion.Header("crit", "b64"))},
+		{Check: check.Check{ID: "B-HDR-03", Title: "rejects an RFC 7797 unencoded payload (b64:false, crit b64)",
+			Cite: cite("RFC7797-5", "RFC8725bis-3.14"), Defect: defect.UnencodedPayload},
+			Send: check.MutateWith(unencoded(true))},
+		{Check: check.Check{ID: "B-HDR-04", Title: "rejects an unencoded payload with b64:false but no crit",
+			Cite: cite("RFC7797-6", "RFC8725bis-3.14"), Defect: defect.UnencodedPayload},
+			Send: check.MutateWith(unencoded(false))},
+		{Check: check.Check{ID: "B-HDR-05", Title: "rejects a JWE (encrypted to the AS's own enc key, unsigned) as a client assertion (CVE-2023-51774, CVE-2022-3102)",
+			Cite: cite("RFC8725bis-3.3", "RFC7523-3"), Defect: defect.DecryptJWE},
+			Send: encryptedAssertion},
+		{Check: check.Check{ID: "B-HDR-06", Title: "rejects a nested JWT (cty JWT) whose inner layer is unsigned",
+			Cite: cite("RFC7519-7.2", "RFC8725-3.3"), Defect: defect.FollowNestedJWT},
+			Send: check.MutateWith(nestedNone)},
+		{Check: check.Check{ID: "B-HDR-08.1", Title: "rejects a duplicate alg, or reads the last one (first: ES256, last: none)",
+			Cite: cite("RFC7515-4", "RFC8725-3.1"), Defect: defect.FirstDuplicateWins},
+			Send: check.Mutate(assertion.AddHeader("alg", "none"))},
+		{Check: check.Check{ID: "B-HDR-08.2", Title: "rejects a duplicate kid, or reads the last one (first: client A's, last: client B's)",
+			Cite: cite("RFC7515-4"), Defect: defect.FirstDuplicateWins},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 				k, _ := e.Cast.B.Key("")
 				return []assertion.Mutation{assertion.AddHeader("kid", k.ID())}, nil
-			}},
-		{id: "B-HDR-10.1", title: "rejects duplicate iss and sub, or reads the last (first: A, last: B)",
-			cite: cite("RFC7519-4"), d: defect.FirstDuplicateWins,
-			ms: []assertion.Mutation{assertion.AddClaim("iss", assertion.OtherClientID), assertion.AddClaim("sub", assertion.OtherClientID)}},
-		{id: "B-HDR-10.2", title: "rejects a duplicate exp, or reads the last (first: valid, last: expired)",
-			cite: cite("RFC7519-4"), d: defect.FirstDuplicateWins,
-			ms: []assertion.Mutation{assertion.AddClaim("exp", assertion.At(-999*time.Second))}},
-		{id: "B-HDR-10.3", title: "rejects a duplicate aud, or reads the last (first: this AS, last: an attacker)",
-			cite: cite("RFC7519-4"), d: defect.FirstDuplicateWins,
-			ms: []assertion.Mutation{assertion.AddClaim("aud", "https://attacker.example")}},
+			})},
+		{Check: check.Check{ID: "B-HDR-10.1", Title: "rejects duplicate iss and sub, or reads the last (first: A, last: B)",
+			Cite: cite("RFC7519-4"), Defect: defect.FirstDuplicateWins},
+			Send: check.Mutate(assertion.AddClaim("iss", assertion.OtherClientID), assertion.AddClaim("sub", assertion.OtherClientID))},
+		{Check: check.Check{ID: "B-HDR-10.2", Title: "rejects a duplicate exp, or reads the last (first: valid, last: expired)",
+			Cite: cite("RFC7519-4"), Defect: defect.FirstDuplicateWins},
+			Send: check.Mutate(assertion.AddClaim("exp", assertion.At(-999*time.Second)))},
+		{Check: check.Check{ID: "B-HDR-10.3", Title: "rejects a duplicate aud, or reads the last (first: this AS, last: an attacker)",
+			Cite: cite("RFC7519-4"), Defect: defect.FirstDuplicateWins},
+			Send: check.Mutate(assertion.AddClaim("aud", "https://attacker.example"))},
 		// A case variant is an unknown member and must be ignored; a parser
 		// that folds case (Go's encoding/json) lets it win.
-		{id: "B-HDR-09.1", title: "ignores a header member ALG (a case variant of alg)",
-			cite: cite("RFC7515-4", "RFC7519-4"), d: defect.FoldMemberCase,
-			ms: []assertion.Mutation{assertion.AddHeader("ALG", "none")}, want: expect.Everywhere(issuedTo(clientA))},
-		{id: "B-HDR-09.2", title: "ignores a claim EXP (a case variant of exp) that says expired",
-			cite: cite("RFC7519-4"), d: defect.FoldMemberCase,
-			ms: []assertion.Mutation{assertion.AddClaim("EXP", assertion.At(-999*time.Second))}, want: expect.Everywhere(issuedTo(clientA))},
-		{id: "B-HDR-09.3", title: "ignores a claim Sub (a case variant of sub) naming another principal", grant: true,
-			cite: cite("RFC7519-4"), d: defect.FoldMemberCase,
-			ms:   []assertion.Mutation{assertion.AddClaim("Sub", assertion.Value(otherPrincipal))},
-			want: expect.Everywhere(issuedTo(clientA)), wantG: expect.Everywhere(expect.Issued{Subject: user})},
+		{Check: check.Check{ID: "B-HDR-09.1", Title: "ignores a header member ALG (a case variant of alg)",
+			Cite: cite("RFC7515-4", "RFC7519-4"), Defect: defect.FoldMemberCase},
+			Want: expect.Everywhere(issuedTo(clientA)),
+			Send: check.Mutate(assertion.AddHeader("ALG", "none"))},
+		{Check: check.Check{ID: "B-HDR-09.2", Title: "ignores a claim EXP (a case variant of exp) that says expired",
+			Cite: cite("RFC7519-4"), Defect: defect.FoldMemberCase},
+			Want: expect.Everywhere(issuedTo(clientA)),
+			Send: check.Mutate(assertion.AddClaim("EXP", assertion.At(-999*time.Second)))},
+		// On the grant carrier the principal is the user the grant names.
+		{Check: check.Check{ID: "B-HDR-09.3", Title: "ignores a claim Sub (a case variant of sub) naming another principal",
+			Cite: cite("RFC7519-4"), Defect: defect.FoldMemberCase},
+			Want: expect.Everywhere(issuedTo(clientA)),
+			Send: check.Mutate(assertion.AddClaim("Sub", assertion.Value(otherPrincipal)))},
+		{Check: check.Check{ID: "B-HDR-09.3", Title: "ignores a claim Sub (a case variant of sub) naming another principal",
+			Cite: cite("RFC7519-4"), Defect: defect.FoldMemberCase, Carrier: check.Grant},
+			Want: expect.Everywhere(expect.Issued{Subject: user}),
+			Send: check.Mutate(assertion.AddClaim("Sub", assertion.Value(otherPrincipal)))},
 	}
 	for i, typ := range []string{"at+jwt", "dpop+jwt", "oauth-authz-req+jwt", "logout+jwt", "secevent+jwt", "application/at+jwt"} {
-		as = append(as, attack{id: variant("B-HDR-07", i), title: "refuses an assertion typed " + quote(typ),
-			level: check.SHOULD, cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), d: defect.IgnoreTyp,
-			ms: []assertion.Mutation{assertion.Header("typ", typ)}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-HDR-07", i), Title: "refuses an assertion typed " + quote(typ), Level: check.SHOULD,
+			Cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), Defect: defect.IgnoreTyp},
+			Send: check.Mutate(assertion.Header("typ", typ))})
 	}
 	return as
 }

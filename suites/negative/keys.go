@@ -23,73 +23,85 @@ import (
 
 // keyAttacks is catalog B.3: key selection and key injection (RFC 7515
 // §4.1.2-4.1.6; RFC 8725 §3.10; 8725bis §3.10).
-func keyAttacks() []attack {
-	as := []attack{
-		{id: "B-KEY-01.1", title: "rejects an attacker key embedded as jwk, kid kept (CVE-2018-0114, CVE-2026-27962)", grant: true,
-			cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), d: defect.TrustEmbeddedJWK, mk: embeddedJWK(true)},
-		{id: "B-KEY-01.2", title: "rejects an attacker key embedded as jwk, no kid (CVE-2018-0114, CVE-2026-27962)", grant: true,
-			cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), d: defect.TrustEmbeddedJWK, mk: embeddedJWK(false)},
-		{id: "B-KEY-02", title: "rejects jku pointing at an attacker JWKS and never fetches it", grant: true,
-			cite: cite("RFC7515-4.1.2", "RFC8725-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
-			mk: headerURL("jku", func(o *oracle.Oracle) string { return o.URL("jwks.json") })},
-		{id: "B-KEY-03.1", title: "rejects x5u pointing at an attacker certificate and never fetches it",
-			cite: cite("RFC7515-4.1.5", "RFC8725bis-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
-			mk: headerURL("x5u", func(o *oracle.Oracle) string { return o.URL("cert.pem") })},
-		{id: "B-KEY-03.2", title: "never fetches a jku at http://localhost",
-			cite: cite("RFC8725bis-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
-			mk: headerURL("jku", func(o *oracle.Oracle) string { return "http://localhost:" + o.Port() + "/internal/jwks" })},
-		{id: "B-KEY-03.3", title: "never fetches a jku at the loopback address 127.0.0.1",
-			cite: cite("RFC8725bis-3.10"), d: defect.FetchHeaderURL, needs: needOracle,
-			mk: headerURL("jku", func(o *oracle.Oracle) string { return "http://127.0.0.1:" + o.Port() + "/" })},
-		{id: "B-KEY-04.1", title: "rejects an x5c holding a self-signed certificate of an attacker key",
-			cite: cite("RFC7515-4.1.6"), d: defect.TrustX5C, mk: selfSignedX5C(false)},
-		{id: "B-KEY-04.2", title: "rejects an x5c holding an expired self-signed certificate",
-			cite: cite("RFC7515-4.1.6"), d: defect.TrustX5C, mk: selfSignedX5C(true)},
-		{id: "B-KEY-05.1", title: "rejects a kid path traversal to /dev/null with an empty HMAC key",
-			cite: cite("RFC8725-2.9", "RFC8725bis-3.10"), d: defect.KidPathLookup, killIn: nonFAPI(),
-			ms: []assertion.Mutation{assertion.HMAC([]byte{}), assertion.Header("kid", "../../../../../../dev/null")}},
-		{id: "B-KEY-05.2", title: "rejects a kid naming /proc/sys/kernel/randomize_va_space with the HMAC key \"2\"",
-			cite: cite("RFC8725-2.9", "RFC8725bis-3.10"), d: defect.KidPathLookup, killIn: nonFAPI(),
-			ms: []assertion.Mutation{assertion.HMAC([]byte("2\n")), assertion.Header("kid", "/proc/sys/kernel/randomize_va_space")}},
-		{id: "B-KEY-06.1", title: "rejects a SQL-injected kid whose UNION SELECT yields the HMAC key",
-			cite: cite("RFC8725bis-3.10"), d: defect.KidInjection, killIn: nonFAPI(),
-			ms: []assertion.Mutation{assertion.HMAC([]byte("1")), assertion.Header("kid", "x' UNION SELECT '1';--")}},
-		{id: "B-KEY-06.2", title: "rejects an LDAP-wildcard kid that matches another client's key",
-			cite: cite("RFC8725bis-3.10", "RFC8725-3.8"), d: defect.KidInjection,
-			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+func keyAttacks() []check.Row {
+	as := []check.Row{
+		{Check: check.Check{ID: "B-KEY-01.1", Title: "rejects an attacker key embedded as jwk, kid kept (CVE-2018-0114, CVE-2026-27962)",
+			Cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), Defect: defect.TrustEmbeddedJWK},
+			AlsoGrant: true,
+			Send:      check.MutateWith(embeddedJWK(true))},
+		{Check: check.Check{ID: "B-KEY-01.2", Title: "rejects an attacker key embedded as jwk, no kid (CVE-2018-0114, CVE-2026-27962)",
+			Cite: cite("RFC7515-4.1.3", "RFC8725-3.10"), Defect: defect.TrustEmbeddedJWK},
+			AlsoGrant: true,
+			Send:      check.MutateWith(embeddedJWK(false))},
+		{Check: check.Check{ID: "B-KEY-02", Title: "rejects jku pointing at an attacker JWKS and never fetches it",
+			Cite: cite("RFC7515-4.1.2", "RFC8725-3.10"), Defect: defect.FetchHeaderURL},
+			AlsoGrant: true, Needs: needOracle,
+			Send: check.MutateWith(headerURL("jku", func(o *oracle.Oracle) string { return o.URL("jwks.json") }))},
+		{Check: check.Check{ID: "B-KEY-03.1", Title: "rejects x5u pointing at an attacker certificate and never fetches it",
+			Cite: cite("RFC7515-4.1.5", "RFC8725bis-3.10"), Defect: defect.FetchHeaderURL},
+			Needs: needOracle,
+			Send:  check.MutateWith(headerURL("x5u", func(o *oracle.Oracle) string { return o.URL("cert.pem") }))},
+		{Check: check.Check{ID: "B-KEY-03.2", Title: "never fetches a jku at http://localhost",
+			Cite: cite("RFC8725bis-3.10"), Defect: defect.FetchHeaderURL},
+			Needs: needOracle,
+			Send:  check.MutateWith(headerURL("jku", func(o *oracle.Oracle) string { return "http://localhost:" + o.Port() + "/internal/jwks" }))},
+		{Check: check.Check{ID: "B-KEY-03.3", Title: "never fetches a jku at the loopback address 127.0.0.1",
+			Cite: cite("RFC8725bis-3.10"), Defect: defect.FetchHeaderURL},
+			Needs: needOracle,
+			Send:  check.MutateWith(headerURL("jku", func(o *oracle.Oracle) string { return "http://127.0.0.1:" + o.Port() + "/" }))},
+		{Check: check.Check{ID: "B-KEY-04.1", Title: "rejects an x5c holding a self-signed certificate of an attacker key",
+			Cite: cite("RFC7515-4.1.6"), Defect: defect.TrustX5C},
+			Send: check.MutateWith(selfSignedX5C(false))},
+		{Check: check.Check{ID: "B-KEY-04.2", Title: "rejects an x5c holding an expired self-signed certificate",
+			Cite: cite("RFC7515-4.1.6"), Defect: defect.TrustX5C},
+			Send: check.MutateWith(selfSignedX5C(true))},
+		{Check: check.Check{ID: "B-KEY-05.1", Title: "rejects a kid path traversal to /dev/null with an empty HMAC key",
+			Cite: cite("RFC8725-2.9", "RFC8725bis-3.10"), Defect: defect.KidPathLookup, KillIn: nonFAPI()},
+			Send: check.Mutate(assertion.HMAC([]byte{}), assertion.Header("kid", "../../../../../../dev/null"))},
+		{Check: check.Check{ID: "B-KEY-05.2", Title: "rejects a kid naming /proc/sys/kernel/randomize_va_space with the HMAC key \"2\"",
+			Cite: cite("RFC8725-2.9", "RFC8725bis-3.10"), Defect: defect.KidPathLookup, KillIn: nonFAPI()},
+			Send: check.Mutate(assertion.HMAC([]byte("2\n")), assertion.Header("kid", "/proc/sys/kernel/randomize_va_space"))},
+		{Check: check.Check{ID: "B-KEY-06.1", Title: "rejects a SQL-injected kid whose UNION SELECT yields the HMAC key",
+			Cite: cite("RFC8725bis-3.10"), Defect: defect.KidInjection, KillIn: nonFAPI()},
+			Send: check.Mutate(assertion.HMAC([]byte("1")), assertion.Header("kid", "x' UNION SELECT '1';--"))},
+		{Check: check.Check{ID: "B-KEY-06.2", Title: "rejects an LDAP-wildcard kid that matches another client's key",
+			Cite: cite("RFC8725bis-3.10", "RFC8725-3.8"), Defect: defect.KidInjection},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 				k, ok := e.Cast.B.Key("")
 				if !ok {
 					return nil, fmt.Errorf("client B has no key")
 				}
 				return []assertion.Mutation{assertion.SignWithKeyOnly(k), assertion.Header("kid", "*)(uid=*))(|(uid=*")}, nil
-			}},
+			})},
 	}
 	for i, kid := range []string{"|sleep 10", "$(sleep 10)"} {
-		as = append(as, attack{id: variant("B-KEY-07", i), title: "answers a command-injection kid " + quote(kid) + " without delay",
-			level: check.SHOULD, cite: cite("RFC8725bis-3.10"), d: defect.SlowKid, killIn: []check.Profile{check.BASE},
-			ms: []assertion.Mutation{assertion.Header("kid", kid)}})
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-KEY-07", i), Title: "answers a command-injection kid " + quote(kid) + " without delay", Level: check.SHOULD,
+			Cite: cite("RFC8725bis-3.10"), Defect: defect.SlowKid, KillIn: []check.Profile{check.BASE}},
+			Send: check.Mutate(assertion.Header("kid", kid))})
 	}
 	for i, kid := range []string{`123`, `["%s"]`, `{"a":1}`, `null`} {
 		kid := kid
-		as = append(as, attack{id: variant("B-KEY-07", i+2), title: "rejects a kid of JSON type " + kidType(kid),
-			cite: cite("RFC7515-4.1.4"), d: defect.KidTypeCoercion,
-			ms: []assertion.Mutation{func(d *assertion.Draft) {
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-KEY-07", i+2), Title: "rejects a kid of JSON type " + kidType(kid),
+			Cite: cite("RFC7515-4.1.4"), Defect: defect.KidTypeCoercion},
+			Send: check.Mutate(func(d *assertion.Draft) {
 				d.Header = d.Header.Set("kid", raw(strings.ReplaceAll(kid, "%s", d.Header.String("kid"))))
-			}}})
+			})})
 	}
 	as = append(as,
-		attack{id: "B-KEY-08", title: "rejects a signature by a key the client JWKS marks use:enc",
-			cite: cite("RFC7517-4.2"), d: defect.IgnoreKeyUse, needs: needHosted,
-			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+		check.Row{Check: check.Check{ID: "B-KEY-08", Title: "rejects a signature by a key the client JWKS marks use:enc",
+			Cite: cite("RFC7517-4.2"), Defect: defect.IgnoreKeyUse},
+			Needs: needHosted,
+			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				enc := k.With(k.ID()+"-enc", k.Alg())
 				j := enc.Public()
 				j.Use = "enc"
 				b, err := json.Marshal(j)
 				return b, []assertion.Mutation{assertion.SignWith(enc)}, err
 			})},
-		attack{id: "B-KEY-10", title: "rejects HS256 under a symmetric key smuggled into the client JWKS",
-			cite: cite("OIDC-Reg-2", "RFC8725-3.1"), d: defect.AcceptSymmetricJWK, needs: needHosted, killIn: nonFAPI(),
-			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+		check.Row{Check: check.Check{ID: "B-KEY-10", Title: "rejects HS256 under a symmetric key smuggled into the client JWKS",
+			Cite: cite("OIDC-Reg-2", "RFC8725-3.1"), Defect: defect.AcceptSymmetricJWK, KillIn: nonFAPI()},
+			Needs: needHosted,
+			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				secret := make([]byte, 32)
 				if _, err := e.Rand.Read(secret); err != nil {
 					return nil, nil, err
@@ -98,9 +110,10 @@ func keyAttacks() []attack {
 				b := fmt.Sprintf(`{"kty":"oct","k":%q,"kid":%q}`, b64(secret), kid)
 				return raw(b), []assertion.Mutation{assertion.HMAC(secret), assertion.Header("kid", kid)}, nil
 			})},
-		attack{id: "B-KEY-11", title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
-			cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), d: defect.HMACWithPublicKey, needs: needHosted, killIn: nonFAPI(),
-			send: hostedBWait(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+		check.Row{Check: check.Check{ID: "B-KEY-11", Title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
+			Cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI()},
+			Needs: needHosted,
+			Send: hostedBWait(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				rk, err := keyOf(e.Cast.A, "RS256")
 				if err != nil {
 					return nil, nil, err
@@ -110,10 +123,14 @@ func keyAttacks() []attack {
 				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spkiDER(dup)})
 				return b, []assertion.Mutation{assertion.HMAC(pemKey), assertion.Header("kid", k.ID())}, err
 			}, true)},
-		attack{id: "B-KEY-14", title: "does not pick the verification key by an x5t#S256 that names another client's certificate",
-			cite: cite("RFC7515-4.1.8", "RFC7523-3"), d: defect.X5tLookup, needs: needHosted, send: foreignX5t},
-		attack{id: "B-KEY-12", title: "does not refetch the client JWKS for every unknown kid (50 in a burst)",
-			level: check.SHOULD, cite: cite("OIDC-Core-10.1.1"), d: defect.RefetchEveryKid, needs: needHosted, send: kidFlood},
+		check.Row{Check: check.Check{ID: "B-KEY-14", Title: "does not pick the verification key by an x5t#S256 that names another client's certificate",
+			Cite: cite("RFC7515-4.1.8", "RFC7523-3"), Defect: defect.X5tLookup},
+			Needs: needHosted,
+			Send:  foreignX5t},
+		check.Row{Check: check.Check{ID: "B-KEY-12", Title: "does not refetch the client JWKS for every unknown kid (50 in a burst)", Level: check.SHOULD,
+			Cite: cite("OIDC-Core-10.1.1"), Defect: defect.RefetchEveryKid},
+			Needs: needHosted,
+			Send:  kidFlood},
 	)
 	return as
 }
@@ -205,7 +222,7 @@ func selfSignedX5C(expired bool) func(e *check.Env, _ check.Carrier) ([]assertio
 // duration of the exchange and authenticates as B with the mutations.
 // Client B's set is used because the positive controls never load it, so a
 // target sees the change on its first fetch.
-func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error)) sendFunc {
+func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error)) check.Sender {
 	return hostedBWait(extra, false)
 }
 
@@ -216,7 +233,7 @@ func hostedB(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.
 // sameKid, where the extra key reuses a kid the target knows, after the
 // key-cache expiry) until a fetch of the changed set is seen. A target
 // that never fetches it makes the row N/A, with how long assay waited.
-func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error), sameKid bool) sendFunc {
+func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error), sameKid bool) check.Sender {
 	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		k, ok := e.Cast.B.Key("")
 		if !ok {

@@ -14,9 +14,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
-	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -24,92 +22,27 @@ import (
 // Suite is the suite name of every row here.
 const Suite = "negative"
 
-// sendFunc sends one attack on carrier c.
-type sendFunc func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error)
-
-// attack is one catalog B row before it becomes a check.Row per carrier.
-type attack struct {
-	id    string
-	title string // names the attack; CVEs in parentheses
-	level check.Level
-	cite  []string
-	d     defect.Name // the reference defect for the client carrier
-	dg    defect.Name // for the grant carrier, when it differs from d
-	grant bool        // [G]: also run as the grant assertion
-	only  check.Carrier
-
-	ms   []assertion.Mutation                                              // static mutations
-	mk   func(e *check.Env, c check.Carrier) ([]assertion.Mutation, error) // mutations that need the Env
-	send sendFunc                                                          // a custom exchange
-
-	want   map[check.Profile]check.Expectation // default: REJ-C / REJ-G everywhere
-	wantG  map[check.Profile]check.Expectation // the grant carrier's, when it differs from want
-	needs  func(e *check.Env) string
-	killIn []check.Profile
-	once   bool // the exchange cannot be repeated (replay rows): no U7 retry
-}
-
 // Checks returns every catalog B check.
 func Checks() []check.Check {
-	var as []attack
-	for _, f := range []func() []attack{
-		algorithmAttacks, signatureAttacks, keyAttacks, weakKeyAttacks, headerAttacks,
-		formatAttacks, claimAttacks, replayAttacks, dosAttacks, errorAttacks,
-	} {
-		as = append(as, f()...)
-	}
-	var out []check.Check
-	for _, a := range as {
-		for _, r := range a.rows() {
-			out = append(out, r.Build())
-		}
-	}
-	return out
+	s := check.Suite{Name: Suite, Carrier: check.Client, Wrap: attack}
+	return s.Rows(algorithmAttacks(), signatureAttacks(), keyAttacks(), weakKeyAttacks(), headerAttacks(),
+		formatAttacks(), claimAttacks(), replayAttacks(), dosAttacks(), errorAttacks())
 }
 
-// rows expands an attack into one row per carrier.
-func (a attack) rows() []check.Row {
-	carriers := []check.Carrier{check.Client}
-	switch {
-	case a.only != check.None:
-		carriers = []check.Carrier{a.only}
-	case a.grant:
-		carriers = append(carriers, check.Grant)
+// attack adds what every row here shares to a row on its carrier: the
+// carrier's error class where the row names no Want, and U6 and U7 around
+// its exchange and its judgement.
+func attack(r check.Row) check.Row {
+	want := r.Want
+	if want == nil {
+		want = expect.Everywhere(classFor(r.Carrier))
 	}
-	var rows []check.Row
-	for _, c := range carriers {
-		lvl := a.level
-		if lvl == "" {
-			lvl = check.MUST
-		}
-		d := a.d
-		if c == check.Grant && a.dg != "" {
-			d = a.dg
-		}
-		want := a.want
-		if c == check.Grant && a.wantG != nil {
-			want = a.wantG
-		}
-		if want == nil {
-			want = expect.Everywhere(classFor(c))
-		}
-		guarded := map[check.Profile]check.Expectation{}
-		for p, w := range want {
-			guarded[p] = guard{inner: w, carrier: c}
-		}
-		needs := a.needs
-		if c == check.Grant {
-			needs = both(grantEnabled, a.needs)
-		}
-		rows = append(rows, check.Row{
-			Check: check.Check{ID: a.id, Level: lvl, Cite: a.cite, Title: a.title, Carrier: c, Suite: Suite,
-				Defect: d, KillIn: a.killIn},
-			Send:  a.sender(c),
-			Want:  guarded,
-			Needs: needs,
-		})
+	r.Want = map[check.Profile]check.Expectation{}
+	for p, w := range want {
+		r.Want[p] = guard{inner: w, carrier: r.Carrier}
 	}
-	return rows
+	r.Send = watched(r.Send, r.Once)
+	return r
 }
 
 // classFor is the catalog's error class for an attack on carrier c.
@@ -120,26 +53,12 @@ func classFor(c check.Carrier) expect.Reject {
 	return expect.RejectClient
 }
 
-// sender wraps the row's exchange with the U6 and U7 bookkeeping: the SSRF
+// watched wraps a row's exchange with the U6 and U7 bookkeeping: the SSRF
 // listener is drained before and read after, and a slow answer is retried
-// once after fresh controls (when the exchange can be repeated) so that a
-// loaded CI box does not produce a latency warning on its own.
-func (a attack) sender(c check.Carrier) check.Sender {
-	send := a.send
-	if send == nil {
-		send = func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
-			ms := append([]assertion.Mutation(nil), a.ms...)
-			if a.mk != nil {
-				more, err := a.mk(e, c)
-				if err != nil {
-					return nil, err
-				}
-				ms = append(ms, more...)
-			}
-			return e.Send(ctx, c, ms...)
-		}
-	}
-	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+// once after fresh controls (unless the request cannot be sent twice) so
+// that a loaded CI box does not produce a latency warning on its own.
+func watched(send check.Sender, once bool) check.Sender {
+	return func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 		if err := warmBaseline(ctx, e, c); err != nil {
 			return nil, err
 		}
@@ -150,7 +69,7 @@ func (a attack) sender(c check.Carrier) check.Sender {
 		if err != nil {
 			return tr, err
 		}
-		if e.Baseline != nil && !a.once {
+		if e.Baseline != nil && !once {
 			if _, slow := e.Baseline.TooSlow(c, tr.Duration); slow {
 				// Slow once may be the machine: measure the controls afresh,
 				// then ask again.
@@ -212,31 +131,6 @@ func (g guard) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 			tr.Duration.Round(1e6), check.Slack, limit.Round(1e6)))
 	}
 	return v
-}
-
-// grantEnabled makes grant rows N/A when the target does not take the grant.
-func grantEnabled(e *check.Env) string {
-	if !e.Grant.Enabled {
-		return "the target config disables the jwt-bearer grant"
-	}
-	if len(e.Meta.GrantTypesSupported) > 0 && !e.Meta.SupportsGrant(e.Grant.URN) {
-		return "grant_types_supported does not list " + e.Grant.URN
-	}
-	return ""
-}
-
-// both joins two Needs.
-func both(a, b func(e *check.Env) string) func(e *check.Env) string {
-	return func(e *check.Env) string {
-		for _, f := range []func(e *check.Env) string{a, b} {
-			if f != nil {
-				if why := f(e); why != "" {
-					return why
-				}
-			}
-		}
-		return ""
-	}
 }
 
 // issuedTo wants a token issued to the named party (the principal oracle).

@@ -23,23 +23,27 @@ const Racers = 32
 
 // replayAttacks: single use of an assertion (OIDC Core §9 "MUST only be
 // used once"; RFC 7523 §3 item 7; RFC 7521 §8.2).
-func replayAttacks() []attack {
+func replayAttacks() []check.Row {
 	rej := expect.Only(expect.RejectClient, replayProfiles()...)
-	return []attack{
-		{id: "B-CLM-12", title: "rejects the same assertion sent a second time (CVE-2020-15222)", once: true,
-			cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.IgnoreReplay, want: rej,
-			send: twice(func(_ *check.Env, _, tok string) (string, error) { return tok, nil })},
-		{id: "B-CLM-13.1", title: fmt.Sprintf("issues at most one token for one assertion sent %d times in parallel", Racers), once: true,
-			cite: cite("OIDC-Core-9", "RFC7523-3"), d: defect.NonAtomicReplay, want: rej, send: race},
-		{id: "B-CLM-13.2", title: "accepts a fresh assertion whose jti was only seen in a rejected request", once: true, level: check.SHOULD,
-			cite: cite("RFC7523-3", "RFC7521-8.2"), d: defect.ConsumeRejectedJTI,
-			want: expect.Everywhere(explain{issuedTo(clientA), "the target records jti before it verifies the signature, so anyone who learns a jti can burn the client's assertion (denial of service)"}),
-			send: afterRejected},
+	return []check.Row{
+		{Check: check.Check{ID: "B-CLM-12", Title: "rejects the same assertion sent a second time (CVE-2020-15222)",
+			Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.IgnoreReplay},
+			Once: true, Want: rej,
+			Send: twice(func(_ *check.Env, _, tok string) (string, error) { return tok, nil })},
+		{Check: check.Check{ID: "B-CLM-13.1", Title: fmt.Sprintf("issues at most one token for one assertion sent %d times in parallel", Racers),
+			Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.NonAtomicReplay},
+			Once: true, Want: rej,
+			Send: race},
+		{Check: check.Check{ID: "B-CLM-13.2", Title: "accepts a fresh assertion whose jti was only seen in a rejected request", Level: check.SHOULD,
+			Cite: cite("RFC7523-3", "RFC7521-8.2"), Defect: defect.ConsumeRejectedJTI},
+			Once: true, Want: expect.Everywhere(explain{issuedTo(clientA), "the target records jti before it verifies the signature, so anyone who learns a jti can burn the client's assertion (denial of service)"}),
+			Send: afterRejected},
 		// OIDC Core §9's single use covers client authentication; for a
 		// grant RFC 7523 §3 only lets the server track jti (MAY): SHOULD.
-		{id: "B-CLM-13.3", title: "rejects a grant assertion replayed by another client", once: true, only: check.Grant, level: check.SHOULD,
-			cite: cite("RFC7523-3", "RFC7521-8.2"), d: defect.GrantReplayPerClient, want: expect.Only(expect.RejectGrant, replayProfiles()...),
-			send: otherClientReplay, needs: func(e *check.Env) string {
+		{Check: check.Check{ID: "B-CLM-13.3", Title: "rejects a grant assertion replayed by another client", Level: check.SHOULD,
+			Carrier: check.Grant, Cite: cite("RFC7523-3", "RFC7521-8.2"), Defect: defect.GrantReplayPerClient},
+			Once: true, Want: expect.Only(expect.RejectGrant, replayProfiles()...),
+			Needs: func(e *check.Env) string {
 				switch {
 				case e.Cast.P.ID == "":
 					return "no second client (P) allowed the jwt-bearer grant"
@@ -47,28 +51,32 @@ func replayAttacks() []attack {
 					return "the target takes grants without client authentication, so no other client can be told apart"
 				}
 				return ""
-			}},
+			},
+			Send: otherClientReplay},
 		// A replay cache keyed on the token still uses each token once
 		// (OIDC Core §9); keying it on jti is the better reading: SHOULD.
-		{id: "B-CLM-14.1", title: "rejects a new assertion reusing a jti within the first one's lifetime", once: true, level: check.SHOULD,
-			cite: cite("RFC7523-3", "OIDC-Core-9"), d: defect.IgnoreReplay, want: rej,
-			send: twice(func(e *check.Env, jti, _ string) (string, error) {
+		{Check: check.Check{ID: "B-CLM-14.1", Title: "rejects a new assertion reusing a jti within the first one's lifetime", Level: check.SHOULD,
+			Cite: cite("RFC7523-3", "OIDC-Core-9"), Defect: defect.IgnoreReplay},
+			Once: true, Want: rej,
+			Send: twice(func(e *check.Env, jti, _ string) (string, error) {
 				return e.ClientAssertion(e.Cast.A, assertion.Claim("jti", jti), assertion.Expires(90*time.Second))
 			})},
-		{id: "B-CLM-14.2", title: "accepts client B's assertion that reuses client A's jti (jti is unique per issuer)", once: true, level: check.SHOULD,
-			cite: cite("RFC7519-4.1.7", "RFC7523-3"), d: defect.GlobalJTIScope, want: expect.Everywhere(issuedTo(clientB)),
-			send: twice(func(e *check.Env, jti, _ string) (string, error) {
+		{Check: check.Check{ID: "B-CLM-14.2", Title: "accepts client B's assertion that reuses client A's jti (jti is unique per issuer)", Level: check.SHOULD,
+			Cite: cite("RFC7519-4.1.7", "RFC7523-3"), Defect: defect.GlobalJTIScope},
+			Once: true, Want: expect.Everywhere(issuedTo(clientB)),
+			Send: twice(func(e *check.Env, jti, _ string) (string, error) {
 				return e.ClientAssertion(e.Cast.B, assertion.Claim("jti", jti))
 			})},
-		{id: "B-SIG-12", title: "rejects a replay made fresh by ECDSA malleability (s -> n - s)", once: true,
-			cite: cite("OIDC-Core-9", "RFC7518-3.4"), d: defect.ReplayByToken, want: rej,
-			send: twice(func(_ *check.Env, _, tok string) (string, error) { return malleate(tok) })},
+		{Check: check.Check{ID: "B-SIG-12", Title: "rejects a replay made fresh by ECDSA malleability (s -> n - s)",
+			Cite: cite("OIDC-Core-9", "RFC7518-3.4"), Defect: defect.ReplayByToken},
+			Once: true, Want: rej,
+			Send: twice(func(_ *check.Env, _, tok string) (string, error) { return malleate(tok) })},
 	}
 }
 
 // twice sends client A's assertion with a fresh jti, requires a token for
 // it (or the row cannot say anything: ERROR), then sends second(jti, tok).
-func twice(second func(e *check.Env, jti, tok string) (string, error)) sendFunc {
+func twice(second func(e *check.Env, jti, tok string) (string, error)) check.Sender {
 	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 		jti, err := assertion.NewJTI(e.Rand)
 		if err != nil {

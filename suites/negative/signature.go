@@ -18,7 +18,7 @@ import (
 
 // signatureAttacks is catalog B.2: broken signature bytes (RFC 7515 §5.2;
 // RFC 7518 §3.3-3.5; Wycheproof JWS vectors).
-func signatureAttacks() []attack {
+func signatureAttacks() []check.Row {
 	n := elliptic.P256().Params().N
 	es := func(r, s *big.Int) assertion.Mutation {
 		return fixedSig(func(*assertion.Draft) []byte {
@@ -28,20 +28,25 @@ func signatureAttacks() []attack {
 			return out
 		})
 	}
-	as := []attack{
-		{id: "B-SIG-01", title: "rejects the ES256 psychic signature r = s = 0 (CVE-2022-21449)",
-			cite: cite("RFC7518-3.4"), d: defect.PsychicECDSA, ms: []assertion.Mutation{es(new(big.Int), new(big.Int))}},
-		{id: "B-SIG-02.1", title: "rejects an ES256 signature with r = s = n",
-			cite: cite("RFC7518-3.4"), d: defect.PsychicECDSA, ms: []assertion.Mutation{es(n, n)}},
-		{id: "B-SIG-02.2", title: "rejects an ES256 signature with r = 0, s = n",
-			cite: cite("RFC7518-3.4"), d: defect.PsychicECDSA, ms: []assertion.Mutation{es(new(big.Int), n)}},
-		{id: "B-SIG-02.3", title: "rejects an ES256 signature with r = s = 1",
-			cite: cite("RFC7518-3.4"), d: defect.SkipSignatureCheck, ms: []assertion.Mutation{es(big.NewInt(1), big.NewInt(1))}},
-		{id: "B-SIG-02.4", title: "rejects an ES256 signature with r = s = n - 1",
-			cite: cite("RFC7518-3.4"), d: defect.SkipSignatureCheck, ms: []assertion.Mutation{es(new(big.Int).Sub(n, big.NewInt(1)), new(big.Int).Sub(n, big.NewInt(1)))}},
-		{id: "B-SIG-03", title: "rejects an ES256 signature in ASN.1 DER instead of R||S",
-			cite: cite("RFC7518-3.4"), d: defect.AcceptDERECDSA,
-			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	as := []check.Row{
+		{Check: check.Check{ID: "B-SIG-01", Title: "rejects the ES256 psychic signature r = s = 0 (CVE-2022-21449)",
+			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
+			Send: check.Mutate(es(new(big.Int), new(big.Int)))},
+		{Check: check.Check{ID: "B-SIG-02.1", Title: "rejects an ES256 signature with r = s = n",
+			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
+			Send: check.Mutate(es(n, n))},
+		{Check: check.Check{ID: "B-SIG-02.2", Title: "rejects an ES256 signature with r = 0, s = n",
+			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
+			Send: check.Mutate(es(new(big.Int), n))},
+		{Check: check.Check{ID: "B-SIG-02.3", Title: "rejects an ES256 signature with r = s = 1",
+			Cite: cite("RFC7518-3.4"), Defect: defect.SkipSignatureCheck},
+			Send: check.Mutate(es(big.NewInt(1), big.NewInt(1)))},
+		{Check: check.Check{ID: "B-SIG-02.4", Title: "rejects an ES256 signature with r = s = n - 1",
+			Cite: cite("RFC7518-3.4"), Defect: defect.SkipSignatureCheck},
+			Send: check.Mutate(es(new(big.Int).Sub(n, big.NewInt(1)), new(big.Int).Sub(n, big.NewInt(1))))},
+		{Check: check.Check{ID: "B-SIG-03", Title: "rejects an ES256 signature in ASN.1 DER instead of R||S",
+			Cite: cite("RFC7518-3.4"), Defect: defect.AcceptDERECDSA},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 				return []assertion.Mutation{func(d *assertion.Draft) {
 					d.Signature = func(si []byte, d *assertion.Draft) ([]byte, error) {
 						k, err := ecKey(d)
@@ -51,75 +56,75 @@ func signatureAttacks() []attack {
 						return ecdsa.SignASN1(e.Rand, k, digest(si))
 					}
 				}}, nil
-			}},
-		{id: "B-SIG-04.1", title: "rejects a 63-byte ES256 signature (leading zero of r trimmed)",
-			cite: cite("RFC7518-3.4"), d: defect.LaxSignatureSize,
-			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+			})},
+		{Check: check.Check{ID: "B-SIG-04.1", Title: "rejects a 63-byte ES256 signature (leading zero of r trimmed)",
+			Cite: cite("RFC7518-3.4"), Defect: defect.LaxSignatureSize},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 				return []assertion.Mutation{func(d *assertion.Draft) {
 					d.Signature = func(si []byte, d *assertion.Draft) ([]byte, error) { return leadingZeroSig(e, si, d) }
 				}}, nil
-			}},
-		{id: "B-SIG-04.2", title: "rejects a 65-byte ES256 signature (0x00 prepended)",
-			cite: cite("RFC7518-3.4"), d: defect.LaxSignatureSize, mk: edit(func(sig []byte) []byte { return append([]byte{0}, sig...) })},
-		{id: "B-SIG-04.3", title: "rejects an ES256 signature with trailing zeros",
-			cite: cite("RFC7518-3.4"), d: defect.LaxSignatureSize, mk: edit(func(sig []byte) []byte { return append(sig, 0, 0) })},
-		{id: "B-SIG-04.4", title: "rejects an ES256 signature of 128 zero bytes (BufferOverflow)",
-			cite: cite("RFC7518-3.4"), d: defect.PsychicECDSA,
-			ms: []assertion.Mutation{fixedSig(func(*assertion.Draft) []byte { return make([]byte, 128) })}},
-		{id: "B-SIG-05.1", title: "rejects an RS256 signature one byte longer than the modulus (0x00 prepended)",
-			cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), d: defect.LaxSignatureSize, killIn: nonFAPI(),
-			mk: rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return append([]byte{0}, sig...) })},
-		{id: "B-SIG-05.2", title: "rejects an RS256 signature with a 0x00 appended",
-			cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), d: defect.LaxSignatureSize, killIn: nonFAPI(),
-			mk: rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return append(sig, 0) })},
-		{id: "B-SIG-07.1", title: "rejects an RS256 signature that is the integer 0",
-			cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), d: defect.SkipSignatureCheck, killIn: nonFAPI(),
-			mk: rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return make([]byte, len(sig)) })},
-		{id: "B-SIG-07.2", title: "rejects an RS256 signature that is the modulus n",
-			cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), d: defect.SkipSignatureCheck, killIn: nonFAPI(),
-			mk: rsaEdit(func(sig []byte, k *rsa.PrivateKey) []byte { return k.N.FillBytes(make([]byte, len(sig))) })},
-		{id: "B-SIG-07.3", title: "rejects an unreduced RS256 signature (s + n)",
-			cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), d: defect.LenientPKCS1, killIn: nonFAPI(),
-			mk: rsaEdit(func(sig []byte, k *rsa.PrivateKey) []byte {
+			})},
+		{Check: check.Check{ID: "B-SIG-04.2", Title: "rejects a 65-byte ES256 signature (0x00 prepended)",
+			Cite: cite("RFC7518-3.4"), Defect: defect.LaxSignatureSize},
+			Send: check.MutateWith(edit(func(sig []byte) []byte { return append([]byte{0}, sig...) }))},
+		{Check: check.Check{ID: "B-SIG-04.3", Title: "rejects an ES256 signature with trailing zeros",
+			Cite: cite("RFC7518-3.4"), Defect: defect.LaxSignatureSize},
+			Send: check.MutateWith(edit(func(sig []byte) []byte { return append(sig, 0, 0) }))},
+		{Check: check.Check{ID: "B-SIG-04.4", Title: "rejects an ES256 signature of 128 zero bytes (BufferOverflow)",
+			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
+			Send: check.Mutate(fixedSig(func(*assertion.Draft) []byte { return make([]byte, 128) }))},
+		{Check: check.Check{ID: "B-SIG-05.1", Title: "rejects an RS256 signature one byte longer than the modulus (0x00 prepended)",
+			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.LaxSignatureSize, KillIn: nonFAPI()},
+			Send: check.MutateWith(rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return append([]byte{0}, sig...) }))},
+		{Check: check.Check{ID: "B-SIG-05.2", Title: "rejects an RS256 signature with a 0x00 appended",
+			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.LaxSignatureSize, KillIn: nonFAPI()},
+			Send: check.MutateWith(rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return append(sig, 0) }))},
+		{Check: check.Check{ID: "B-SIG-07.1", Title: "rejects an RS256 signature that is the integer 0",
+			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.SkipSignatureCheck, KillIn: nonFAPI()},
+			Send: check.MutateWith(rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return make([]byte, len(sig)) }))},
+		{Check: check.Check{ID: "B-SIG-07.2", Title: "rejects an RS256 signature that is the modulus n",
+			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.SkipSignatureCheck, KillIn: nonFAPI()},
+			Send: check.MutateWith(rsaEdit(func(sig []byte, k *rsa.PrivateKey) []byte { return k.N.FillBytes(make([]byte, len(sig))) }))},
+		{Check: check.Check{ID: "B-SIG-07.3", Title: "rejects an unreduced RS256 signature (s + n)",
+			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.LenientPKCS1, KillIn: nonFAPI()},
+			Send: check.MutateWith(rsaEdit(func(sig []byte, k *rsa.PrivateKey) []byte {
 				return new(big.Int).Add(new(big.Int).SetBytes(sig), k.N).Bytes()
-			})},
-		{id: "B-SIG-09.1", title: "rejects an assertion with an empty signature segment (CVE-2020-28042)",
-			cite: cite("RFC7515-5.2"), d: defect.AcceptEmptySig,
-			ms: []assertion.Mutation{fixedSig(func(*assertion.Draft) []byte { return nil })}},
-		{id: "B-SIG-09.2", title: "rejects an assertion stripped to two segments",
-			cite: cite("RFC7515-5.2"), d: defect.AcceptEmptySig,
-			ms: []assertion.Mutation{finish(func(tok string) string { p := segments(tok); return p[0] + "." + p[1] })}},
-		{id: "B-SIG-10.1", title: "rejects a payload whose exp was moved 30 minutes on, signature kept", grant: true,
-			cite: cite("RFC7515-5.2", "RFC7523-3"), d: defect.SkipSignatureCheck, dg: defect.GrantIgnoreSignature,
-			ms: []assertion.Mutation{replaceSegment(1, func(d *assertion.Draft) []byte {
-				exp := d.Now.Add(30 * time.Minute).Unix()
-				return d.Claims.Set("exp", exp).Bytes()
-			})}},
-		{id: "B-SIG-10.2", title: "rejects a payload re-pointed at another principal, signature kept", grant: true,
-			cite: cite("RFC7515-5.2", "RFC7523-3"), d: defect.SkipSignatureCheck, dg: defect.GrantIgnoreSignature,
-			ms: []assertion.Mutation{replaceSegment(1, func(d *assertion.Draft) []byte {
-				other := otherPrincipal(d)
-				if other == "user2" {
-					return d.Claims.Set("sub", other).Bytes()
-				}
-				return d.Claims.Set("iss", other).Set("sub", other).Bytes()
-			})}},
-		{id: "B-SIG-11.1", title: "rejects a header whose kid was changed, signature kept",
-			cite: cite("RFC7515-5.2"), d: defect.SkipSignatureCheck,
-			mk: withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
+			}))},
+		{Check: check.Check{ID: "B-SIG-09.1", Title: "rejects an assertion with an empty signature segment (CVE-2020-28042)",
+			Cite: cite("RFC7515-5.2"), Defect: defect.AcceptEmptySig},
+			Send: check.Mutate(fixedSig(func(*assertion.Draft) []byte { return nil }))},
+		{Check: check.Check{ID: "B-SIG-09.2", Title: "rejects an assertion stripped to two segments",
+			Cite: cite("RFC7515-5.2"), Defect: defect.AcceptEmptySig},
+			Send: check.Mutate(finish(func(tok string) string { p := segments(tok); return p[0] + "." + p[1] }))},
+		// The grant carrier's signature check is a defect of its own.
+		{Check: check.Check{ID: "B-SIG-10.1", Title: "rejects a payload whose exp was moved 30 minutes on, signature kept",
+			Cite: cite("RFC7515-5.2", "RFC7523-3"), Defect: defect.SkipSignatureCheck},
+			Send: check.Mutate(movedExp())},
+		{Check: check.Check{ID: "B-SIG-10.1", Title: "rejects a payload whose exp was moved 30 minutes on, signature kept",
+			Cite: cite("RFC7515-5.2", "RFC7523-3"), Defect: defect.GrantIgnoreSignature, Carrier: check.Grant},
+			Send: check.Mutate(movedExp())},
+		{Check: check.Check{ID: "B-SIG-10.2", Title: "rejects a payload re-pointed at another principal, signature kept",
+			Cite: cite("RFC7515-5.2", "RFC7523-3"), Defect: defect.SkipSignatureCheck},
+			Send: check.Mutate(repointed())},
+		{Check: check.Check{ID: "B-SIG-10.2", Title: "rejects a payload re-pointed at another principal, signature kept",
+			Cite: cite("RFC7515-5.2", "RFC7523-3"), Defect: defect.GrantIgnoreSignature, Carrier: check.Grant},
+			Send: check.Mutate(repointed())},
+		{Check: check.Check{ID: "B-SIG-11.1", Title: "rejects a header whose kid was changed, signature kept",
+			Cite: cite("RFC7515-5.2"), Defect: defect.SkipSignatureCheck},
+			Send: check.MutateWith(withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{replaceSegment(0, func(d *assertion.Draft) []byte { return d.Header.Set("kid", k.ID()).Bytes() })}
-			})},
-		{id: "B-SIG-11.2", title: "rejects a header with an added member, signature kept",
-			cite: cite("RFC7515-5.2"), d: defect.SkipSignatureCheck,
-			ms: []assertion.Mutation{replaceSegment(0, func(d *assertion.Draft) []byte { return d.Header.Add("x", 1).Bytes() })}},
+			}))},
+		{Check: check.Check{ID: "B-SIG-11.2", Title: "rejects a header with an added member, signature kept",
+			Cite: cite("RFC7515-5.2"), Defect: defect.SkipSignatureCheck},
+			Send: check.Mutate(replaceSegment(0, func(d *assertion.Draft) []byte { return d.Header.Add("x", 1).Bytes() }))},
 	}
 	for i, salt := range []int{20, 64} {
 		salt := salt
 		// RFC 7518 §3.5 defines the salt size but sets no rule for
 		// verifiers; catalog: "a conformance deviation", low severity.
-		as = append(as, attack{id: variant("B-SIG-08", i), title: fmt.Sprintf("rejects PS256 with a %d-byte salt (RFC 7518 fixes 32)", salt), level: check.SHOULD,
-			cite: cite("RFC7518-3.5"), d: defect.AnyPSSSalt,
-			mk: func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-SIG-08", i), Title: fmt.Sprintf("rejects PS256 with a %d-byte salt (RFC 7518 fixes 32)", salt), Level: check.SHOULD,
+			Cite: cite("RFC7518-3.5"), Defect: defect.AnyPSSSalt},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 				k, err := keyOf(e.Cast.A, "PS256")
 				if err != nil {
 					return nil, err
@@ -129,7 +134,7 @@ func signatureAttacks() []attack {
 						return rsa.SignPSS(e.Rand, d.Key.Private().(*rsa.PrivateKey), crypto.SHA256, digest(si), &rsa.PSSOptions{SaltLength: salt})
 					}
 				}}, nil
-			}})
+			})})
 	}
 	for i, v := range []struct{ name, prefix string }{
 		// DigestInfo for SHA-256 is 30 31 30 0d 06 09 <oid> 05 00 04 20 (RFC 8017 §9.2).
@@ -138,17 +143,37 @@ func signatureAttacks() []attack {
 		{"the SHA-1 OID in the DigestInfo", "302d300906052b0e03021a0500" + "0420"},
 	} {
 		v := v
-		as = append(as, attack{id: variant("B-SIG-06", i), title: "rejects a PKCS#1 v1.5 signature with " + v.name + " (CVE-2006-4339)",
-			cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), d: defect.LenientPKCS1, killIn: nonFAPI(),
-			mk: withKey(partyA, "RS256", func(k keys.Key) []assertion.Mutation {
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-SIG-06", i), Title: "rejects a PKCS#1 v1.5 signature with " + v.name + " (CVE-2006-4339)",
+			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.LenientPKCS1, KillIn: nonFAPI()},
+			Send: check.MutateWith(withKey(partyA, "RS256", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{assertion.SignWith(k), func(d *assertion.Draft) {
 					d.Signature = func(si []byte, d *assertion.Draft) ([]byte, error) {
 						return rawRSA(d.Key.Private().(*rsa.PrivateKey), encodedMessage(d.Key.Private().(*rsa.PrivateKey).Size(), hexBytes(v.prefix), digest(si))), nil
 					}
 				}}
-			})})
+			}))})
 	}
 	return as
+}
+
+// movedExp moves the payload's exp 30 minutes on and keeps the signature.
+func movedExp() assertion.Mutation {
+	return replaceSegment(1, func(d *assertion.Draft) []byte {
+		exp := d.Now.Add(30 * time.Minute).Unix()
+		return d.Claims.Set("exp", exp).Bytes()
+	})
+}
+
+// repointed makes the payload speak for another principal and keeps the
+// signature.
+func repointed() assertion.Mutation {
+	return replaceSegment(1, func(d *assertion.Draft) []byte {
+		other := otherPrincipal(d)
+		if other == "user2" {
+			return d.Claims.Set("sub", other).Bytes()
+		}
+		return d.Claims.Set("iss", other).Set("sub", other).Bytes()
+	})
 }
 
 // edit re-signs with the draft's key and transforms the signature.

@@ -30,11 +30,12 @@ import (
 //     matter black-box (an ECDH-ES epk).
 //   - B-KEYQ-03's e=2 variant: even exponents are not RSA keys at all and
 //     crypto/rsa refuses them; e=3 is the variant real libraries accept.
-func weakKeyAttacks() []attack {
-	return []attack{
-		{id: "B-KEYQ-01", title: "rejects a signature by a 1024-bit RSA key published in the client JWKS",
-			cite: cite("RFC7518-3.5", "FAPI2-5.4.1"), d: defect.AcceptShortRSA, needs: needHosted,
-			send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+func weakKeyAttacks() []check.Row {
+	return []check.Row{
+		{Check: check.Check{ID: "B-KEYQ-01", Title: "rejects a signature by a 1024-bit RSA key published in the client JWKS",
+			Cite: cite("RFC7518-3.5", "FAPI2-5.4.1"), Defect: defect.AcceptShortRSA},
+			Needs: needHosted,
+			Send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				weak, err := keys.Fixture("weak.rs1024")
 				if err != nil {
 					return nil, nil, err
@@ -43,13 +44,14 @@ func weakKeyAttacks() []attack {
 				b, err := json.Marshal(weak.Public())
 				return b, []assertion.Mutation{assertion.SignWith(weak)}, err
 			})},
-		{id: "B-KEYQ-02", title: "rejects an RS256 \"signature\" that is the padded message itself, under an RSA key with e=1",
-			cite: cite("RFC8017-3.1", "RFC7518-3.3"), d: defect.TextbookRSA, needs: needHosted, killIn: nonFAPI(),
-			send: hostedB(exponentOne)},
-		{id: "B-KEYQ-03", title: "refuses an RSA key with public exponent 3 in the client JWKS",
-			cite: cite("FAPI2-5.4.1", "RFC8017-3.1"), d: defect.AcceptSmallRSAExp, needs: needHosted,
-			want: expect.Only(expect.RejectClient, check.FAPI2, check.BCP),
-			send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+		{Check: check.Check{ID: "B-KEYQ-02", Title: "rejects an RS256 \"signature\" that is the padded message itself, under an RSA key with e=1",
+			Cite: cite("RFC8017-3.1", "RFC7518-3.3"), Defect: defect.TextbookRSA, KillIn: nonFAPI()},
+			Needs: needHosted,
+			Send:  hostedB(exponentOne)},
+		{Check: check.Check{ID: "B-KEYQ-03", Title: "refuses an RSA key with public exponent 3 in the client JWKS",
+			Cite: cite("FAPI2-5.4.1", "RFC8017-3.1"), Defect: defect.AcceptSmallRSAExp},
+			Needs: needHosted, Want: expect.Only(expect.RejectClient, check.FAPI2, check.BCP),
+			Send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				e3, err := keys.Fixture("weak-e3.ps256")
 				if err != nil {
 					return nil, nil, err
@@ -59,17 +61,19 @@ func weakKeyAttacks() []attack {
 			})},
 		// Part (a) of the catalog row, the length of a secret the AS
 		// issues, is A-JO-16 (suites/clientauth, registration.go).
-		{id: "B-KEYQ-06", title: "rejects client H's HS256 assertion keyed with only the first 16 bytes of its secret",
-			cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), d: defect.TruncatedHMACKey, killIn: nonFAPI(), needs: needH,
-			send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.H }, func(e *check.Env) ([]assertion.Mutation, error) {
+		{Check: check.Check{ID: "B-KEYQ-06", Title: "rejects client H's HS256 assertion keyed with only the first 16 bytes of its secret",
+			Cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), Defect: defect.TruncatedHMACKey, KillIn: nonFAPI()},
+			Needs: needH,
+			Send: authenticateAs(func(c mockidp.Cast) mockidp.Party { return c.H }, func(e *check.Env) ([]assertion.Mutation, error) {
 				return []assertion.Mutation{assertion.HMAC([]byte(e.Cast.H.Secret[:16]))}, nil
 			})},
 		// go-jose refuses the 96-byte signature on its own; a hand-rolled
 		// verifier that splits the signature in halves and takes the curve
 		// from the key accepts it.
-		{id: "B-KEYQ-07", title: "rejects ES256 signed with a P-384 key whose JWK says alg ES256",
-			cite: cite("RFC7518-3.4", "RFC8725-3.1"), d: defect.CurveNotBound, needs: needHosted,
-			send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+		{Check: check.Check{ID: "B-KEYQ-07", Title: "rejects ES256 signed with a P-384 key whose JWK says alg ES256",
+			Cite: cite("RFC7518-3.4", "RFC8725-3.1"), Defect: defect.CurveNotBound},
+			Needs: needHosted,
+			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				p384, err := keys.Fixture("client-a.es384")
 				if err != nil {
 					return nil, nil, err
