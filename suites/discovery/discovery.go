@@ -18,31 +18,13 @@ import (
 
 func cite(c ...string) []string { return c }
 
-// probe is a check whose Run is a function of one fetched document.
-type probe struct {
-	check.Check
-	run func(ctx context.Context, e *check.Env) check.Result
-}
-
-// Checks returns every discovery, JWKS and token-response check.
+// Checks returns every discovery, JWKS and token-response check: those of
+// the documents in suite "discovery", those of the token responses in
+// suite "response".
 func Checks() []check.Check {
-	var ps []probe
-	ps = append(ps, metadataProbes()...)
-	ps = append(ps, jwksProbes()...)
-	ps = append(ps, responseProbes()...)
-	ps = append(ps, memberProbes()...)
-	ps = append(ps, keysetProbes()...)
-	ps = append(ps, tokenResponseProbes()...)
-	out := make([]check.Check, 0, len(ps))
-	for _, p := range ps {
-		c := p.Check
-		if c.Suite == "" {
-			c.Suite = "discovery"
-		}
-		c.Run = p.run
-		out = append(out, c)
-	}
-	return out
+	documents := check.Suite{Name: "discovery"}.Checks(metadataChecks(), jwksChecks(), memberChecks(), keysetChecks())
+	responses := check.Suite{Name: "response"}.Checks(responseChecks(), tokenResponseChecks())
+	return append(documents, responses...)
 }
 
 // OAuthMetadataURL is the RFC 8414 §3.1 location: the well-known suffix is

@@ -36,27 +36,32 @@ func serverKeys(ctx context.Context, e *check.Env) (*client.Transcript, []json.R
 	return tr, *doc.Keys, nil
 }
 
-func jwksProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(keys []json.RawMessage) string) probe {
-	return probe{check.Check{ID: id, Level: lvl, Cite: cites, Defect: d, Title: title},
-		func(ctx context.Context, e *check.Env) check.Result {
-			tr, ks, bad := serverKeys(ctx, e)
-			if bad != nil {
-				return *bad
-			}
-			if why := problem(ks); why != "" {
-				return check.Broken(lvl, why, tr)
-			}
-			return check.Pass(tr)
-		}}
+// jwksProbe is a check of one property of the AS key set; problem returns
+// "" when the property holds.
+func jwksProbe(c check.Check, problem func(keys []json.RawMessage) string) check.Check {
+	lvl := c.Level
+	c.Run = func(ctx context.Context, e *check.Env) check.Result {
+		tr, ks, bad := serverKeys(ctx, e)
+		if bad != nil {
+			return *bad
+		}
+		if why := problem(ks); why != "" {
+			return check.Broken(lvl, why, tr)
+		}
+		return check.Pass(tr)
+	}
+	return c
 }
 
-// jwksProbes: RFC 7517 §4-5, §9.2; RFC 7518 §3.3, §6.2.1; FAPI 2.0 SP §5.4.
-func jwksProbes() []probe {
-	return []probe{
-		jwksProbe("A-JW-01", check.MUST, cite("RFC7517-5"), defect.JWKSNoKeysArray,
-			"serves its JWKS as a JSON object with a keys array", func([]json.RawMessage) string { return "" }),
-		jwksProbe("A-JW-02", check.MUST, cite("OIDC-Disc-3", "RFC7517-9.2"), defect.JWKSPrivateMembers,
-			"publishes no private or symmetric key material", func(ks []json.RawMessage) string {
+// jwksChecks: RFC 7517 §4-5, §9.2; RFC 7518 §3.3, §6.2.1; FAPI 2.0 SP §5.4.
+func jwksChecks() []check.Check {
+	return []check.Check{
+		jwksProbe(check.Check{ID: "A-JW-01", Level: check.MUST, Cite: cite("RFC7517-5"), Defect: defect.JWKSNoKeysArray,
+			Title: "serves its JWKS as a JSON object with a keys array"},
+			func([]json.RawMessage) string { return "" }),
+		jwksProbe(check.Check{ID: "A-JW-02", Level: check.MUST, Cite: cite("OIDC-Disc-3", "RFC7517-9.2"), Defect: defect.JWKSPrivateMembers,
+			Title: "publishes no private or symmetric key material"},
+			func(ks []json.RawMessage) string {
 				for _, raw := range ks {
 					var m map[string]any
 					_ = json.Unmarshal(raw, &m)
@@ -71,8 +76,9 @@ func jwksProbes() []probe {
 				}
 				return ""
 			}),
-		jwksProbe("A-JW-04", check.SHOULD, cite("RFC7517-4.5", "FAPI2-5.4.2"), defect.JWKSDuplicateKid,
-			"gives every key a distinct kid", func(ks []json.RawMessage) string {
+		jwksProbe(check.Check{ID: "A-JW-04", Level: check.SHOULD, Cite: cite("RFC7517-4.5", "FAPI2-5.4.2"), Defect: defect.JWKSDuplicateKid,
+			Title: "gives every key a distinct kid"},
+			func(ks []json.RawMessage) string {
 				seen := map[string]bool{}
 				var dups []string
 				for _, raw := range ks {
@@ -90,8 +96,9 @@ func jwksProbes() []probe {
 				}
 				return ""
 			}),
-		jwksProbe("A-JW-07", check.MUST, cite("RFC7518-3.3", "RFC7518-6.2.1", "FAPI2-5.4.1"), defect.JWKSWeakKey,
-			"publishes only strong keys (RSA at least 2048 bits, odd e at least 3; EC points on their curve)", func(ks []json.RawMessage) string {
+		jwksProbe(check.Check{ID: "A-JW-07", Level: check.MUST, Cite: cite("RFC7518-3.3", "RFC7518-6.2.1", "FAPI2-5.4.1"), Defect: defect.JWKSWeakKey,
+			Title: "publishes only strong keys (RSA at least 2048 bits, odd e at least 3; EC points on their curve)"},
+			func(ks []json.RawMessage) string {
 				for _, raw := range ks {
 					var k jose.JSONWebKey
 					if err := k.UnmarshalJSON(raw); err != nil {

@@ -25,11 +25,12 @@ func jwkMembers(raw json.RawMessage) map[string]any {
 // signingOp reports whether a key_ops value goes with use sig (RFC 7517 §4.3).
 func signingOp(op string) bool { return op == "sign" || op == "verify" }
 
-// keysetProbes: RFC 7517 §4.1, §4.3, §4.7 and FAPI 2.0 SP §5.4.2 on the AS JWKS.
-func keysetProbes() []probe {
-	return []probe{
-		jwksProbe("A-JW-03", check.MUST, cite("RFC7517-4.1"), defect.JWKSNoKty,
-			"gives every published key a kty", func(ks []json.RawMessage) string {
+// keysetChecks: RFC 7517 §4.1, §4.3, §4.7 and FAPI 2.0 SP §5.4.2 on the AS JWKS.
+func keysetChecks() []check.Check {
+	return []check.Check{
+		jwksProbe(check.Check{ID: "A-JW-03", Level: check.MUST, Cite: cite("RFC7517-4.1"), Defect: defect.JWKSNoKty,
+			Title: "gives every published key a kty"},
+			func(ks []json.RawMessage) string {
 				for i, raw := range ks {
 					m := jwkMembers(raw)
 					if kty, _ := m["kty"].(string); kty == "" {
@@ -38,8 +39,9 @@ func keysetProbes() []probe {
 				}
 				return ""
 			}),
-		jwksProbe("A-JW-05", check.MUST, cite("RFC7517-4.3"), defect.JWKSUseKeyOpsConflict,
-			"keeps use and key_ops consistent when a key has both", func(ks []json.RawMessage) string {
+		jwksProbe(check.Check{ID: "A-JW-05", Level: check.MUST, Cite: cite("RFC7517-4.3"), Defect: defect.JWKSUseKeyOpsConflict,
+			Title: "keeps use and key_ops consistent when a key has both"},
+			func(ks []json.RawMessage) string {
 				for _, raw := range ks {
 					m := jwkMembers(raw)
 					use, hasUse := m["use"].(string)
@@ -56,8 +58,9 @@ func keysetProbes() []probe {
 				}
 				return ""
 			}),
-		jwksProbe("A-MD-13.2", check.MUST, cite("OIDC-Disc-3", "RFC7517-4.2"), defect.JWKSEncKeyWithoutUse,
-			"marks every key with use when it publishes both signing and encryption keys", func(ks []json.RawMessage) string {
+		jwksProbe(check.Check{ID: "A-MD-13.2", Level: check.MUST, Cite: cite("OIDC-Disc-3", "RFC7517-4.2"), Defect: defect.JWKSEncKeyWithoutUse,
+			Title: "marks every key with use when it publishes both signing and encryption keys"},
+			func(ks []json.RawMessage) string {
 				enc, unmarked := false, []string{}
 				for _, raw := range ks {
 					m := jwkMembers(raw)
@@ -72,11 +75,11 @@ func keysetProbes() []probe {
 				}
 				return ""
 			}),
-		{check.Check{ID: "A-JW-06", Level: check.MUST, Cite: cite("RFC7517-4.7", "OIDC-Disc-3"), Defect: defect.JWKSX5cMismatch,
-			Title: "publishes x5c whose first certificate holds the key of its JWK"}, x5cMatches},
-		{check.Check{ID: "A-JW-09", Level: check.MUST, Cite: cite("FAPI2-5.4.2", "RFC8725-3.10"), Defect: defect.AccessTokenJKU,
-			Title: "serves jwks_uri over TLS and puts no jku or x5u in its own JWTs", Suite: "response"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-JW-06", Level: check.MUST, Cite: cite("RFC7517-4.7", "OIDC-Disc-3"), Defect: defect.JWKSX5cMismatch,
+			Title: "publishes x5c whose first certificate holds the key of its JWK", Run: x5cMatches},
+		{ID: "A-JW-09", Level: check.MUST, Cite: cite("FAPI2-5.4.2", "RFC8725-3.10"), Defect: defect.AccessTokenJKU,
+			Title: "serves jwks_uri over TLS and puts no jku or x5u in its own JWTs", Suite: "response",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if why := httpsOnly("jwks_uri", e.Meta.JWKSURI); e.Meta.JWKSURI != "" && why != "" {
 					return check.Broken(check.MUST, why)
 				}

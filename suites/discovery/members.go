@@ -18,13 +18,7 @@ import (
 // oidcProfiles are the profiles that read the OpenID Connect Discovery
 // document and its REQUIRED members (FAPI 2.0 SP §5.3.2.1 item 1 wants both
 // documents).
-var oidcProfiles = []check.Profile{check.OIDC, check.OIDCE3, check.FAPI2}
-
-// only restricts a probe to profiles ps.
-func only(p probe, ps ...check.Profile) probe {
-	p.Profiles = ps
-	return p
-}
+func oidcProfiles() []check.Profile { return []check.Profile{check.OIDC, check.OIDCE3, check.FAPI2} }
 
 // httpsOnly returns why u is not an https URL, or "": RFC 8414 §2 asks only
 // the https scheme of jwks_uri (the query and fragment rule is the issuer's).
@@ -68,12 +62,12 @@ func requireMembers(m map[string]json.RawMessage, names ...string) string {
 	return ""
 }
 
-// memberProbes: the REQUIRED and conditional members of RFC 8414 §2 and
+// memberChecks: the REQUIRED and conditional members of RFC 8414 §2 and
 // OpenID Connect Discovery 1.0 §3, and signed metadata (RFC 8414 §2.1).
-func memberProbes() []probe {
-	return []probe{
-		metaProbe("A-MD-04", cite("RFC8414-2"), defect.MetadataIssuerQuery,
-			"publishes an https issuer without query or fragment",
+func memberChecks() []check.Check {
+	return []check.Check{
+		metaProbe(check.Check{ID: "A-MD-04", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataIssuerQuery,
+			Title: "publishes an https issuer without query or fragment"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				iss, ok := strMember(m, "issuer")
 				if !ok {
@@ -81,13 +75,13 @@ func memberProbes() []probe {
 				}
 				return httpsURL("issuer", iss)
 			}),
-		metaProbe("A-MD-06", cite("RFC8414-2"), defect.MetadataNoResponseTypes,
-			"lists response_types_supported",
+		metaProbe(check.Check{ID: "A-MD-06", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoResponseTypes,
+			Title: "lists response_types_supported"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				return requireMembers(m, "response_types_supported")
 			}),
-		only(metaProbe("A-MD-06.2", cite("OIDC-Disc-3"), defect.MetadataNoSubjectTypes,
-			"lists the OpenID REQUIRED members jwks_uri, subject_types_supported and id_token_signing_alg_values_supported with RS256 (FAPI2: without)",
+		metaProbe(check.Check{ID: "A-MD-06.2", Level: check.MUST, Cite: cite("OIDC-Disc-3"), Defect: defect.MetadataNoSubjectTypes, Profiles: oidcProfiles(),
+			Title: "lists the OpenID REQUIRED members jwks_uri, subject_types_supported and id_token_signing_alg_values_supported with RS256 (FAPI2: without)"},
 			func(e *check.Env, m map[string]json.RawMessage) string {
 				if why := requireMembers(m, "jwks_uri", "subject_types_supported", "id_token_signing_alg_values_supported"); why != "" {
 					return why
@@ -97,9 +91,9 @@ func memberProbes() []probe {
 					return "id_token_signing_alg_values_supported does not include RS256 (OIDC Discovery §3)"
 				}
 				return ""
-			}), oidcProfiles...),
-		metaProbe("A-MD-13", cite("RFC8414-2", "OIDC-Disc-3"), defect.MetadataJWKSURIHTTP,
-			"publishes an https jwks_uri",
+			}),
+		metaProbe(check.Check{ID: "A-MD-13", Level: check.MUST, Cite: cite("RFC8414-2", "OIDC-Disc-3"), Defect: defect.MetadataJWKSURIHTTP,
+			Title: "publishes an https jwks_uri"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				u, ok := strMember(m, "jwks_uri")
 				if !ok {
@@ -107,25 +101,25 @@ func memberProbes() []probe {
 				}
 				return httpsOnly("jwks_uri", u)
 			}),
-		metaProbe("A-MD-15", cite("BIS-4", "RFC8414-2"), defect.MetadataNoIssuer,
-			"has an issuer identifier (the precondition of the aud rules)",
+		metaProbe(check.Check{ID: "A-MD-15", Level: check.MUST, Cite: cite("BIS-4", "RFC8414-2"), Defect: defect.MetadataNoIssuer,
+			Title: "has an issuer identifier (the precondition of the aud rules)"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				if iss, _ := strMember(m, "issuer"); iss == "" {
 					return "metadata has no issuer"
 				}
 				return ""
 			}),
-		only(metaProbe("A-SEC-02.2", cite("FAPI2-5.3.2.1"), defect.AdvertiseAuthNone,
-			"does not offer token_endpoint_auth_method none (confidential clients only)",
+		metaProbe(check.Check{ID: "A-SEC-02.2", Level: check.MUST, Cite: cite("FAPI2-5.3.2.1"), Defect: defect.AdvertiseAuthNone, Profiles: []check.Profile{check.FAPI2},
+			Title: "does not offer token_endpoint_auth_method none (confidential clients only)"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				if methods, _ := listMember(m, "token_endpoint_auth_methods_supported"); has(methods, oauth.AuthNone) {
 					return "token_endpoint_auth_methods_supported lists none"
 				}
 				return ""
-			}), check.FAPI2),
-		{check.Check{ID: "A-MD-10", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoPrivateKeyJWT,
-			Title: "lists private_key_jwt in token_endpoint_auth_methods_supported when it works"},
-			func(ctx context.Context, e *check.Env) check.Result {
+			}),
+		{ID: "A-MD-10", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoPrivateKeyJWT,
+			Title: "lists private_key_jwt in token_endpoint_auth_methods_supported when it works",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				tr, m, bad := metadataDoc(ctx, e)
 				if bad != nil {
 					return *bad
@@ -146,9 +140,9 @@ func memberProbes() []probe {
 				}
 				return check.Pass(tr, ctr)
 			}},
-		{check.Check{ID: "A-MD-14", Level: check.MUST, Cite: cite("RFC8414-2.1"), Defect: defect.SignedMetadataNoIss,
-			Title: "signs signed_metadata with a key from its jwks_uri and includes iss"},
-			signedMetadata},
+		{ID: "A-MD-14", Level: check.MUST, Cite: cite("RFC8414-2.1"), Defect: defect.SignedMetadataNoIss,
+			Title: "signs signed_metadata with a key from its jwks_uri and includes iss",
+			Run:   signedMetadata},
 	}
 }
 

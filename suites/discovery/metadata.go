@@ -15,12 +15,12 @@ import (
 	"github.com/assayhq/assay/suites/check"
 )
 
-// metadataProbes: RFC 8414 §2-3 and OpenID Connect Discovery 1.0 §3-4.
-func metadataProbes() []probe {
-	return []probe{
-		{check.Check{ID: "A-MD-01", Level: check.MUST, Cite: cite("RFC8414-3.1", "OIDC-Disc-4.1", "FAPI2-5.3.2.1"), Defect: defect.NoOAuthMetadata,
-			Title: "publishes metadata at the RFC 8414 and OpenID well-known locations (both under FAPI2)", KillIn: []check.Profile{check.FAPI2}},
-			func(ctx context.Context, e *check.Env) check.Result {
+// metadataChecks: RFC 8414 §2-3 and OpenID Connect Discovery 1.0 §3-4.
+func metadataChecks() []check.Check {
+	return []check.Check{
+		{ID: "A-MD-01", Level: check.MUST, Cite: cite("RFC8414-3.1", "OIDC-Disc-4.1", "FAPI2-5.3.2.1"), Defect: defect.NoOAuthMetadata,
+			Title: "publishes metadata at the RFC 8414 and OpenID well-known locations (both under FAPI2)", KillIn: []check.Profile{check.FAPI2},
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				oauthURL, err := OAuthMetadataURL(e.Target.Issuer)
 				if err != nil {
 					return check.Error("parse issuer: " + err.Error())
@@ -50,9 +50,9 @@ func metadataProbes() []probe {
 				}
 				return check.Pass(trs...)
 			}},
-		{check.Check{ID: "A-MD-02", Level: check.MUST, Cite: cite("RFC8414-3.2", "OIDC-Disc-4.2"), Defect: defect.MetadataNotJSON,
-			Title: "serves metadata as 200 application/json holding a JSON object"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-MD-02", Level: check.MUST, Cite: cite("RFC8414-3.2", "OIDC-Disc-4.2"), Defect: defect.MetadataNotJSON,
+			Title: "serves metadata as 200 application/json holding a JSON object",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				tr, _, bad := metadataDoc(ctx, e)
 				if bad != nil {
 					return *bad
@@ -62,8 +62,8 @@ func metadataProbes() []probe {
 				}
 				return check.Pass(tr)
 			}},
-		metaProbe("A-MD-03", cite("RFC8414-3.3", "OIDC-Disc-4.3"), defect.MetadataIssuerSlash,
-			"returns an issuer identical to the one the URL was built from",
+		metaProbe(check.Check{ID: "A-MD-03", Level: check.MUST, Cite: cite("RFC8414-3.3", "OIDC-Disc-4.3"), Defect: defect.MetadataIssuerSlash,
+			Title: "returns an issuer identical to the one the URL was built from"},
 			func(e *check.Env, m map[string]json.RawMessage) string {
 				iss, _ := strMember(m, "issuer")
 				if iss != e.Target.Issuer {
@@ -71,8 +71,8 @@ func metadataProbes() []probe {
 				}
 				return ""
 			}),
-		metaProbe("A-MD-05", cite("RFC8414-2", "OIDC-Disc-3"), defect.MetadataNoTokenEndpoint,
-			"lists an https token_endpoint",
+		metaProbe(check.Check{ID: "A-MD-05", Level: check.MUST, Cite: cite("RFC8414-2", "OIDC-Disc-3"), Defect: defect.MetadataNoTokenEndpoint,
+			Title: "lists an https token_endpoint"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				te, ok := strMember(m, "token_endpoint")
 				if !ok {
@@ -83,8 +83,8 @@ func metadataProbes() []probe {
 				}
 				return ""
 			}),
-		metaProbe("A-MD-07", cite("RFC8414-2"), defect.MetadataNoSigningAlgs,
-			"lists token_endpoint_auth_signing_alg_values_supported when JWT client authentication is offered",
+		metaProbe(check.Check{ID: "A-MD-07", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoSigningAlgs,
+			Title: "lists token_endpoint_auth_signing_alg_values_supported when JWT client authentication is offered"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				methods, _ := listMember(m, "token_endpoint_auth_methods_supported")
 				if !has(methods, oauth.AuthPrivateKeyJWT) && !has(methods, oauth.AuthClientSecretJWT) {
@@ -95,8 +95,8 @@ func metadataProbes() []probe {
 				}
 				return ""
 			}),
-		metaProbe("A-MD-08", cite("RFC8414-2", "OIDC-Disc-3"), defect.MetadataAdvertiseNone,
-			"does not list none in token_endpoint_auth_signing_alg_values_supported",
+		metaProbe(check.Check{ID: "A-MD-08", Level: check.MUST, Cite: cite("RFC8414-2", "OIDC-Disc-3"), Defect: defect.MetadataAdvertiseNone,
+			Title: "does not list none in token_endpoint_auth_signing_alg_values_supported"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				algs, _ := listMember(m, "token_endpoint_auth_signing_alg_values_supported")
 				for _, a := range algs {
@@ -106,8 +106,8 @@ func metadataProbes() []probe {
 				}
 				return ""
 			}),
-		metaProbe("A-MD-11", cite("RFC8414-3.2", "OIDC-Disc-4.2"), defect.MetadataEmptyArray,
-			"omits metadata members with zero elements",
+		metaProbe(check.Check{ID: "A-MD-11", Level: check.MUST, Cite: cite("RFC8414-3.2", "OIDC-Disc-4.2"), Defect: defect.MetadataEmptyArray,
+			Title: "omits metadata members with zero elements"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				var empty []string
 				for k, v := range m {
@@ -123,9 +123,9 @@ func metadataProbes() []probe {
 				}
 				return ""
 			}),
-		{check.Check{ID: "A-MD-09", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoGrantType,
-			Title: "lists the jwt-bearer grant in grant_types_supported when the grant works"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-MD-09", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoGrantType,
+			Title: "lists the jwt-bearer grant in grant_types_supported when the grant works",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if !e.Grant.Enabled {
 					return check.NA("the target config disables the jwt-bearer grant")
 				}
@@ -151,16 +151,17 @@ func metadataProbes() []probe {
 
 // metaProbe is a check of one property of the metadata document; problem
 // returns "" when the property holds.
-func metaProbe(id string, cites []string, d defect.Name, title string, problem func(e *check.Env, m map[string]json.RawMessage) string) probe {
-	return probe{check.Check{ID: id, Level: check.MUST, Cite: cites, Defect: d, Title: title},
-		func(ctx context.Context, e *check.Env) check.Result {
-			tr, m, bad := metadataDoc(ctx, e)
-			if bad != nil {
-				return *bad
-			}
-			if why := problem(e, m); why != "" {
-				return check.Broken(check.MUST, why, tr)
-			}
-			return check.Pass(tr)
-		}}
+func metaProbe(c check.Check, problem func(e *check.Env, m map[string]json.RawMessage) string) check.Check {
+	lvl := c.Level
+	c.Run = func(ctx context.Context, e *check.Env) check.Result {
+		tr, m, bad := metadataDoc(ctx, e)
+		if bad != nil {
+			return *bad
+		}
+		if why := problem(e, m); why != "" {
+			return check.Broken(lvl, why, tr)
+		}
+		return check.Pass(tr)
+	}
+	return c
 }

@@ -73,32 +73,37 @@ func confirm(ctx context.Context, e *check.Env, broken check.Result) check.Resul
 	return out
 }
 
-func tokenProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
-	return jwtProbe(id, lvl, cites, d, title, false, problem)
+// tokenProbe is a check of one property of the JWT access token the client
+// positive control obtains; problem returns "" when the property holds.
+func tokenProbe(c check.Check, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) check.Check {
+	return jwtProbe(c, false, problem)
 }
 
 // profileProbe is a tokenProbe for the content RFC 9068 §2.2 requires: it
 // applies to access tokens that claim the profile by typ at+jwt (§2.1:
 // the type declares compliance), and is N/A for other JWTs.
-func profileProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
-	return jwtProbe(id, lvl, cites, d, title, true, problem)
+func profileProbe(c check.Check, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) check.Check {
+	return jwtProbe(c, true, problem)
 }
 
-func jwtProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, only9068 bool, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) probe {
-	return probe{check.Check{ID: id, Level: lvl, Cite: cites, Defect: d, Title: title, Suite: "response"},
-		func(ctx context.Context, e *check.Env) check.Result {
-			tr, hdr, claims, bad := issuedToken(ctx, e)
-			if bad != nil {
-				return *bad
-			}
-			if only9068 && !typedAT(hdr) {
-				return check.NA(fmt.Sprintf("the access token is a JWT typed %q, not at+jwt, so it does not claim RFC 9068 (A-AT-01 reports the type)", hdrString(hdr, "typ")))
-			}
-			if why := problem(e, tr, hdr, claims); why != "" {
-				return check.Broken(lvl, why, tr)
-			}
-			return check.Pass(tr)
-		}}
+// jwtProbe fills in c.Run: obtain an access token, skip a non-RFC 9068 token
+// when only9068, and judge it with problem at the check's level.
+func jwtProbe(c check.Check, only9068 bool, problem func(e *check.Env, tr *client.Transcript, hdr map[string]json.RawMessage, claims map[string]any) string) check.Check {
+	lvl := c.Level
+	c.Run = func(ctx context.Context, e *check.Env) check.Result {
+		tr, hdr, claims, bad := issuedToken(ctx, e)
+		if bad != nil {
+			return *bad
+		}
+		if only9068 && !typedAT(hdr) {
+			return check.NA(fmt.Sprintf("the access token is a JWT typed %q, not at+jwt, so it does not claim RFC 9068 (A-AT-01 reports the type)", hdrString(hdr, "typ")))
+		}
+		if why := problem(e, tr, hdr, claims); why != "" {
+			return check.Broken(lvl, why, tr)
+		}
+		return check.Pass(tr)
+	}
+	return c
 }
 
 // typedAT reports a JOSE header typed at+jwt (RFC 9068 §2.1, with or
@@ -114,12 +119,12 @@ func hdrString(h map[string]json.RawMessage, name string) string {
 	return s
 }
 
-// responseProbes: RFC 6749 §5.1-5.2 response format and RFC 9068 JWT access tokens.
-func responseProbes() []probe {
-	return []probe{
-		{check.Check{ID: "A-TR-02", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.NoCacheControl, Suite: "response",
-			Title: "sends Cache-Control: no-store on token responses"},
-			func(ctx context.Context, e *check.Env) check.Result {
+// responseChecks: RFC 6749 §5.1-5.2 response format and RFC 9068 JWT access tokens.
+func responseChecks() []check.Check {
+	return []check.Check{
+		{ID: "A-TR-02", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.NoCacheControl,
+			Title: "sends Cache-Control: no-store on token responses",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				tr, issued, err := e.Control(ctx, check.Client)
 				if err != nil {
 					return check.Error(err.Error(), tr)
@@ -136,9 +141,9 @@ func responseProbes() []probe {
 				}
 				return check.Broken(check.MUST, "token response lacks Cache-Control: no-store", tr)
 			}},
-		{check.Check{ID: "A-TR-05", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ErrorStatus500, Suite: "response",
-			Title: "answers a bad client assertion with a 400/401 JSON error carrying a registered code"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-TR-05", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ErrorStatus500,
+			Title: "answers a bad client assertion with a 400/401 JSON error carrying a registered code",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if bad := gate(ctx, e); bad != nil {
 					return *bad
 				}
@@ -155,9 +160,9 @@ func responseProbes() []probe {
 				}
 				return check.Pass(tr)
 			}},
-		{check.Check{ID: "A-TR-03", Level: check.SHOULD, Cite: cite("RFC6749-5.1"), Defect: defect.NoPragma, Suite: "response",
-			Title: "sends Pragma: no-cache on token responses"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-TR-03", Level: check.SHOULD, Cite: cite("RFC6749-5.1"), Defect: defect.NoPragma,
+			Title: "sends Pragma: no-cache on token responses",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				tr, issued, err := e.Control(ctx, check.Client)
 				if err != nil || !issued {
 					return check.Error("the positive control did not issue a token", tr)
@@ -167,9 +172,9 @@ func responseProbes() []probe {
 				}
 				return check.Pass(tr)
 			}},
-		{check.Check{ID: "A-TR-06", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReflectInput, Suite: "response",
-			Title: "keeps error_description within the RFC 6749 character set when input is hostile"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-TR-06", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReflectInput,
+			Title: "keeps error_description within the RFC 6749 character set when input is hostile",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if bad := gate(ctx, e); bad != nil {
 					return *bad
 				}
@@ -193,15 +198,17 @@ func responseProbes() []probe {
 		// RFC 9068 is opt-in: a JWT access token that is not typed at+jwt
 		// breaks no rule, but follows no profile a resource server can
 		// rely on either (RFC 8725 §3.11 explicit typing): SHOULD.
-		tokenProbe("A-AT-01", check.SHOULD, cite("RFC9068-2.1", "RFC8725-3.11"), defect.AccessTokenUntyped,
-			"types JWT access tokens as at+jwt (RFC 9068)", func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
+		tokenProbe(check.Check{ID: "A-AT-01", Level: check.SHOULD, Cite: cite("RFC9068-2.1", "RFC8725-3.11"), Defect: defect.AccessTokenUntyped,
+			Title: "types JWT access tokens as at+jwt (RFC 9068)"},
+			func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
 				if !typedAT(h) {
 					return fmt.Sprintf("access token typ is %q, not at+jwt: the token does not follow RFC 9068", hdrString(h, "typ"))
 				}
 				return ""
 			}),
-		profileProbe("A-AT-03", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenNoJTI,
-			"puts iss, exp, aud, sub, client_id, iat and jti in JWT access tokens", func(_ *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
+		profileProbe(check.Check{ID: "A-AT-03", Level: check.MUST, Cite: cite("RFC9068-2.2"), Defect: defect.AccessTokenNoJTI,
+			Title: "puts iss, exp, aud, sub, client_id, iat and jti in JWT access tokens"},
+			func(_ *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
 				var missing []string
 				for _, n := range []string{"iss", "exp", "aud", "sub", "client_id", "iat", "jti"} {
 					if _, ok := c[n]; !ok {
@@ -213,24 +220,26 @@ func responseProbes() []probe {
 				}
 				return ""
 			}),
-		profileProbe("A-AT-04", check.MUST, cite("RFC9068-2.2", "RFC9068-4"), defect.AccessTokenWrongIss,
-			"sets the access token iss to the metadata issuer exactly", func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
+		profileProbe(check.Check{ID: "A-AT-04", Level: check.MUST, Cite: cite("RFC9068-2.2", "RFC9068-4"), Defect: defect.AccessTokenWrongIss,
+			Title: "sets the access token iss to the metadata issuer exactly"},
+			func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
 				if iss, _ := c["iss"].(string); iss != e.Target.Issuer {
 					return fmt.Sprintf("access token iss %q, want %q", iss, e.Target.Issuer)
 				}
 				return ""
 			}),
-		profileProbe("A-AT-08", check.MUST, cite("RFC9068-2.2"), defect.AccessTokenWrongSub,
-			"issues the access token to the authenticated client (client_id)", func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
+		profileProbe(check.Check{ID: "A-AT-08", Level: check.MUST, Cite: cite("RFC9068-2.2"), Defect: defect.AccessTokenWrongSub,
+			Title: "issues the access token to the authenticated client (client_id)"},
+			func(e *check.Env, _ *client.Transcript, _ map[string]json.RawMessage, c map[string]any) string {
 				// A missing client_id is A-AT-03's finding.
 				if cid, ok := c["client_id"].(string); ok && cid != e.Cast.A.ID {
 					return fmt.Sprintf("access token client_id %q, but client %q authenticated", cid, e.Cast.A.ID)
 				}
 				return ""
 			}),
-		{check.Check{ID: "A-AT-07", Level: check.MUST, Cite: cite("RFC9068-2.1", "OIDC-Core-10.1"), Defect: defect.AccessTokenUnknownKid, Suite: "response",
-			Title: "signs JWT access tokens with a key from its jwks_uri that the kid names"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-AT-07", Level: check.MUST, Cite: cite("RFC9068-2.1", "OIDC-Core-10.1"), Defect: defect.AccessTokenUnknownKid,
+			Title: "signs JWT access tokens with a key from its jwks_uri that the kid names",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				tr, hdr, _, bad := issuedToken(ctx, e)
 				if bad != nil {
 					return *bad

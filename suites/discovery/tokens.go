@@ -66,12 +66,12 @@ func principal(ctx context.Context, e *check.Env, tr *client.Transcript) (claims
 	return claims, trs, ok
 }
 
-// tokenResponseProbes: RFC 6749 §5.1 token responses and the principal the
+// tokenResponseChecks: RFC 6749 §5.1 token responses and the principal the
 // tokens name (RFC 9068 §2.2).
-func tokenResponseProbes() []probe {
-	return []probe{
-		responseProbe("A-TR-01", check.MUST, cite("RFC6749-5.1"), defect.TokenResponseNoType,
-			"answers a valid request with 200 application/json holding access_token and token_type",
+func tokenResponseChecks() []check.Check {
+	return []check.Check{
+		responseProbe(check.Check{ID: "A-TR-01", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.TokenResponseNoType,
+			Title: "answers a valid request with 200 application/json holding access_token and token_type"},
 			func(tr *client.Transcript, m map[string]any) string {
 				if tr.MediaType() != "application/json" {
 					return fmt.Sprintf("Content-Type %q, want application/json", tr.Header.Get("Content-Type"))
@@ -83,8 +83,8 @@ func tokenResponseProbes() []probe {
 				}
 				return ""
 			}),
-		responseProbe("A-TR-04", check.MUST, cite("RFC6749-5.1"), defect.ExpiresInString,
-			"sends expires_in as a JSON number",
+		responseProbe(check.Check{ID: "A-TR-04", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.ExpiresInString,
+			Title: "sends expires_in as a JSON number"},
 			func(_ *client.Transcript, m map[string]any) string {
 				if v, ok := m["expires_in"]; ok {
 					if _, num := v.(json.Number); !num {
@@ -93,8 +93,8 @@ func tokenResponseProbes() []probe {
 				}
 				return ""
 			}),
-		responseProbe("A-TR-07", check.MUST, cite("RFC6749-5.1", "RFC6749-7.1"), defect.TokenTypeJWT,
-			"answers with a registered token_type, compared case-insensitively",
+		responseProbe(check.Check{ID: "A-TR-07", Level: check.MUST, Cite: cite("RFC6749-5.1", "RFC6749-7.1"), Defect: defect.TokenTypeJWT,
+			Title: "answers with a registered token_type, compared case-insensitively"},
 			func(_ *client.Transcript, m map[string]any) string {
 				tt, _ := m["token_type"].(string)
 				if registeredTokenType(tt) {
@@ -102,9 +102,9 @@ func tokenResponseProbes() []probe {
 				}
 				return fmt.Sprintf("token_type %q is not a registered access token type", tt)
 			}),
-		{check.Check{ID: "A-TR-04.2", Level: check.MUST, Cite: cite("RFC6749-5.1", "RFC6749-3.3"), Defect: defect.NarrowScopeSilently, Suite: "response",
-			Title: "includes scope in the response when the granted scope differs from the request"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-TR-04.2", Level: check.MUST, Cite: cite("RFC6749-5.1", "RFC6749-3.3"), Defect: defect.NarrowScopeSilently,
+			Title: "includes scope in the response when the granted scope differs from the request",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				sc, why := scopes(e, 2)
 				if why != "" {
 					return check.NA(why)
@@ -127,15 +127,16 @@ func tokenResponseProbes() []probe {
 				}
 				return check.Pass(trs...)
 			}},
-		tokenProbe("A-AT-02", check.MUST, cite("RFC9068-2.1"), defect.AccessTokenAlgNone,
-			"signs JWT access tokens (alg is not none)", func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
+		tokenProbe(check.Check{ID: "A-AT-02", Level: check.MUST, Cite: cite("RFC9068-2.1"), Defect: defect.AccessTokenAlgNone,
+			Title: "signs JWT access tokens (alg is not none)"},
+			func(_ *check.Env, _ *client.Transcript, h map[string]json.RawMessage, _ map[string]any) string {
 				if alg := hdrString(h, "alg"); alg == "" || strings.EqualFold(alg, "none") {
 					return fmt.Sprintf("access token alg is %q: an unsigned token anyone can mint", alg)
 				}
 				return ""
 			}),
-		principalProbe("A-AT-05", check.Client, defect.AccessTokenWrongSub,
-			"issues client_credentials tokens with sub and client_id naming the client",
+		principalProbe(check.Check{ID: "A-AT-05", Level: check.SHOULD, Cite: cite("RFC9068-2.2", "RFC9700-4.15.1"), Carrier: check.Client, Defect: defect.AccessTokenWrongSub,
+			Title: "issues client_credentials tokens with sub and client_id naming the client"},
 			func(e *check.Env, c map[string]any) string {
 				sub, _ := c["sub"].(string)
 				cid, hasCID := c["client_id"].(string)
@@ -144,17 +145,17 @@ func tokenResponseProbes() []probe {
 				}
 				return ""
 			}),
-		principalProbe("A-AT-05.2", check.Grant, defect.AccessTokenWrongSub,
-			"issues jwt-bearer grant tokens with sub naming the asserted user",
+		principalProbe(check.Check{ID: "A-AT-05.2", Level: check.SHOULD, Cite: cite("RFC9068-2.2", "RFC9700-4.15.1"), Carrier: check.Grant, Defect: defect.AccessTokenWrongSub,
+			Title: "issues jwt-bearer grant tokens with sub naming the asserted user"},
 			func(e *check.Env, c map[string]any) string {
 				if sub, _ := c["sub"].(string); sub != e.Cast.User {
 					return fmt.Sprintf("token for user %q has sub %q", e.Cast.User, sub)
 				}
 				return ""
 			}),
-		{check.Check{ID: "A-AT-06", Level: check.SHOULD, Cite: cite("RFC9068-2.2.3"), Defect: defect.AccessTokenNoScope, Suite: "response",
-			Title: "puts the granted scope in the access token"},
-			func(ctx context.Context, e *check.Env) check.Result {
+		{ID: "A-AT-06", Level: check.SHOULD, Cite: cite("RFC9068-2.2.3"), Defect: defect.AccessTokenNoScope,
+			Title: "puts the granted scope in the access token",
+			Run: func(ctx context.Context, e *check.Env) check.Result {
 				sc, why := scopes(e, 1)
 				if why != "" {
 					return check.NA(why)
@@ -214,48 +215,50 @@ func sameScope(a, b string) bool {
 }
 
 // responseProbe judges the body of the client positive control's token response.
-func responseProbe(id string, lvl check.Level, cites []string, d defect.Name, title string, problem func(tr *client.Transcript, m map[string]any) string) probe {
-	return probe{check.Check{ID: id, Level: lvl, Cite: cites, Defect: d, Title: title, Suite: "response"},
-		func(ctx context.Context, e *check.Env) check.Result {
-			tr, err := e.Send(ctx, check.Client)
-			if err != nil {
-				return check.Error(err.Error(), tr)
-			}
-			if tr.Status != http.StatusOK {
-				return check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
-			}
-			m, err := tr.JSON()
-			if err != nil {
-				return check.Broken(lvl, "token response is not a JSON object", tr)
-			}
-			if why := problem(tr, m); why != "" {
-				return check.Broken(lvl, why, tr)
-			}
-			return check.Pass(tr)
-		}}
+func responseProbe(c check.Check, problem func(tr *client.Transcript, m map[string]any) string) check.Check {
+	lvl := c.Level
+	c.Run = func(ctx context.Context, e *check.Env) check.Result {
+		tr, err := e.Send(ctx, check.Client)
+		if err != nil {
+			return check.Error(err.Error(), tr)
+		}
+		if tr.Status != http.StatusOK {
+			return check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+		}
+		m, err := tr.JSON()
+		if err != nil {
+			return check.Broken(lvl, "token response is not a JSON object", tr)
+		}
+		if why := problem(tr, m); why != "" {
+			return check.Broken(lvl, why, tr)
+		}
+		return check.Pass(tr)
+	}
+	return c
 }
 
-// principalProbe runs carrier c's positive control and judges whom the
-// token was issued for (RFC 9068 §2.2; RFC 9700 §4.15.1), through the
-// principal oracle. A-AT-05 is a SHOULD.
-func principalProbe(id string, c check.Carrier, d defect.Name, title string, problem func(e *check.Env, claims map[string]any) string) probe {
-	return probe{check.Check{ID: id, Level: check.SHOULD, Cite: cite("RFC9068-2.2", "RFC9700-4.15.1"), Defect: d, Title: title, Suite: "response", Carrier: c},
-		func(ctx context.Context, e *check.Env) check.Result {
-			if c == check.Grant && !e.Grant.Enabled {
-				return check.NA("the target config disables the jwt-bearer grant")
-			}
-			tr, issued, err := e.Control(ctx, c)
-			if err != nil || !issued {
-				return check.Error("the positive control did not issue a token", tr)
-			}
-			claims, trs, ok := principal(ctx, e, tr)
-			trs = append([]*client.Transcript{tr}, trs...)
-			if !ok {
-				return check.NA("the access token is opaque and the target offers no introspection")
-			}
-			if why := problem(e, claims); why != "" {
-				return check.Broken(check.SHOULD, why, trs...)
-			}
-			return check.Pass(trs...)
-		}}
+// principalProbe runs the positive control of the check's carrier and
+// judges whom the token was issued for (RFC 9068 §2.2; RFC 9700 §4.15.1),
+// through the principal oracle.
+func principalProbe(pc check.Check, problem func(e *check.Env, claims map[string]any) string) check.Check {
+	c, lvl := pc.Carrier, pc.Level
+	pc.Run = func(ctx context.Context, e *check.Env) check.Result {
+		if c == check.Grant && !e.Grant.Enabled {
+			return check.NA("the target config disables the jwt-bearer grant")
+		}
+		tr, issued, err := e.Control(ctx, c)
+		if err != nil || !issued {
+			return check.Error("the positive control did not issue a token", tr)
+		}
+		claims, trs, ok := principal(ctx, e, tr)
+		trs = append([]*client.Transcript{tr}, trs...)
+		if !ok {
+			return check.NA("the access token is opaque and the target offers no introspection")
+		}
+		if why := problem(e, claims); why != "" {
+			return check.Broken(lvl, why, trs...)
+		}
+		return check.Pass(trs...)
+	}
+	return pc
 }

@@ -26,15 +26,9 @@ const Suite = "resource"
 
 // Checks returns every resource-server check.
 func Checks() []check.Check {
-	var cs []check.Check
-	cs = append(cs, tokenChecks()...)
-	cs = append(cs, keyChecks()...)
-	for i := range cs {
-		cs[i].Suite = Suite
-		// The verifier has no profile: one profile proves each kill.
-		cs[i].KillIn = []check.Profile{check.BASE}
-	}
-	return cs
+	// The verifier has no profile: one profile proves each kill.
+	s := check.Suite{Name: Suite, KillIn: []check.Profile{check.BASE}}
+	return s.Checks(tokenChecks(), keyChecks())
 }
 
 // applies is the N/A reason when there is no verifier to test, or "".

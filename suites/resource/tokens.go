@@ -15,12 +15,6 @@ import (
 
 const rejected = "401 Bearer invalid_token"
 
-// row is one token the verifier must refuse: how to build it.
-type row struct {
-	check.Check
-	token func(e *check.Env) (string, error)
-}
-
 func muts(ms ...assertion.Mutation) func(e *check.Env) (string, error) {
 	return func(e *check.Env) (string, error) { return mint(e, ms...) }
 }
@@ -28,37 +22,37 @@ func muts(ms ...assertion.Mutation) func(e *check.Env) (string, error) {
 // tokenChecks: the valid token, and one broken token per rule of RFC 9068
 // §4 (and RFC 7519 §4.1.4-4.1.5 for the times).
 func tokenChecks() []check.Check {
-	rows := []row{
-		{check.Check{ID: "C-RS-03", Cite: []string{"RFC9068-4", "RFC7519-4.1.4"}, Defect: defect.VerifierIgnoreExpiry,
-			Title: "refuses an expired access token"},
-			muts(assertion.IssuedAt(-2*time.Hour), assertion.Expires(-time.Hour))},
-		{check.Check{ID: "C-RS-04", Cite: []string{"RFC7519-4.1.5"}, Defect: defect.VerifierIgnoreNotBefore,
-			Title: "refuses an access token that is not valid yet (nbf an hour ahead)"},
-			muts(assertion.NotBefore(time.Hour))},
-		{check.Check{ID: "C-RS-05", Cite: []string{"RFC9068-4"}, Defect: defect.VerifierIgnoreIssuer,
-			Title: "refuses an access token from another issuer (iss)"},
-			muts(assertion.Claim("iss", "https://other-issuer.assay.test"))},
-		{check.Check{ID: "C-RS-06", Cite: []string{"RFC9068-4"}, Defect: defect.VerifierIgnoreAudience,
-			Title: "refuses an access token meant for another resource (aud)"},
-			muts(assertion.Claim("aud", "https://other-rs.assay.test"))},
-		{check.Check{ID: "C-RS-07", Cite: []string{"RFC9068-4", "RFC8725-3.1"}, Defect: defect.VerifierAcceptAlgNone,
-			Title: "refuses an unsecured access token (alg none)"},
-			muts(assertion.Unsigned("none"))},
-		{check.Check{ID: "C-RS-08", Cite: []string{"RFC8725-3.1"}, Defect: defect.VerifierHMACWithPublicKey,
-			Title: "refuses HS256 keyed with the issuer's RSA public key PEM (RS/HS confusion)"},
-			confusion},
-		{check.Check{ID: "C-RS-09", Cite: []string{"RFC9068-4", "RFC7515-4.1.4"}, Defect: defect.VerifierUnknownKidUnsigned,
-			Title: "refuses an access token signed by an unknown key (unknown kid)"},
-			unknownKid},
-		{check.Check{ID: "C-RS-11", Cite: []string{"RFC9068-4", "RFC7515-5.2"}, Defect: defect.VerifierSkipSignature,
-			Title: "refuses an access token whose signature has one bit flipped"},
-			muts(assertion.FlipSignatureBit)},
-		{check.Check{ID: "C-RS-12", Cite: []string{"RFC9068-4", "OIDC-Core-2"}, Defect: defect.VerifierIgnoreTyp,
-			Title: "refuses an ID Token shaped JWT (typ JWT) presented as an access token (typ at+jwt)"},
-			muts(assertion.Header("typ", "JWT"), assertion.Claim("nonce", "n-0S6_WzA2Mj"), idTokenTimes)},
-		{check.Check{ID: "C-RS-13", Cite: []string{"RFC8725-3.1", "RFC7518-3.2"}, Defect: defect.VerifierHS256Unchecked,
-			Title: "refuses an HS256 access token keyed with a secret the verifier does not hold"},
-			wrongSecret},
+	refusals := []check.Check{
+		{ID: "C-RS-03", Cite: []string{"RFC9068-4", "RFC7519-4.1.4"}, Defect: defect.VerifierIgnoreExpiry,
+			Title: "refuses an expired access token", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.IssuedAt(-2*time.Hour), assertion.Expires(-time.Hour)))},
+		{ID: "C-RS-04", Cite: []string{"RFC7519-4.1.5"}, Defect: defect.VerifierIgnoreNotBefore,
+			Title: "refuses an access token that is not valid yet (nbf an hour ahead)", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.NotBefore(time.Hour)))},
+		{ID: "C-RS-05", Cite: []string{"RFC9068-4"}, Defect: defect.VerifierIgnoreIssuer,
+			Title: "refuses an access token from another issuer (iss)", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.Claim("iss", "https://other-issuer.assay.test")))},
+		{ID: "C-RS-06", Cite: []string{"RFC9068-4"}, Defect: defect.VerifierIgnoreAudience,
+			Title: "refuses an access token meant for another resource (aud)", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.Claim("aud", "https://other-rs.assay.test")))},
+		{ID: "C-RS-07", Cite: []string{"RFC9068-4", "RFC8725-3.1"}, Defect: defect.VerifierAcceptAlgNone,
+			Title: "refuses an unsecured access token (alg none)", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.Unsigned("none")))},
+		{ID: "C-RS-08", Cite: []string{"RFC8725-3.1"}, Defect: defect.VerifierHMACWithPublicKey,
+			Title: "refuses HS256 keyed with the issuer's RSA public key PEM (RS/HS confusion)", Verdicts: verdicts(rejected),
+			Run: refuse(confusion)},
+		{ID: "C-RS-09", Cite: []string{"RFC9068-4", "RFC7515-4.1.4"}, Defect: defect.VerifierUnknownKidUnsigned,
+			Title: "refuses an access token signed by an unknown key (unknown kid)", Verdicts: verdicts(rejected),
+			Run: refuse(unknownKid)},
+		{ID: "C-RS-11", Cite: []string{"RFC9068-4", "RFC7515-5.2"}, Defect: defect.VerifierSkipSignature,
+			Title: "refuses an access token whose signature has one bit flipped", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.FlipSignatureBit))},
+		{ID: "C-RS-12", Cite: []string{"RFC9068-4", "OIDC-Core-2"}, Defect: defect.VerifierIgnoreTyp,
+			Title: "refuses an ID Token shaped JWT (typ JWT) presented as an access token (typ at+jwt)", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.Header("typ", "JWT"), assertion.Claim("nonce", "n-0S6_WzA2Mj"), idTokenTimes))},
+		{ID: "C-RS-13", Cite: []string{"RFC8725-3.1", "RFC7518-3.2"}, Defect: defect.VerifierHS256Unchecked,
+			Title: "refuses an HS256 access token keyed with a secret the verifier does not hold", Verdicts: verdicts(rejected),
+			Run: refuse(wrongSecret)},
 	}
 	cs := []check.Check{{
 		ID: "C-RS-01", Level: check.MUST, Cite: []string{"RFC6750-2.1", "RFC9068-4"}, Defect: defect.VerifierRejectAll,
@@ -69,17 +63,11 @@ func tokenChecks() []check.Check {
 		Verdicts: verdicts("401 Bearer"), Title: "answers a request without a token with 401 and WWW-Authenticate: Bearer",
 		Run: noToken,
 	}}
-	for _, r := range rows {
-		c := r.Check
-		c.Level = check.MUST
-		c.Verdicts = verdicts(rejected)
-		c.Run = refuse(r.token)
-		cs = append(cs, c)
-	}
-	return cs
+	return append(cs, refusals...)
 }
 
-// refuse is the Run of a row: present the token, judge the refusal.
+// refuse is the Run of a check that builds a token the verifier must
+// refuse: present the token, judge the refusal.
 func refuse(token func(e *check.Env) (string, error)) func(ctx context.Context, e *check.Env) check.Result {
 	return func(ctx context.Context, e *check.Env) check.Result {
 		if why := applies(e); why != "" {

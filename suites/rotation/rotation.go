@@ -31,16 +31,8 @@ const Suite = "rotation"
 
 // Checks returns every rotation check.
 func Checks() []check.Check {
-	var cs []check.Check
-	cs = append(cs, newKeyChecks()...)
-	cs = append(cs, keySetChecks()...)
-	cs = append(cs, outageChecks()...)
-	cs = append(cs, floodChecks()...)
-	for i := range cs {
-		cs[i].Suite = Suite
-		cs[i].Carrier = check.Client
-	}
-	return cs
+	s := check.Suite{Name: Suite, Carrier: check.Client}
+	return s.Checks(newKeyChecks(), keySetChecks(), outageChecks(), floodChecks())
 }
 
 // FastReference declares the key cache of a reference started with
