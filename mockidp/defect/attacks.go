@@ -72,17 +72,3 @@ const (
 	ECDHInvalidCurve Name = "ecdh-invalid-curve" // B-DOS-06: a JWE's epk used without an on-curve check (crashes: 500)
 	GiantRSAKey      Name = "giant-rsa-key"      // B-DOS-07: client RSA keys of any n and e size loaded and used
 )
-
-func attacks() []Name {
-	return []Name{
-		AlgFromKey, AlgAlias, AlgNotBound, HMACEmptySecret, HMACWithASKey, GuessableHMACSecret, TrustOwnTokens, KidFallback, PsychicECDSA, AcceptDERECDSA, LaxSignatureSize,
-		LenientPKCS1, AcceptEmptySig, ReplayByToken,
-		TrustX5C, FetchHeaderURL, KidPathLookup, KidInjection, SlowKid, KidTypeCoercion, IgnoreKeyUse,
-		AcceptSymmetricJWK, RefetchEveryKid, X5tLookup, MergeFetchedKeys, AcceptShortRSA, TruncatedHMACKey, CurveNotBound, AcceptSmallRSAExp, TextbookRSA, AcceptJWKSAndURI,
-		LaxBase64, StripWhitespace, LaxSegments, FirstDuplicateWins, FoldMemberCase, LaxJSON,
-		AcceptJSONJWS, PolyglotClaims, RejectJSONSpace, UnencodedPayload, FollowNestedJWT, DecryptJWE,
-		LaxTimeClaims, IntegerTimeClaims, AudTypeConfusion, CoerceClaimTypes, NonAtomicReplay,
-		ConsumeRejectedJTI, GlobalJTIScope, GrantReplayPerClient,
-		UnboundedBody, DeepJSONCrash, HonourP2C, InflateUnbounded, ECDHInvalidCurve, GiantRSAKey,
-	}
-}

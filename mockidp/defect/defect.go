@@ -4,9 +4,9 @@
 // The package holds names only; the servers under mockidp/reference implement them.
 package defect
 
-import "sort"
-
-// Name identifies one switched-off rule of the reference endpoint.
+// Name identifies one switched-off rule of the reference endpoint. Each is
+// declared once, as a constant of type Name in the block of its area with a
+// line comment saying what it breaks; All and Known read the declarations.
 type Name string
 
 // Set is a set of defects.
@@ -131,24 +131,3 @@ const (
 	JWKSDuplicateKid        Name = "jwks-duplicate-kid"         // A-JW-04
 	JWKSWeakKey             Name = "jwks-weak-key"              // A-JW-07
 )
-
-// All lists every defect name, sorted.
-func All() []Name {
-	var names []Name
-	names = append(names, foundation()...)
-	names = append(names, requirements()...)
-	names = append(names, attacks()...)
-	names = append(names, rotation()...)
-	sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
-	return names
-}
-
-// Known reports whether n is a defined defect.
-func Known(n Name) bool {
-	for _, x := range All() {
-		if x == n {
-			return true
-		}
-	}
-	return false
-}

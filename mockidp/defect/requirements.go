@@ -1,8 +1,8 @@
 package defect
 
-// Defects for the catalog A requirement rows not declared in defect.go.
-
-// JOSE parsing and verification (RFC 7515, 7518, 7519, 7797; RFC 8725 and 8725bis).
+// JOSE parsing and verification (RFC 7515, 7518, 7519, 7797; RFC 8725 and
+// 8725bis), and the catalog A rows on assertions, transport, responses,
+// metadata and registration that the blocks of defect.go do not hold.
 const (
 	InferAlgFromKey         Name = "infer-alg-from-key"          // A-JO-01: a missing alg is taken from the key
 	AnyJOSEAlg              Name = "any-jose-alg"                // A-JO-04: any algorithm the library verifies, not the advertised list
@@ -41,17 +41,3 @@ const (
 	HonorProposedClientID   Name = "honor-proposed-client-id"    // A-SEC-03: registration takes the client_id the client proposes
 	JWKSEncKeyWithoutUse    Name = "jwks-enc-key-without-use"    // A-MD-13.2: sig and enc keys published, a key without use
 )
-
-func requirements() []Name {
-	return []Name{
-		InferAlgFromKey, AnyJOSEAlg, LenientBase64, AllowTrailingJSON,
-		LenientNumericDate, IntegerNumericDate, AcceptDERSignature, UnwrapNestedUnverified,
-		AcceptJSONSerialization, AcceptB64False, DecodeClaimsTwice, ClientErrorsAsRequest,
-		AcceptEndpointAudience, AcceptPlainHTTP, AllowPasswordGrant, AdvertiseAuthNone,
-		TokenResponseNoType, ExpiresInString, NarrowScopeSilently, TokenTypeJWT, AccessTokenAlgNone,
-		AccessTokenNoScope, AccessTokenJKU, MetadataIssuerQuery, MetadataNoResponseTypes,
-		MetadataNoSubjectTypes, MetadataNoPrivateKeyJWT, MetadataJWKSURIHTTP, SignedMetadataNoIss,
-		MetadataNoIssuer, JWKSNoKty, JWKSUseKeyOpsConflict, JWKSX5cMismatch, JWKSEncKeyWithoutUse,
-		ShortClientSecret, HonorProposedClientID,
-	}
-}

@@ -36,14 +36,3 @@ const (
 	VerifierHS256Unchecked     Name = "verifier-hs256-unchecked"      // C-RS-13: HS256 tokens pass without a MAC check
 	VerifierNoChallenge        Name = "verifier-no-challenge"         // C-RS-14: 401 without WWW-Authenticate: Bearer
 )
-
-func rotation() []Name {
-	return []Name{
-		KidIgnored, KidlessServerError, NoRefetchUnknownKid, KeyCacheForever, DuplicateKidFirstKey,
-		ClientJWKSSymmetricKeys, ClientJWKSPrivateKeys, RefetchUnbounded, JWKS5xxDropsKeys, JWKSStallDropsKeys,
-		JWKSMalformedDropsKeys, JWKSFailureServerError, AcceptEncKeys,
-		VerifierRejectAll, VerifierNoRefetch, VerifierIgnoreExpiry, VerifierIgnoreNotBefore, VerifierIgnoreIssuer,
-		VerifierIgnoreAudience, VerifierAcceptAlgNone, VerifierHMACWithPublicKey, VerifierUnknownKidUnsigned,
-		VerifierKeepsRetiredKeys, VerifierSkipSignature, VerifierIgnoreTyp, VerifierHS256Unchecked, VerifierNoChallenge,
-	}
-}
