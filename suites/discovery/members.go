@@ -162,7 +162,7 @@ func signedMetadata(ctx context.Context, e *check.Env) check.Result {
 	if bad != nil {
 		return *bad
 	}
-	obj, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256, jose.PS256, jose.RS256, jose.EdDSA, jose.ES384, jose.PS384, jose.RS384})
+	obj, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256, jose.PS256, jose.RS256, jose.EdDSA, jose.ES384, jose.PS384, jose.RS384})
 	if err != nil || len(obj.Signatures) != 1 {
 		return check.Broken(check.MUST, "signed_metadata is not a compact JWS", tr)
 	}

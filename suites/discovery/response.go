@@ -258,7 +258,7 @@ func responseChecks() []check.Check {
 					if k.UnmarshalJSON(raw) != nil || (kid != "" && k.KeyID != kid) {
 						continue
 					}
-					obj, err := jose.ParseSigned(tr.AccessToken(), []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+					obj, err := jose.ParseSignedCompact(tr.AccessToken(), []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 					if err == nil {
 						if _, err := obj.Verify(k.Key); err == nil {
 							return check.Pass(tr, jtr)

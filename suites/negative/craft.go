@@ -148,14 +148,14 @@ func ecPoint(k keys.Key, prefix bool) []byte {
 	if !ok {
 		return nil
 	}
-	size := (pub.Curve.Params().BitSize + 7) / 8
-	xy := make([]byte, 2*size)
-	pub.X.FillBytes(xy[:size])
-	pub.Y.FillBytes(xy[size:])
-	if prefix {
-		return append([]byte{4}, xy...)
+	b, err := pub.Bytes() // 0x04 || x || y
+	if err != nil {
+		return nil
 	}
-	return xy
+	if prefix {
+		return b
+	}
+	return b[1:]
 }
 
 // otherPrincipal names someone the assertion does not speak for: client B
