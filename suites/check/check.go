@@ -2,6 +2,7 @@
 // catalog.md, a level, spec citations, the profiles it applies to, the
 // reference defect that must make it fail, and Run. Ginkgo text and labels
 // are derived from the value, so they cannot drift apart (design.md R5).
+// suites/README.md describes the model and how to add a check.
 package check
 
 import (

@@ -83,8 +83,9 @@ func As(p func(mockidp.Cast) mockidp.Party, ms ...assertion.Mutation) Sender {
 	}
 }
 
-// Build turns the row into a runnable check.
-func (r Row) Build() Check {
+// build turns the row into a runnable check: its Verdicts and Profiles
+// from Want, its Run from run.
+func (r Row) build() Check {
 	c := r.Check
 	c.Verdicts = map[Profile]string{}
 	for p, w := range r.Want {

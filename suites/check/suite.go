@@ -34,7 +34,7 @@ func (s Suite) Rows(tables ...[]Row) []Check {
 			if s.Wrap != nil {
 				one = s.Wrap(one)
 			}
-			out = append(out, one.Build())
+			out = append(out, one.build())
 		}
 	}
 	return out
