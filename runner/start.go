@@ -1,0 +1,271 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/oracle"
+	"github.com/assayhq/assay/mockidp/reference"
+	"github.com/assayhq/assay/mockidp/tokenissuer"
+	"github.com/assayhq/assay/runner/config"
+	tgt "github.com/assayhq/assay/runner/target"
+	"github.com/assayhq/assay/suites"
+	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/rotation"
+)
+
+// running is a started target with its Env.
+type running struct {
+	name    string
+	env     *check.Env
+	logs    func() []byte
+	cleanup []func()
+}
+
+func (r *running) close() {
+	for i := len(r.cleanup) - 1; i >= 0; i-- {
+		r.cleanup[i]()
+	}
+}
+
+func (r *running) defer_(f func()) { r.cleanup = append(r.cleanup, f) }
+
+// start brings up the mock IdP and the target the config describes.
+func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func(string) string) (*running, error) {
+	p, _ := check.ParseProfile(cfg.Profile)
+	if cfg.Target.Kind == config.KindReference || cfg.Target.Kind == "" {
+		var ds []defect.Name
+		if cfg.Target.Reference != nil {
+			for _, d := range cfg.Target.Reference.Defects {
+				ds = append(ds, defect.Name(d))
+			}
+		}
+		return startReference(ctx, cfg, p, defect.Of(ds...))
+	}
+	r := &running{name: targetName(cfg)}
+	ok := false
+	defer func() {
+		if !ok {
+			r.close()
+		}
+	}()
+	cast, err := castFromConfig(cfg, getenv)
+	if err != nil {
+		return nil, err
+	}
+	// Sleep makes the JWKS delay knob work: the rotation suite stalls
+	// jwks_uri with it (C-ROT-02, C-ROT-04).
+	idp := mockidp.New(mockidp.Config{Parties: cast.Parties(), MaxAge: 5 * time.Minute, Sleep: time.Sleep})
+	mux := http.NewServeMux()
+	mux.Handle("/", idp)
+	idpURL, err := serveMockIdP(cfg, mux, r)
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := tokenIssuer(cfg, idpURL, mux)
+	if err != nil {
+		return nil, err
+	}
+	if issuer != nil {
+		fmt.Fprintf(stdout, "token issuer for the verifier: %s (discovery %s/.well-known/openid-configuration)\n", issuer.ID(), issuer.ID())
+	}
+	fmt.Fprintf(stdout, "mock IdP at %s: register jwks_uri %s (A), %s (B); trust %s with jwks_uri %s\n",
+		idpURL, idpURL+mockidp.JWKSPath("A"), idpURL+mockidp.JWKSPath("B"), cast.IdPH.ID, idpURL+mockidp.JWKSPath("IdP-H"))
+	tlsCfg, err := clientTLS(cfg.Target)
+	if err != nil {
+		return nil, err
+	}
+	targetPort, err := freeTargetPort(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t, err := buildTarget(cfg, idpURL, targetPort, tlsCfg)
+	if err != nil {
+		return nil, err
+	}
+	r.logs = t.Logs
+	r.defer_(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		_ = t.Stop(sctx)
+	})
+	sctx, cancel := context.WithTimeout(ctx, cfg.Timeouts.Start.Duration+30*time.Second)
+	ep, err := t.Start(sctx)
+	cancel()
+	if err != nil {
+		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs(), cast.Secrets())
+	}
+	if err := register(ctx, cfg, &cast, idpURL, ep, tlsCfg, getenv); err != nil {
+		return nil, withLogs(err, t.Logs(), cast.Secrets())
+	}
+	orc, err := startOracle(r)
+	if err != nil {
+		return nil, err
+	}
+	opts := envOptions(cfg, p, cast, idp, orc, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg)
+	opts.Rotation = check.Rotation{KeyCacheTTL: cfg.Rotation.KeyCacheTTL.Duration, Margin: cfg.Rotation.Margin.Duration,
+		RefetchMin: cfg.Rotation.RefetchMin.Duration, Stall: cfg.Rotation.Stall.Duration, MaxWait: cfg.Rotation.MaxWait.Duration}
+	if issuer != nil {
+		opts.Verifier = check.VerifierTarget{URL: cfg.Verifier.URL, Audience: cfg.Verifier.Audience}
+		opts.TokenIssuer = issuer
+	}
+	e, err := suites.NewEnv(ctx, opts)
+	if err != nil {
+		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs(), cast.Secrets())
+	}
+	r.env = e
+	ok = true
+	return r, nil
+}
+
+func withLogs(err error, logs []byte, secrets []string) error {
+	lines := tail(logs, 20, secrets)
+	if len(lines) == 0 {
+		return err
+	}
+	return fmt.Errorf("%w\ntarget output (last %d lines):\n  %s", err, len(lines), strings.Join(lines, "\n  "))
+}
+
+// tail is the last n lines of a target's output, secrets and JWT
+// signatures redacted (a server may log the assertions it receives).
+func tail(logs []byte, n int, secrets []string) []string {
+	if len(bytes.TrimSpace(logs)) == 0 {
+		return nil
+	}
+	lines := strings.Split(strings.TrimRight(string(logs), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		lines[i] = client.Redact(l, secrets)
+	}
+	return lines
+}
+
+func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, orc *oracle.Oracle, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
+	return suites.Options{Oracle: orc,
+		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
+		Grant:    check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth},
+		Audience: cfg.Audience, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Timeout: cfg.Timeouts.Request.Duration,
+	}
+}
+
+func startReference(ctx context.Context, cfg config.Config, p check.Profile, defects defect.Set) (*running, error) {
+	cast, err := mockidp.FixtureCast()
+	if err != nil {
+		return nil, err
+	}
+	if err := grantKey(&cast, cfg.Grant.SigningAlg); err != nil {
+		return nil, err
+	}
+	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	if err != nil {
+		return nil, fmt.Errorf("start reference target: %w", err)
+	}
+	r := &running{name: "assay reference"}
+	r.defer_(func() { _ = in.Close() })
+	if len(defects) > 0 {
+		r.name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
+	}
+	tlsCfg, err := reference.ClientTLS()
+	var orc *oracle.Oracle
+	if err == nil {
+		orc, err = startOracle(r)
+	}
+	if err == nil {
+		opts := envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, "", "", tlsCfg)
+		// The built-in reference caches client keys briefly (reference.FastKeyCache)
+		// and serves a reference verifier, so the rotation and resource suites
+		// run in full in seconds.
+		opts.Rotation = rotation.FastReference()
+		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
+		opts.TokenIssuer = in.TokenIssuer
+		r.env, err = suites.NewEnv(ctx, opts)
+	}
+	if err != nil {
+		r.close()
+		return nil, fmt.Errorf("reach reference target: %w", err)
+	}
+	return r, nil
+}
+
+// tokenIssuer mounts IdP-V, the token issuer of the resource suite, on the
+// mock IdP at /idp-v when the config names a verifier; the target must trust
+// <idpURL>/idp-v (discovery at /idp-v/.well-known/openid-configuration).
+func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux) (*tokenissuer.Issuer, error) {
+	if cfg.Verifier == nil {
+		return nil, nil
+	}
+	is, err := tokenissuer.New(tokenissuer.Config{ID: idpURL + reference.IssuerPath, Audience: cfg.Verifier.Audience,
+		Schedule: keys.Schedule{Retire: time.Hour}, Clock: time.Now, Rand: rand.Reader, Sleep: time.Sleep})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle(reference.IssuerPath+"/", http.StripPrefix(reference.IssuerPath, is))
+	return is, nil
+}
+
+// startOracle starts the loopback SSRF listener that jku/x5u rows point at
+// (catalog.md §0.3 U6). It binds 127.0.0.1 only: a request it sees came
+// from a target on this host following an attacker-chosen URL.
+func startOracle(r *running) (*oracle.Oracle, error) {
+	orc, err := oracle.StartAttacker()
+	if err != nil {
+		return nil, fmt.Errorf("start SSRF oracle: %w", err)
+	}
+	r.defer_(func() { _ = orc.Close() })
+	return orc, nil
+}
+
+// serveMockIdP listens where the target can reach the mock IdP and returns
+// the base URL the target uses.
+func serveMockIdP(cfg config.Config, idp http.Handler, r *running) (string, error) {
+	listen := cfg.MockIdP.Listen
+	if listen == "" {
+		listen = net.JoinHostPort(tgt.MockIdPBindHost(cfg.Target.Kind), "0")
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return "", fmt.Errorf("listen mock IdP on %s: %w", listen, err)
+	}
+	srv := &http.Server{Handler: idp, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	r.defer_(func() { _ = srv.Close() })
+	if cfg.MockIdP.PublicURL != "" {
+		return strings.TrimSuffix(cfg.MockIdP.PublicURL, "/"), nil
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return tgt.MockIdPURL(cfg.Target.Kind, port), nil
+}
+
+// targetPortVar is replaced by the host port a container's first port is
+// published on. A server whose issuer must equal its host-visible URL
+// (RFC 8414 §3.3) gets --issuer https://127.0.0.1:${ASSAY_TARGET_PORT}.
+const targetPortVar = "${ASSAY_TARGET_PORT}"
+
+// LabelPID is set on a container target to the pid of the assay process
+// that started it.
+const LabelPID = "io.assay.pid"
+
+func toStrings(s defect.Set) []string {
+	var out []string
+	for _, d := range defect.All() {
+		if s.Has(d) {
+			out = append(out, string(d))
+		}
+	}
+	return out
+}
