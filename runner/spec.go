@@ -125,8 +125,9 @@ func buildTarget(cfg config.Config, idpURL, targetPort string, tlsCfg *tls.Confi
 			cmd[i] = expand(a, idpURL, targetPort)
 		}
 		spec := tgt.ContainerSpec{Image: c.Image, Env: env, Ports: c.Ports, Cmd: cmd, Ready: probe(c.Ready), HostPort: targetPort,
-			// Tests (and users) find the containers of one run by this label.
-			Labels: map[string]string{LabelPID: strconv.Itoa(os.Getpid())}}
+			// Tests (and users) find the containers of one run by these
+			// labels; the next run sweeps them if this process dies.
+			Labels: tgt.OwnerLabels(os.Getpid(), hostname())}
 		if c.Build != nil {
 			args := map[string]*string{}
 			for k, v := range c.Build.BuildArgs {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
@@ -94,6 +97,9 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	t, err := buildTarget(cfg, idpURL, targetPort, tlsCfg)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Target.Kind == config.KindContainer {
+		sweepOrphans(ctx, stdout)
 	}
 	r.logs = t.Logs
 	r.defer_(func() {
@@ -258,7 +264,37 @@ const targetPortVar = "${ASSAY_TARGET_PORT}"
 
 // LabelPID is set on a container target to the pid of the assay process
 // that started it.
-const LabelPID = "io.assay.pid"
+const LabelPID = tgt.LabelOwnerPID
+
+// sweepOrphans removes the container targets left on this host by an assay
+// process that no longer exists (one killed with SIGKILL cannot clean up
+// after itself) and says so; a failed sweep is only a warning.
+func sweepOrphans(ctx context.Context, stdout io.Writer) {
+	removed, err := tgt.SweepOrphans(ctx, hostname(), processAlive)
+	if len(removed) > 0 {
+		fmt.Fprintf(stdout, "removed %d container(s) left by an assay run that no longer exists\n", len(removed))
+	}
+	if err != nil {
+		fmt.Fprintf(stdout, "warning: sweeping leftover containers: %v\n", err)
+	}
+}
+
+// processAlive reports whether pid is a running process (EPERM: it exists
+// but belongs to someone else).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
+
+// hostname names this host in the containers' owner label, so that a
+// sweep never judges a pid of another host sharing the engine.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "unknown"
+	}
+	return h
+}
 
 func toStrings(s defect.Set) []string {
 	var out []string
