@@ -4,6 +4,10 @@ GO        ?= go
 CONFIG    ?=
 PROFILE   ?=
 FUZZTIME  ?= 20s
+# A hung test panics at this bound and the panic names it (go test prints the
+# running tests and every goroutine); each container or interop run also has
+# its own bound inside the test.
+TEST_TIMEOUT ?= 25m
 export TESTCONTAINERS_RYUK_DISABLED := true
 
 help:        ## list targets
@@ -14,7 +18,7 @@ run:         ## run every check against the built-in reference (CONFIG=file for 
 
 test:        ## everything CI runs: unit tests, the self-test kill matrix, CLI tests, container e2e, HTML browser test
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout $(TEST_TIMEOUT) ./...
 	cd fixtures/servers/seeds && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 catalog:     ## regenerate the committed check catalog (suites/testdata/catalog.golden, catalog-ids.txt)

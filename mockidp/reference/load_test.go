@@ -54,6 +54,9 @@ func sign(in *reference.Instance, jti string, ms ...assertion.Mutation) (string,
 	d := assertion.Client(assertion.ClientParams{
 		Target: assertion.Target{Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), ClientID: in.Cast.A.ID},
 		Now:    time.Now(), Key: k, Audience: in.Issuer, JTI: jti,
+		// Longer than any run of the test, however loaded the machine:
+		// the pre-signed shared assertions must not expire mid-test.
+		Lifetime: 30 * time.Minute,
 	})
 	return d.Apply(ms...).Sign(rand.Reader)
 }

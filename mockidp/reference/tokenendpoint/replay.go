@@ -44,6 +44,13 @@ func (r *replayStore) use(key string, expiry time.Time) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// The check, the insert and the pruning below see one clock reading
+	// taken under the lock: a request that waited for the lock past its
+	// assertion's expiry cannot find its jti pruned and be accepted again.
+	now = r.clock()
+	if !now.Before(expiry) {
+		return false
+	}
 	if exp, ok := r.seen[key]; ok && now.Before(exp) && !r.racy {
 		return false
 	}

@@ -120,3 +120,26 @@ func grantForm(t *testing.T, now time.Time, jti string) string {
 	}
 	return "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + tok
 }
+
+// TestReplayStorePrunedWhileWaiting: a request validated before its
+// assertion expired but reaching the store after the expiry (it waited for
+// the lock on a loaded machine while another request pruned the jti) is
+// refused, never accepted a second time.
+func TestReplayStorePrunedWhileWaiting(t *testing.T) {
+	clk := &testClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	r := newReplayStore(clk.Now)
+	exp := clk.Now().Add(time.Second)
+	if !r.use("k", exp) {
+		t.Fatal("first use refused")
+	}
+	clk.Add(2 * time.Second)
+	for i := range 1024 { // enough inserts to prune "k"
+		r.use(fmt.Sprint("filler-", i), clk.Now().Add(time.Minute))
+	}
+	if _, ok := r.seen["k"]; ok {
+		t.Fatal("k was not pruned: the test proves nothing")
+	}
+	if r.use("k", exp) {
+		t.Error("an expired jti was accepted again after it was pruned")
+	}
+}
