@@ -81,6 +81,12 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--only", "X-NOPE-01"}, "unknown check X-NOPE-01"},
 		{[]string{"run", "--label-filter", "(("}, "--label-filter"},
 		{[]string{"run", "--defect", "no-such-defect"}, `unknown defect "no-such-defect"`},
+		{[]string{"run", "--only", ""}, "invalid value \"\" for flag -only: empty list"},
+		{[]string{"run", "--only", " , "}, "empty list"},
+		{[]string{"run", "--label-filter", "level:NOPE"}, `--label-filter "level:NOPE" selects no check`},
+		{[]string{"run", "--only", "A-MD-01", "--label-filter", "level:SHOULD"}, "select no check in common"},
+		{[]string{"run", "--check-timeout", "0s"}, "--check-timeout: want a positive duration, got 0s"},
+		{[]string{"run", "--check-timeout", "-1s"}, "--check-timeout: want a positive duration"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{nil, "no command given"},
 	} {

@@ -83,6 +83,16 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
+	if len(checks) == 0 {
+		// A run that tests nothing would exit 0 and look like a pass.
+		if len(o.only) > 0 && o.labelFilter != "" {
+			return usageErr("--only %s and --label-filter %q select no check in common (see assay list)", strings.Join(o.only, ","), o.labelFilter)
+		}
+		return usageErr("--label-filter %q selects no check (see assay list --label-filter ...)", o.labelFilter)
+	}
+	if set["check-timeout"] && o.timeout <= 0 {
+		return usageErr("--check-timeout: want a positive duration, got %s", o.timeout)
+	}
 	if set["ca-file"] && set["insecure-skip-verify"] {
 		return usageErr("--ca-file and --insecure-skip-verify: give one, not both")
 	}

@@ -115,10 +115,16 @@ type listFlag []string
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
 func (l *listFlag) Set(v string) error {
+	n := len(*l)
 	for _, x := range strings.Split(v, ",") {
 		if x = strings.TrimSpace(x); x != "" {
 			*l = append(*l, x)
 		}
+	}
+	if len(*l) == n {
+		// --only '' would otherwise select everything, the opposite of
+		// what was typed.
+		return errors.New("empty list")
 	}
 	return nil
 }
