@@ -55,14 +55,26 @@ func Curl(ex v1.Exchange) string {
 }
 
 // Assay returns the assay command that reruns one check verbosely, e.g.
-// "assay run --only A-CA-04 -v"; with a carrier it adds a label filter for
-// that carrier.
-func Assay(id string, carrier string) string {
-	cmd := "assay run --only " + ShellQuote(id)
+// "assay run --config 'my target.yaml' --only A-CA-04 -v": context are the
+// run's own flags that choose the target (--config, --profile, --defect),
+// kept so that the line reruns against the same target; with a carrier it
+// adds a label filter for that carrier. Every word is shell-quoted.
+func Assay(id string, carrier string, context ...string) string {
+	cmd := Command(append([]string{"assay", "run"}, context...)...) + " --only " + ShellQuote(id)
 	if carrier != "" {
 		cmd += " --label-filter " + ShellQuote("carrier: containsAny "+carrier)
 	}
 	return cmd + " -v"
+}
+
+// Command joins words into one command line, each word shell-quoted, so
+// that the line pasted into a shell runs the same argv.
+func Command(words ...string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = ShellQuote(w)
+	}
+	return strings.Join(q, " ")
 }
 
 // ShellQuote quotes s as one POSIX shell word. Words made only of safe

@@ -122,6 +122,27 @@ func TestDefectMakesRunFail(t *testing.T) {
 	if !strings.Contains(out, "partial run") {
 		t.Errorf("a filtered run must say it is partial:\n%s", out)
 	}
+	// The report's repro line reruns against the same defective target,
+	// and the stored command line is the one typed.
+	dir := filepath.Join(t.TempDir(), "out dir")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, _, code = assay(t, "run", "--defect", "ignore-audience", "--profile", "BCP", "--only", "A-CA-04.2", "--json", filepath.Join(dir, "r.json"))
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	r := readReport(t, filepath.Join(dir, "r.json"))
+	if want := "assay run --defect ignore-audience --profile BCP --only A-CA-04.2 --json '" + filepath.Join(dir, "r.json") + "'"; r.Command != want {
+		t.Errorf("report command:\n got %s\nwant %s", r.Command, want)
+	}
+	for _, res := range r.Results {
+		if res.ID == "A-CA-04.2" {
+			if res.Repro == nil || !strings.HasPrefix(res.Repro.Assay, "assay run --profile BCP --defect ignore-audience --only A-CA-04.2") {
+				t.Errorf("repro does not keep --profile and --defect: %+v", res.Repro)
+			}
+		}
+	}
 }
 
 func TestListFilters(t *testing.T) {

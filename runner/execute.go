@@ -38,6 +38,9 @@ type runOptions struct {
 	timeout     time.Duration
 	caFile      string
 	insecure    bool
+	// args is the command line after "assay run", stored shell-quoted in
+	// the report (assay flags never carry secrets).
+	args []string
 }
 
 func runFlags(o *runOptions) *flag.FlagSet {
@@ -59,7 +62,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 }
 
 func runCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var o runOptions
+	o := runOptions{args: args}
 	fs := runFlags(&o)
 	if err := parse(fs, args, stderr); err != nil {
 		return err
@@ -237,7 +240,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	r := reports.FromGinkgo(report, reports.Meta{
 		Tool:    v1.Tool{Name: "assay", Version: Version},
 		Target:  v1.Target{Name: tgt.name, Issuer: tgt.env.Target.Issuer, TokenEndpoint: tgt.env.Target.TokenEndpoint, Profile: string(profile)},
-		Command: "assay run " + strings.Join(runArgs(os.Args), " "),
+		Command: reports.Command(append([]string{"assay", "run"}, o.args...)...),
 		Checks:  all,
 	})
 	if r.Started.IsZero() {
@@ -245,7 +248,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	}
 	for i := range r.Results {
 		if r.Results[i].Outcome == v1.Fail && r.Results[i].Repro == nil && len(r.Results[i].Exchanges) > 0 {
-			r.Results[i].Repro = &v1.Repro{Curl: reports.Curl(r.Results[i].Exchanges[0]), Assay: reports.Assay(r.Results[i].ID, r.Results[i].Carrier),
+			r.Results[i].Repro = &v1.Repro{Curl: reports.Curl(r.Results[i].Exchanges[0]), Assay: reports.Assay(r.Results[i].ID, r.Results[i].Carrier, o.reproContext()...),
 				Note: "a replayed assertion needs a fresh jti and exp; run the assay command to rebuild it"}
 		}
 	}
@@ -373,14 +376,21 @@ func writeReports(o runOptions, r v1.Report) error {
 	return nil
 }
 
-// runArgs is the command line after "assay run": args without the program
-// name and the subcommand. assay flags never carry secrets (secrets come
-// from the environment), so the rest is kept verbatim.
-func runArgs(args []string) []string {
-	if len(args) > 2 {
-		return args[2:]
+// reproContext are the flags of this run that choose its target, for the
+// repro line of a failing check: --config, --profile and --defect.
+// assay flags never carry secrets (secrets come from the environment).
+func (o runOptions) reproContext() []string {
+	var words []string
+	if o.config != "" {
+		words = append(words, "--config", o.config)
 	}
-	return nil
+	if o.profile != "" {
+		words = append(words, "--profile", o.profile)
+	}
+	for _, d := range o.defects {
+		words = append(words, "--defect", d)
+	}
+	return words
 }
 
 func isTerminal(w io.Writer) bool {
