@@ -166,12 +166,56 @@ clients:
   B: {id: client-b}
 timeouts: {request: 2s}
 `, port))
-	out, errOut, code := assay(t, "run", "--config", cfg)
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--config", cfg, "--out", dir)
 	if code != 3 {
 		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, "connection refused") {
 		t.Errorf("stderr does not name the cause:\n%s", errOut)
+	}
+	// CI still gets every report, with one ERROR case carrying the cause.
+	for _, f := range []string{"report.json", "junit.xml", "report.html", "summary.md"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Errorf("setup failure wrote no %s: %v", f, err)
+			continue
+		}
+		if !strings.Contains(string(b), "connection refused") {
+			t.Errorf("%s does not carry the cause", f)
+		}
+	}
+	if r := readReport(t, filepath.Join(dir, "report.json")); r.Summary.Counts[v1.Error] != 1 {
+		t.Errorf("setup failure report: counts %v, want one ERROR", r.Summary.Counts)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "junit.xml")); !strings.Contains(string(b), "<error") {
+		t.Errorf("junit.xml has no <error> case:\n%s", b)
+	}
+}
+
+// TestBadReportPaths: a report path that cannot be written is refused
+// before any check runs (exit 2), naming the flag.
+func TestBadReportPaths(t *testing.T) {
+	dir := t.TempDir()
+	file := writeFile(t, "plain-file", "x")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--junit", filepath.Join(dir, "missing", "junit.xml")}, "--junit: cannot write into"},
+		{[]string{"--json", dir}, "--json: " + dir + " is a directory"},
+		{[]string{"--out", filepath.Join(file, "sub")}, "--out: cannot create directory"},
+	} {
+		out, errOut, code := assay(t, append([]string{"run"}, tc.args...)...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", tc.args, code, errOut)
+		}
+		if !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: stderr lacks %q:\n%s", tc.args, tc.want, errOut)
+		}
+		if strings.Contains(out, "PASS") {
+			t.Errorf("%v: checks ran before the path was refused", tc.args)
+		}
 	}
 }
 

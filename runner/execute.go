@@ -96,6 +96,9 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	if set["check-timeout"] && o.timeout <= 0 {
 		return usageErr("--check-timeout: want a positive duration, got %s", o.timeout)
 	}
+	if err := checkOutputs(o); err != nil {
+		return err
+	}
 	if set["ca-file"] && set["insecure-skip-verify"] {
 		return usageErr("--ca-file and --insecure-skip-verify: give one, not both")
 	}
@@ -117,6 +120,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	if getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
 	}
+	started := time.Now()
 	r, err := start(ctx, cfg, stdout, getenv)
 	if err != nil {
 		var ee *ExitError
@@ -125,6 +129,10 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		}
 		if strings.Contains(err.Error(), "tls: failed to verify certificate") && cfg.Target.CAFile == "" {
 			err = fmt.Errorf("%w\nhint: if the target's certificate comes from a private CA, give its PEM with target.caFile or --ca-file", err)
+		}
+		// CI always gets its reports, even when no check could run.
+		if werr := writeReports(o, setupFailure(o, cfg, err, started)); werr != nil {
+			err = errors.Join(err, werr)
 		}
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}
@@ -336,6 +344,56 @@ func printExchanges(w io.Writer, res v1.Result) {
 			fmt.Fprintf(w, "    error: %s\n", ex.Error)
 		}
 	}
+}
+
+// setupFailure is the report of a run that failed before any check ran
+// (start, discovery, TLS, registration): one ERROR result carrying the
+// cause, so that every report format still exists.
+func setupFailure(o runOptions, cfg config.Config, cause error, started time.Time) v1.Report {
+	r := v1.Report{
+		Schema:  v1.Schema,
+		Tool:    v1.Tool{Name: "assay", Version: Version},
+		Target:  v1.Target{Name: cfg.Name, Issuer: cfg.Target.Issuer, TokenEndpoint: cfg.Target.TokenEndpoint, Profile: cfg.Profile},
+		Command: reports.Command(append([]string{"assay", "run"}, o.args...)...),
+		Started: started, Finished: time.Now(),
+		Results: []v1.Result{{ID: "SETUP", Title: "start and reach the target (start, TLS, discovery, registration)",
+			Level: "MUST", Suite: "setup", Outcome: v1.Error, Reason: cause.Error()}},
+	}
+	r.Summarize()
+	return r
+}
+
+// checkOutputs refuses report paths that cannot be written before any
+// check runs: a run that ends with "cannot write junit.xml" wasted the
+// run and left CI without a report.
+func checkOutputs(o runOptions) error {
+	probe := func(flag, dir string) error {
+		f, err := os.CreateTemp(dir, ".assay-probe-*")
+		if err != nil {
+			return usageErr("%s: cannot write into %s: %v", flag, dir, errors.Unwrap(err))
+		}
+		name := f.Name()
+		f.Close()
+		return os.Remove(name)
+	}
+	for _, x := range []struct{ flag, path string }{{"--junit", o.junit}, {"--json", o.jsonOut}} {
+		if x.path == "" {
+			continue
+		}
+		if fi, err := os.Stat(x.path); err == nil && fi.IsDir() {
+			return usageErr("%s: %s is a directory, want a file path", x.flag, x.path)
+		}
+		if err := probe(x.flag, filepath.Dir(x.path)); err != nil {
+			return err
+		}
+	}
+	if o.out != "" {
+		if err := os.MkdirAll(o.out, 0o755); err != nil {
+			return usageErr("--out: cannot create directory %s: %v", o.out, errors.Unwrap(err))
+		}
+		return probe("--out", o.out)
+	}
+	return nil
 }
 
 func writeReports(o runOptions, r v1.Report) error {
