@@ -144,9 +144,41 @@ func splitParams(s string) []string {
 	return append(out, b.String())
 }
 
+// gate is the positive control every refusal row runs before it sends its
+// own token (semantics.md §2, one cause, one finding): a valid token must
+// be accepted, else the row is ERROR "blocked: C-RS-01 failed: …", never
+// PASS. A verifier that refuses everything (an HS256 verifier handed ES256
+// tokens, a wrong audience in the config) would otherwise pass every
+// refusal row. The control runs per row, not once per run, so a verifier
+// that stops accepting in the middle of the run still blocks the rows
+// after it.
+func gate(ctx context.Context, e *check.Env) (check.Result, bool) {
+	tok, err := mint(e)
+	if err != nil {
+		return harness(err, nil), false
+	}
+	tr, err := present(ctx, e, tok)
+	if err != nil {
+		return harness(err, tr), false
+	}
+	if !granted(tr) {
+		return check.Error(blocked(tr), tr), false
+	}
+	return check.Result{}, true
+}
+
+// blocked is the reason of a row whose valid-token control was refused.
+func blocked(tr *client.Transcript) string {
+	why := fmt.Sprintf("a valid access token was refused: HTTP %d", tr.Status)
+	if c := tr.Header.Get("WWW-Authenticate"); c != "" {
+		why += " " + c
+	}
+	return "blocked: C-RS-01 failed: " + why
+}
+
 // refused turns a judged refusal into a result; a wrong answer is confirmed
-// with a valid token first, so that a verifier that refuses everything
-// yields ERROR, not FAIL (semantics.md §2).
+// with a valid token, so that a verifier that stopped accepting yields
+// ERROR, not FAIL (semantics.md §2).
 func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Transcript, v check.Verdict) check.Result {
 	switch {
 	case len(v.Fail) == 0 && len(v.Warn) == 0:
@@ -160,7 +192,7 @@ func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Tran
 	}
 	ctr, err := present(ctx, e, tok)
 	if err != nil || !granted(ctr) {
-		r := check.Error("the verifier refuses valid tokens too (positive control failed); the check saw: "+strings.Join(v.Fail, "; "), tr)
+		r := check.Error("the verifier stopped accepting valid tokens after this row (positive control failed); the row itself saw: "+strings.Join(v.Fail, "; "), tr)
 		if ctr != nil {
 			r.Exchanges = append(r.Exchanges, ctr)
 		}

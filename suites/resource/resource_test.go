@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/reference"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites"
@@ -16,13 +17,13 @@ import (
 	"github.com/assayhq/assay/suites/rotation"
 )
 
-func env(t *testing.T, withVerifier bool) *check.Env {
+func env(t *testing.T, withVerifier bool, defects ...defect.Name) *check.Env {
 	t.Helper()
 	cast, err := mockidp.FixtureCast()
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := reference.Start(reference.Options{Profile: string(check.BASE), Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	in, err := reference.Start(reference.Options{Profile: string(check.BASE), Clock: time.Now, Rand: rand.Reader, Cast: cast, Defects: defect.Of(defects...)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +61,25 @@ func TestNoVerifier(t *testing.T) {
 	for _, c := range resource.Checks() {
 		if r := suites.Run(context.Background(), e, c); r.Outcome != v1.NA || !strings.Contains(r.Reason, "no verifier URL configured") {
 			t.Errorf("%s: %s: %s, want N/A (no verifier URL configured)", c.ID, r.Outcome, r.Reason)
+		}
+	}
+}
+
+// TestGate: against a verifier that refuses every token, C-RS-01 fails and
+// every other row is ERROR "blocked: C-RS-01 failed", never PASS (a refusal
+// proves nothing when valid tokens are refused too; semantics.md §2).
+func TestGate(t *testing.T) {
+	e := env(t, true, defect.VerifierRejectAll)
+	for _, c := range resource.Checks() {
+		r := suites.Run(context.Background(), e, c)
+		switch {
+		case c.ID == "C-RS-01":
+			if r.Outcome != v1.Fail {
+				t.Errorf("%s: %s: %s, want FAIL", c.ID, r.Outcome, r.Reason)
+			}
+		case r.Outcome == v1.NA:
+		case r.Outcome != v1.Error || !strings.HasPrefix(r.Reason, "blocked: C-RS-01 failed: "):
+			t.Errorf("%s: %s: %s, want ERROR blocked by C-RS-01", c.ID, r.Outcome, r.Reason)
 		}
 	}
 }

@@ -73,6 +73,9 @@ func refuse(token func(e *check.Env) (string, error)) func(ctx context.Context, 
 		if why := applies(e); why != "" {
 			return check.NA(why)
 		}
+		if r, ok := gate(ctx, e); !ok {
+			return r
+		}
 		tok, err := token(e)
 		if err != nil {
 			return harness(err, nil)
@@ -106,6 +109,9 @@ func validToken(ctx context.Context, e *check.Env) check.Result {
 func noToken(ctx context.Context, e *check.Env) check.Result {
 	if why := applies(e); why != "" {
 		return check.NA(why)
+	}
+	if r, ok := gate(ctx, e); !ok {
+		return r
 	}
 	tr, err := present(ctx, e, "")
 	if err != nil {
