@@ -46,6 +46,26 @@ func Judge(r v1.Report) Verdict {
 	}
 }
 
+// Exit codes of a run that completed (semantics.md §3). Usage errors (2)
+// are the runner's: nothing ran, so there is no report to judge.
+const (
+	ExitPass  = 0 // conformant: WARN, N/A, SKIP and expected failures allowed
+	ExitFail  = 1 // a FAIL not marked expected
+	ExitError = 3 // an ERROR: a harness problem or an unreachable target
+)
+
+// ExitCode is the process exit status that goes with the verdict, so that
+// the exit code and every report's verdict come from one judgement.
+func (v Verdict) ExitCode() int {
+	switch v {
+	case VerdictError:
+		return ExitError
+	case VerdictFail:
+		return ExitFail
+	}
+	return ExitPass
+}
+
 // Headline is a one-line account of the run: verdict, target and profile.
 func Headline(r v1.Report) string {
 	return fmt.Sprintf("%s: %s, profile %s", Judge(r), targetName(r.Target), orDash(r.Target.Profile))

@@ -12,17 +12,22 @@ func TestJudge(t *testing.T) {
 		name    string
 		results []v1.Result
 		want    Verdict
+		exit    int
 	}{
-		{"empty", nil, VerdictPass},
-		{"pass, warn and n/a", []v1.Result{res(v1.Pass, false), res(v1.Warn, false), res(v1.NA, false)}, VerdictPass},
-		{"skip makes it partial", []v1.Result{res(v1.Pass, false), res(v1.Skip, false)}, VerdictPartial},
-		{"fail beats skip", []v1.Result{res(v1.Skip, false), res(v1.Fail, false)}, VerdictFail},
-		{"expected fail does not count", []v1.Result{res(v1.Pass, false), res(v1.Fail, true)}, VerdictPass},
-		{"error beats fail", []v1.Result{res(v1.Fail, false), res(v1.Error, false)}, VerdictError},
+		{"empty", nil, VerdictPass, 0},
+		{"pass, warn and n/a", []v1.Result{res(v1.Pass, false), res(v1.Warn, false), res(v1.NA, false)}, VerdictPass, 0},
+		{"skip makes it partial", []v1.Result{res(v1.Pass, false), res(v1.Skip, false)}, VerdictPartial, 0},
+		{"fail beats skip", []v1.Result{res(v1.Skip, false), res(v1.Fail, false)}, VerdictFail, 1},
+		{"expected fail does not count", []v1.Result{res(v1.Pass, false), res(v1.Fail, true)}, VerdictPass, 0},
+		{"error beats fail", []v1.Result{res(v1.Fail, false), res(v1.Error, false)}, VerdictError, 3},
 	}
 	for _, tc := range tests {
-		if got := Judge(v1.Report{Results: tc.results}); got != tc.want {
+		got := Judge(v1.Report{Results: tc.results})
+		if got != tc.want {
 			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+		if got.ExitCode() != tc.exit {
+			t.Errorf("%s: exit code %d, want %d", tc.name, got.ExitCode(), tc.exit)
 		}
 	}
 }

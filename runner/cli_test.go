@@ -229,3 +229,16 @@ func TestHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAgreesWithSelfTest: the built-in reference run is given the token
+// endpoint as the self-test gives it, so a defect that breaks discovery
+// fails its metadata check (exit 1) instead of failing setup (exit 3).
+func TestRunAgreesWithSelfTest(t *testing.T) {
+	out, _, code := assay(t, "run", "--defect", "metadata-no-token-endpoint", "--only", "A-MD-05,A-CA-01")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (A-MD-05 fails, as in the kill matrix):\n%s", code, out)
+	}
+	if !strings.Contains(out, "FAIL") || !strings.Contains(out, "A-MD-05") {
+		t.Errorf("output does not name the failing check A-MD-05:\n%s", out)
+	}
+}

@@ -283,19 +283,11 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	return verdict(r)
 }
 
-// verdict is the exit status of a report (semantics.md §3).
+// verdict is the exit status of a report: the judgement every report
+// prints as its verdict (reports.Judge, semantics.md §3).
 func verdict(r v1.Report) error {
-	fails := 0
-	for _, res := range r.Results {
-		if res.Outcome == v1.Error {
-			return quiet(ExitHarnessError)
-		}
-		if res.Outcome == v1.Fail && !res.Expected {
-			fails++
-		}
-	}
-	if fails > 0 {
-		return quiet(ExitFail)
+	if code := reports.Judge(r).ExitCode(); code != ExitOK {
+		return quiet(code)
 	}
 	return nil
 }

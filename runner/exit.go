@@ -4,14 +4,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+
+	"github.com/assayhq/assay/reports"
 )
 
 // Exit codes (semantics.md §3), in order of precedence.
+// A completed run's code is its report's verdict (reports.Verdict.ExitCode).
 const (
-	ExitOK           = 0 // conformant (WARN, N/A and expected failures allowed)
-	ExitFail         = 1 // a FAIL not listed as expected
-	ExitUsage        = 2 // usage or config error: nothing ran
-	ExitHarnessError = 3 // an ERROR: harness problem or target unreachable
+	ExitOK           = reports.ExitPass  // conformant (WARN, N/A and expected failures allowed)
+	ExitFail         = reports.ExitFail  // a FAIL not listed as expected
+	ExitUsage        = 2                 // usage or config error: nothing ran
+	ExitHarnessError = reports.ExitError // an ERROR: harness problem or target unreachable
 )
 
 // ExitError carries the process exit code of an outcome.

@@ -15,8 +15,9 @@ const module = "github.com/assayhq/assay"
 // imports nothing of ours; mockidp imports downward only, and its harness
 // packages never import the reference servers under mockidp/reference;
 // suites reach the reference only over HTTP; reports stays free of HTTP and
-// mockidp; nothing imports runner; testcontainers only in runner/target;
-// Ginkgo only in suites, runner and reports.
+// mockidp; runner imports no single suite; nothing imports runner;
+// testcontainers only in runner/target; Ginkgo only in suites, runner and
+// reports.
 func TestImportRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}|{{join .Imports ","}}`, module+"/...").CombinedOutput()
 	if err != nil {
@@ -46,6 +47,8 @@ func TestImportRules(t *testing.T) {
 				bad("suites reach the reference only over HTTP and never import runner or reports")
 			case strings.HasPrefix(rel, "reports") && ours && irel != "reports/v1" && irel != "suites/check":
 				bad("reports imports only reports/v1 and suites/check")
+			case strings.HasPrefix(rel, "runner") && strings.HasPrefix(irel, "suites/") && irel != "suites/check":
+				bad("runner reaches the suites through package suites and the check model only (timings come from the target, not a suite)")
 			case !strings.HasPrefix(rel, "runner") && strings.HasPrefix(irel, "runner"):
 				bad("nothing imports runner")
 			case strings.HasPrefix(imp, "github.com/testcontainers/") && !strings.HasPrefix(rel, "runner/target"):

@@ -26,7 +26,6 @@ import (
 	tgt "github.com/assayhq/assay/runner/target"
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
-	"github.com/assayhq/assay/suites/rotation"
 )
 
 // running is a started target with its Env.
@@ -192,11 +191,14 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		orc, err = startOracle(r)
 	}
 	if err == nil {
-		opts := envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, "", "", tlsCfg)
+		// The token endpoint is given, as the self-test gives it, so that a
+		// defect that breaks discovery fails its metadata checks (A-MD-05)
+		// and leaves the others running, instead of failing setup.
+		opts := envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, in.TokenEndpoint(), "", tlsCfg)
 		// The built-in reference caches client keys briefly (reference.FastKeyCache)
 		// and serves a reference verifier, so the rotation and resource suites
-		// run in full in seconds.
-		opts.Rotation = rotation.FastReference()
+		// run in full in seconds; it reports its own key cache timings.
+		opts.Rotation = check.KnownKeyCache(in.Server.KeyCache())
 		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
 		opts.TokenIssuer = in.TokenIssuer
 		r.env, err = suites.NewEnv(ctx, opts)

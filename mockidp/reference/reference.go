@@ -63,8 +63,8 @@ type Options struct {
 // FastKeyCache is the key cache timing of the built-in reference when the
 // caller sets none (Start applies it), short enough that the rotation suite
 // finishes in seconds: TTL 400 ms, unknown-kid refetch at most every 100 ms,
-// fetch timeout 300 ms. Declare the same values to the suites with
-// rotation.FastReference (a 100 ms margin and a 600 ms stall).
+// fetch timeout 300 ms. Instance.Server.KeyCache reports the timings in
+// force, for the rotation suite's declaration.
 func FastKeyCache(o Options) Options {
 	o.KeyCacheTTL, o.KeyRefetchMin, o.KeyFetchTimeout = 400*time.Millisecond, 100*time.Millisecond, 300*time.Millisecond
 	return o

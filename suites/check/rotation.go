@@ -59,6 +59,14 @@ func (r Rotation) WithDefaults() Rotation {
 	return r
 }
 
+// KnownKeyCache declares a key cache whose timings are known exactly, as
+// the built-in reference reports its own: a margin of a quarter of the TTL
+// on each wait, a stall twice the fetch timeout (so that a fetch surely
+// times out), and waits of at most 5 s.
+func KnownKeyCache(ttl, refetchMin, fetchTimeout time.Duration) Rotation {
+	return Rotation{KeyCacheTTL: ttl, Margin: ttl / 4, RefetchMin: refetchMin, Stall: 2 * fetchTimeout, MaxWait: 5 * time.Second}
+}
+
 // Expiry is how long to wait for a cached key set to expire: TTL + margin.
 func (r Rotation) Expiry() time.Duration { return r.KeyCacheTTL + r.Margin }
 

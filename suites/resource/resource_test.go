@@ -14,7 +14,6 @@ import (
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/resource"
-	"github.com/assayhq/assay/suites/rotation"
 )
 
 func env(t *testing.T, withVerifier bool, defects ...defect.Name) *check.Env {
@@ -33,7 +32,7 @@ func env(t *testing.T, withVerifier bool, defects ...defect.Name) *check.Env {
 		t.Fatal(err)
 	}
 	o := suites.Options{Issuer: in.Issuer, Profile: check.BASE, Cast: cast, IdP: in.IdP, Clock: time.Now, Since: time.Since,
-		Rand: rand.Reader, TLS: tlsCfg, Rotation: rotation.FastReference()}
+		Rand: rand.Reader, TLS: tlsCfg, Rotation: check.KnownKeyCache(in.Server.KeyCache())}
 	if withVerifier {
 		o.Verifier, o.TokenIssuer = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, in.TokenIssuer
 	}

@@ -35,13 +35,6 @@ func Checks() []check.Check {
 	return s.Checks(newKeyChecks(), keySetChecks(), outageChecks(), floodChecks())
 }
 
-// FastReference declares the key cache of a reference started with
-// reference.FastKeyCache: TTL 400 ms, refetch interval 100 ms, plus a
-// 100 ms margin and a 600 ms stall (longer than its 300 ms fetch timeout).
-func FastReference() check.Rotation {
-	return check.Rotation{KeyCacheTTL: 400 * time.Millisecond, Margin: 100 * time.Millisecond, RefetchMin: 100 * time.Millisecond, Stall: 600 * time.Millisecond, MaxWait: 5 * time.Second}
-}
-
 // scene is the state of one running scenario.
 type scene struct {
 	e      *check.Env

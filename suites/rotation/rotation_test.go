@@ -34,7 +34,7 @@ func TestRealTime(t *testing.T) {
 	}
 	e, err := suites.NewEnv(context.Background(), suites.Options{
 		Issuer: in.Issuer, Profile: check.BASE, Cast: cast, IdP: in.IdP, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
-		Rotation: rotation.FastReference(),
+		Rotation: check.KnownKeyCache(in.Server.KeyCache()),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -199,6 +199,13 @@ func (s *Server) routes() {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// KeyCache is the client key cache's timing, defaults filled in: how long
+// a fetched JWKS is used, the least time between two unknown-kid refetches,
+// and the bound on one fetch.
+func (s *Server) KeyCache() (ttl, refetchMin, fetchTimeout time.Duration) {
+	return s.cfg.KeyCacheTTL, s.cfg.KeyRefetchMin, s.cfg.KeyFetchTimeout
+}
+
 // TokenEndpoint is the token endpoint URL.
 func (s *Server) TokenEndpoint() string { return s.cfg.Issuer + "/token" }
 
