@@ -6,9 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
-	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/assayhq/assay/mockidp/assertion"
@@ -103,61 +101,6 @@ func twice(second func(e *check.Env, jti, tok string) (string, error)) check.Sen
 		}
 		return tr, err
 	}
-}
-
-// race sends one assertion Racers times at once; more than one token is a
-// finding (the check-then-insert of the replay cache is not atomic).
-func race(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-	tok, err := e.ClientAssertion(e.Cast.A)
-	if err != nil {
-		return nil, err
-	}
-	trs := make([]*client.Transcript, Racers)
-	errs := make([]error, Racers)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range trs {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			<-start
-			trs[i], errs[i] = e.Post(ctx, check.ClientAuthForm(tok), nil)
-		}(i)
-	}
-	close(start)
-	wg.Wait()
-	var won, lost []*client.Transcript
-	for i, tr := range trs {
-		if errs[i] != nil {
-			return tr, errs[i]
-		}
-		if tr.Status >= 200 && tr.Status < 300 {
-			won = append(won, tr)
-		} else {
-			lost = append(lost, tr)
-		}
-	}
-	if len(won) > 1 {
-		out := won[1]
-		out.Related = append(out.Related, won[0])
-		out.Findings = append(out.Findings, fmt.Sprintf("%d of %d parallel requests with one assertion got tokens (at most one may)", len(won), Racers))
-		return out, nil
-	}
-	if len(won) == 0 {
-		// Nobody won: the race proves nothing about single use.
-		return lost[0], &check.Inapplicable{Reason: fmt.Sprintf("none of %d parallel requests with one valid assertion got a token (first answer HTTP %d), so the race shows nothing", Racers, lost[0].Status)}
-	}
-	// Judge a loser the server refused on the assertion's merits: a 429
-	// from a rate limiter (RFC 6585 §4) says nothing about replay.
-	out := lost[0]
-	for _, tr := range lost {
-		if tr.Status != http.StatusTooManyRequests {
-			out = tr
-			break
-		}
-	}
-	out.Related = append(out.Related, won...)
-	return out, nil
 }
 
 // afterRejected spends a jti on a request with a broken signature, then

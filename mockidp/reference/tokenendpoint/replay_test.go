@@ -143,3 +143,40 @@ func TestReplayStorePrunedWhileWaiting(t *testing.T) {
 		t.Error("an expired jti was accepted again after it was pruned")
 	}
 }
+
+// TestReplayStoreRacy: under defect.NonAtomicReplay two uses of one jti
+// whose checks both fall inside the window between check and insert both
+// win; a use after the insert loses.
+func TestReplayStoreRacy(t *testing.T) {
+	clk := &testClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+	r := newReplayStore(clk.Now)
+	r.racy = true
+	var checked sync.WaitGroup
+	checked.Add(2)
+	r.pause = func(d time.Duration) {
+		if d != raceWindow {
+			t.Errorf("paused %v, want the race window %v", d, raceWindow)
+		}
+		checked.Done()
+		checked.Wait() // both checks done before either inserts
+	}
+	var wins atomic.Int32
+	var done sync.WaitGroup
+	for range 2 {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			if r.use("k", clk.Now().Add(time.Minute)) {
+				wins.Add(1)
+			}
+		}()
+	}
+	done.Wait()
+	if n := wins.Load(); n != 2 {
+		t.Fatalf("%d of 2 uses inside the window won, want 2", n)
+	}
+	r.pause = func(time.Duration) {}
+	if r.use("k", clk.Now().Add(time.Minute)) {
+		t.Fatal("a use after the insert won")
+	}
+}
