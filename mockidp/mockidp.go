@@ -98,7 +98,7 @@ func FixtureCast() (Cast, error) {
 		// Last, so that no default pick lands on them: an algorithm nobody
 		// advertises (A-JO-04) and a key marked for encryption (A-JO-23).
 		"client-a.es384", "client-a.enc-es256")
-	c.B = mk("B", "client-b", oauth.AuthPrivateKeyJWT, "client-b.es256")
+	c.B = mk("B", "client-b", oauth.AuthPrivateKeyJWT, "client-b.es256", "client-b.ps256", "client-b.rs256", "client-b.eddsa")
 	c.P = mk("P", "client-p", oauth.AuthPrivateKeyJWT, "client-p.ps256", "client-p.es256")
 	c.P.SigningAlg = "PS256"
 	c.IdPH = mk("IdP-H", "https://idp-h.assay.test", "", "idp-h.eddsa")

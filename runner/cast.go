@@ -41,13 +41,22 @@ func castFromConfig(cfg config.Config, getenv func(string) string) (mockidp.Cast
 			}
 			p.Keys = ks
 		}
-		// The registered signing algorithm's key signs by default.
+		// The registered signing algorithm's key signs by default, and the
+		// client is registered for it (token_endpoint_auth_signing_alg):
+		// rows that need another algorithm pick another client or are N/A.
+		p.Keys = append(keys.Set(nil), p.Keys...)
+		found := false
 		for i, k := range p.Keys {
 			if k.Alg() == c.SigningAlg {
 				p.Keys[0], p.Keys[i] = p.Keys[i], p.Keys[0]
+				found = true
 				break
 			}
 		}
+		if c.SigningAlg != "" && !found {
+			return p, fmt.Errorf("clients.%s.keys: no %s key for clients.%s.signingAlg", base.Name, c.SigningAlg, base.Name)
+		}
+		p.SigningAlg = c.SigningAlg
 		return p, nil
 	}
 	if cast.A, err = party(cast.A, cfg.Clients.A); err != nil {

@@ -4,12 +4,15 @@ import (
 	"context"
 
 	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/oauth"
 )
 
 // ClientMetadata is the metadata assay registers for party p: its JWKS on
-// the mock IdP at idpURL for private_key_jwt clients, its auth method, the
-// signing algorithm when the catalog pins one (client P: PS256, A-AU-11),
-// and grantTypes.
+// the mock IdP at idpURL for private_key_jwt clients, its auth method,
+// grantTypes, and for every private_key_jwt client the algorithm it signs
+// with (token_endpoint_auth_signing_alg, OpenID Connect Dynamic Client
+// Registration §2): some servers pin RS256 for a client that does not say.
+// client_secret_jwt clients declare HS256 for the same reason.
 func ClientMetadata(p mockidp.Party, idpURL string, grantTypes []string) Metadata {
 	m := Metadata{
 		ClientName:                  "assay-" + p.Name,
@@ -19,6 +22,12 @@ func ClientMetadata(p mockidp.Party, idpURL string, grantTypes []string) Metadat
 	}
 	if len(p.Keys) > 0 {
 		m.JWKSURI = idpURL + mockidp.JWKSPath(p.Name)
+		if m.TokenEndpointAuthSigningAlg == "" {
+			m.TokenEndpointAuthSigningAlg = p.Keys[0].Alg()
+		}
+	}
+	if p.AuthMethod == oauth.AuthClientSecretJWT && m.TokenEndpointAuthSigningAlg == "" {
+		m.TokenEndpointAuthSigningAlg = "HS256"
 	}
 	return m
 }

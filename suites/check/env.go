@@ -191,7 +191,9 @@ func (e *Env) GrantForm(assertionJWT string) (client.Form, error) {
 		{Name: "grant_type", Value: e.Grant.URN},
 		{Name: "assertion", Value: assertionJWT},
 	}
-	if e.Grant.ClientAuth != "none" {
+	// A grant-only target configures no private_key_jwt client: an
+	// optional client authentication is then left out.
+	if e.Grant.ClientAuth != "none" && (e.Grant.ClientAuth == "required" || ClientUnavailable(e) == "") {
 		ca, err := e.ClientAssertion(e.Cast.A)
 		if err != nil {
 			return nil, err

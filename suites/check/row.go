@@ -114,6 +114,10 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 		if why := grantUnavailable(e); why != "" {
 			return NA(why)
 		}
+	} else if r.Carrier == Client {
+		if why := ClientUnavailable(e); why != "" {
+			return NA(why)
+		}
 	}
 	if r.Needs != nil {
 		if why := r.Needs(e); why != "" {

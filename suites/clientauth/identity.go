@@ -57,7 +57,11 @@ func identityRows() []check.Row {
 			Check: check.Check{ID: "A-CA-27", Level: check.MUST, Cite: cite("RFC8725-3.8", "RFC7523-3"), Defect: defect.AnyClientKey,
 				Title: "rejects client A's assertion signed with client B's key"},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				k, _ := e.Cast.B.Key("")
+				// B's key of the algorithm A signs with: only the key is wrong.
+				k, err := check.KeyFor(e.Cast.B, check.DefaultAlg(e.Cast.A))
+				if err != nil {
+					return nil, err
+				}
 				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k))
 			},
 			Want: expect.Everywhere(expect.RejectClient),
@@ -90,7 +94,11 @@ func identityRows() []check.Row {
 			Check: check.Check{ID: "B-KEY-09", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.AnyClientKey,
 				Title: "rejects an assertion for client B signed with client A's key"},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				k, _ := e.Cast.A.Key("")
+				// A's key of the algorithm B signs with: only the key is wrong.
+				k, err := check.KeyFor(e.Cast.A, check.DefaultAlg(e.Cast.B))
+				if err != nil {
+					return nil, err
+				}
 				return e.Authenticate(ctx, e.Cast.B, assertion.SignWith(k))
 			},
 			Want: expect.Everywhere(expect.RejectClient),

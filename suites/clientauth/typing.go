@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
-	"fmt"
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
@@ -44,9 +43,9 @@ func typingRows() []check.Row {
 				// FAPI2 refuses RS256 by its allowlist before the key's alg is read.
 				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				k, ok := e.Cast.A.KeyFor("PS256")
-				if !ok {
-					return nil, fmt.Errorf("client A has no PS256 key")
+				k, err := check.KeyOf(e.Cast.A, "PS256")
+				if err != nil {
+					return nil, err
 				}
 				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k), assertion.Header("alg", "RS256"), assertion.SignAlg("RS256"))
 			},
@@ -58,9 +57,9 @@ func typingRows() []check.Row {
 			Check: check.Check{ID: "A-JO-15", Level: check.SHOULD, Cite: cite("RFC7518-3.5"), Defect: defect.AnyPSSSalt,
 				Title: "refuses a PS256 signature whose salt length is not 32"},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				k, ok := e.Cast.A.KeyFor("PS256")
-				if !ok {
-					return nil, fmt.Errorf("client A has no PS256 key")
+				k, err := check.KeyOf(e.Cast.A, "PS256")
+				if err != nil {
+					return nil, err
 				}
 				salt0 := func(si []byte, d *assertion.Draft) ([]byte, error) {
 					h := sha256.Sum256(si)
@@ -77,9 +76,9 @@ func typingRows() []check.Row {
 				// FAPI2 refuses HS256 by its allowlist before any key is read.
 				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				k, ok := e.Cast.A.KeyFor("RS256")
-				if !ok {
-					return nil, fmt.Errorf("client A has no RS256 key")
+				k, err := check.KeyOf(e.Cast.A, "RS256")
+				if err != nil {
+					return nil, err
 				}
 				der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
 				if err != nil {

@@ -98,7 +98,7 @@ func algorithmAttacks() []check.Row {
 	} {
 		as = append(as, check.Row{Check: check.Check{ID: variant("B-ALG-05", i), Title: "rejects an assertion whose alg is " + v.name + " (signed ES256)",
 			Cite: cite("RFC7515-4.1.1"), Defect: defect.AlgFromKey},
-			Send: check.Mutate(v.m, assertion.SignAlg("ES256"))})
+			Send: check.MutateWith(es256(v.m, assertion.SignAlg("ES256")))})
 	}
 	for i, v := range []struct {
 		name   string
@@ -114,7 +114,7 @@ func algorithmAttacks() []check.Row {
 		v := v
 		as = append(as, check.Row{Check: check.Check{ID: variant("B-ALG-08", i), Title: "rejects HS256 keyed with the client's EC public key as " + v.name,
 			Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI()},
-			Send: check.MutateWith(withKey(partyA, "ES256", func(k keys.Key) []assertion.Mutation {
+			Send: check.MutateWith(withPublicKey(partyA, "ES256", func(k keys.Key) []assertion.Mutation {
 				return []assertion.Mutation{assertion.HMAC(v.secret(k)), assertion.Header("kid", k.ID())}
 			}))})
 	}
@@ -188,7 +188,7 @@ func crossKid(alg, kidOf string) func(e *check.Env, _ check.Carrier) ([]assertio
 		if err != nil {
 			return nil, err
 		}
-		other, err := keyOf(e.Cast.A, kidOf)
+		other, err := check.KeyFor(e.Cast.A, kidOf)
 		if err != nil {
 			return nil, err
 		}

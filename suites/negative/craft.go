@@ -80,17 +80,12 @@ func digest(si []byte) []byte {
 	return h[:]
 }
 
-// keyOf returns party p's key for alg.
-func keyOf(p mockidp.Party, alg string) (keys.Key, error) {
-	k, ok := p.KeyFor(alg)
-	if !ok {
-		return keys.Key{}, fmt.Errorf("party %s has no %s key", p.Name, alg)
-	}
-	return k, nil
-}
+// keyOf returns party p's key for alg, or N/A when p has none or is
+// registered for another algorithm (check.KeyOf).
+func keyOf(p mockidp.Party, alg string) (keys.Key, error) { return check.KeyOf(p, alg) }
 
 // withKey is an mk that looks up party p's key for alg and builds the
-// mutations from it.
+// mutations from it: a row that signs with that key.
 func withKey(p func(c mockidp.Cast) mockidp.Party, alg string, more func(k keys.Key) []assertion.Mutation) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 		k, err := keyOf(p(e.Cast), alg)
@@ -99,6 +94,34 @@ func withKey(p func(c mockidp.Cast) mockidp.Party, alg string, more func(k keys.
 		}
 		return more(k), nil
 	}
+}
+
+// withPublicKey is withKey for a row that uses only the published public
+// key (an HMAC secret made of it), whatever algorithm p is registered for.
+func withPublicKey(p func(c mockidp.Cast) mockidp.Party, alg string, more func(k keys.Key) []assertion.Mutation) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+		k, err := check.KeyFor(p(e.Cast), alg)
+		if err != nil {
+			return nil, err
+		}
+		return more(k), nil
+	}
+}
+
+// es256 is an mk that signs client A's assertion with A's ES256 key, then
+// applies ms: the rows that break an ECDSA P-256 signature need one, whatever
+// A signs with by default; N/A when A has none or is registered for another
+// algorithm.
+func es256(ms ...assertion.Mutation) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	return withKey(partyA, "ES256", func(k keys.Key) []assertion.Mutation {
+		return append([]assertion.Mutation{assertion.SignWith(k)}, ms...)
+	})
+}
+
+// likeA is party p's key for the algorithm client A signs with, so that
+// an assertion of A keeps its header and is signed by p's key.
+func likeA(e *check.Env, p mockidp.Party) (keys.Key, error) {
+	return check.KeyFor(p, check.DefaultAlg(e.Cast.A))
 }
 
 func partyA(c mockidp.Cast) mockidp.Party { return c.A }

@@ -67,9 +67,9 @@ func keyAttacks() []check.Row {
 		{Check: check.Check{ID: "B-KEY-06.2", Title: "rejects an LDAP-wildcard kid that matches another client's key",
 			Cite: cite("RFC8725bis-3.10", "RFC8725-3.8"), Defect: defect.KidInjection},
 			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
-				k, ok := e.Cast.B.Key("")
-				if !ok {
-					return nil, fmt.Errorf("client B has no key")
+				k, err := likeA(e, e.Cast.B)
+				if err != nil {
+					return nil, err
 				}
 				return []assertion.Mutation{assertion.SignWithKeyOnly(k), assertion.Header("kid", "*)(uid=*))(|(uid=*")}, nil
 			})},
@@ -114,7 +114,7 @@ func keyAttacks() []check.Row {
 			Cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI()},
 			Needs: needHosted,
 			Send: hostedBWait(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
-				rk, err := keyOf(e.Cast.A, "RS256")
+				rk, err := check.KeyFor(e.Cast.A, "RS256")
 				if err != nil {
 					return nil, nil, err
 				}
@@ -306,9 +306,10 @@ func kidFlood(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Trans
 // (REJ-C); a server that selects keys by thumbprint across every key set it
 // knows verifies it with C2's key and authenticates B's key holder as A.
 func foreignX5t(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-	bk, ok := e.Cast.B.Key("")
-	if !ok {
-		return nil, fmt.Errorf("client B has no key")
+	// B's key of the algorithm A signs with, so that A's header fits it.
+	bk, err := likeA(e, e.Cast.B)
+	if err != nil {
+		return nil, err
 	}
 	now := e.Clock()
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: e.Cast.B.ID},

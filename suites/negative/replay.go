@@ -68,6 +68,12 @@ func replayAttacks() []check.Row {
 		{Check: check.Check{ID: "B-SIG-12", Title: "rejects a replay made fresh by ECDSA malleability (s -> n - s)",
 			Cite: cite("OIDC-Core-9", "RFC7518-3.4"), Defect: defect.ReplayByToken},
 			Once: true, Want: rej,
+			Needs: func(e *check.Env) string {
+				if alg := check.DefaultAlg(e.Cast.A); alg != "ES256" {
+					return "client A signs " + alg + "; ECDSA malleability needs ES256"
+				}
+				return ""
+			},
 			Send: twice(func(_ *check.Env, _, tok string) (string, error) { return malleate(tok) })},
 	}
 }

@@ -31,23 +31,23 @@ func signatureAttacks() []check.Row {
 	as := []check.Row{
 		{Check: check.Check{ID: "B-SIG-01", Title: "rejects the ES256 psychic signature r = s = 0 (CVE-2022-21449)",
 			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
-			Send: check.Mutate(es(new(big.Int), new(big.Int)))},
+			Send: check.MutateWith(es256(es(new(big.Int), new(big.Int))))},
 		{Check: check.Check{ID: "B-SIG-02.1", Title: "rejects an ES256 signature with r = s = n",
 			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
-			Send: check.Mutate(es(n, n))},
+			Send: check.MutateWith(es256(es(n, n)))},
 		{Check: check.Check{ID: "B-SIG-02.2", Title: "rejects an ES256 signature with r = 0, s = n",
 			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
-			Send: check.Mutate(es(new(big.Int), n))},
+			Send: check.MutateWith(es256(es(new(big.Int), n)))},
 		{Check: check.Check{ID: "B-SIG-02.3", Title: "rejects an ES256 signature with r = s = 1",
 			Cite: cite("RFC7518-3.4"), Defect: defect.SkipSignatureCheck},
-			Send: check.Mutate(es(big.NewInt(1), big.NewInt(1)))},
+			Send: check.MutateWith(es256(es(big.NewInt(1), big.NewInt(1))))},
 		{Check: check.Check{ID: "B-SIG-02.4", Title: "rejects an ES256 signature with r = s = n - 1",
 			Cite: cite("RFC7518-3.4"), Defect: defect.SkipSignatureCheck},
-			Send: check.Mutate(es(new(big.Int).Sub(n, big.NewInt(1)), new(big.Int).Sub(n, big.NewInt(1))))},
+			Send: check.MutateWith(es256(es(new(big.Int).Sub(n, big.NewInt(1)), new(big.Int).Sub(n, big.NewInt(1)))))},
 		{Check: check.Check{ID: "B-SIG-03", Title: "rejects an ES256 signature in ASN.1 DER instead of R||S",
 			Cite: cite("RFC7518-3.4"), Defect: defect.AcceptDERECDSA},
-			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
-				return []assertion.Mutation{func(d *assertion.Draft) {
+			Send: check.MutateWith(func(e *check.Env, c check.Carrier) ([]assertion.Mutation, error) {
+				return es256(func(d *assertion.Draft) {
 					d.Signature = func(si []byte, d *assertion.Draft) ([]byte, error) {
 						k, err := ecKey(d)
 						if err != nil {
@@ -55,24 +55,24 @@ func signatureAttacks() []check.Row {
 						}
 						return ecdsa.SignASN1(e.Rand, k, digest(si))
 					}
-				}}, nil
+				})(e, c)
 			})},
 		{Check: check.Check{ID: "B-SIG-04.1", Title: "rejects a 63-byte ES256 signature (leading zero of r trimmed)",
 			Cite: cite("RFC7518-3.4"), Defect: defect.LaxSignatureSize},
-			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
-				return []assertion.Mutation{func(d *assertion.Draft) {
+			Send: check.MutateWith(func(e *check.Env, c check.Carrier) ([]assertion.Mutation, error) {
+				return es256(func(d *assertion.Draft) {
 					d.Signature = func(si []byte, d *assertion.Draft) ([]byte, error) { return leadingZeroSig(e, si, d) }
-				}}, nil
+				})(e, c)
 			})},
 		{Check: check.Check{ID: "B-SIG-04.2", Title: "rejects a 65-byte ES256 signature (0x00 prepended)",
 			Cite: cite("RFC7518-3.4"), Defect: defect.LaxSignatureSize},
-			Send: check.MutateWith(edit(func(sig []byte) []byte { return append([]byte{0}, sig...) }))},
+			Send: check.MutateWith(esEdit(func(sig []byte) []byte { return append([]byte{0}, sig...) }))},
 		{Check: check.Check{ID: "B-SIG-04.3", Title: "rejects an ES256 signature with trailing zeros",
 			Cite: cite("RFC7518-3.4"), Defect: defect.LaxSignatureSize},
-			Send: check.MutateWith(edit(func(sig []byte) []byte { return append(sig, 0, 0) }))},
+			Send: check.MutateWith(esEdit(func(sig []byte) []byte { return append(sig, 0, 0) }))},
 		{Check: check.Check{ID: "B-SIG-04.4", Title: "rejects an ES256 signature of 128 zero bytes (BufferOverflow)",
 			Cite: cite("RFC7518-3.4"), Defect: defect.PsychicECDSA},
-			Send: check.Mutate(fixedSig(func(*assertion.Draft) []byte { return make([]byte, 128) }))},
+			Send: check.MutateWith(es256(fixedSig(func(*assertion.Draft) []byte { return make([]byte, 128) })))},
 		{Check: check.Check{ID: "B-SIG-05.1", Title: "rejects an RS256 signature one byte longer than the modulus (0x00 prepended)",
 			Cite: cite("RFC7518-3.3", "RFC8017-8.2.2"), Defect: defect.LaxSignatureSize, KillIn: nonFAPI()},
 			Send: check.MutateWith(rsaEdit(func(sig []byte, _ *rsa.PrivateKey) []byte { return append([]byte{0}, sig...) }))},
@@ -111,9 +111,12 @@ func signatureAttacks() []check.Row {
 			Send: check.Mutate(repointed())},
 		{Check: check.Check{ID: "B-SIG-11.1", Title: "rejects a header whose kid was changed, signature kept",
 			Cite: cite("RFC7515-5.2"), Defect: defect.SkipSignatureCheck},
-			Send: check.MutateWith(withKey(partyA, "PS256", func(k keys.Key) []assertion.Mutation {
-				return []assertion.Mutation{replaceSegment(0, func(d *assertion.Draft) []byte { return d.Header.Set("kid", k.ID()).Bytes() })}
-			}))},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				// The kid must change: another of A's keys, whatever A signs with.
+				return []assertion.Mutation{replaceSegment(0, func(d *assertion.Draft) []byte {
+					return d.Header.Set("kid", check.OtherKid(e.Cast.A, d.Key.ID())).Bytes()
+				})}, nil
+			})},
 		{Check: check.Check{ID: "B-SIG-11.2", Title: "rejects a header with an added member, signature kept",
 			Cite: cite("RFC7515-5.2"), Defect: defect.SkipSignatureCheck},
 			Send: check.Mutate(replaceSegment(0, func(d *assertion.Draft) []byte { return d.Header.Add("x", 1).Bytes() }))},
@@ -176,10 +179,10 @@ func repointed() assertion.Mutation {
 	})
 }
 
-// edit re-signs with the draft's key and transforms the signature.
-func edit(f func(sig []byte) []byte) func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
-	return func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
-		return []assertion.Mutation{resign(e.Rand, func(sig []byte, _ *assertion.Draft) ([]byte, error) { return f(sig), nil })}, nil
+// esEdit signs with client A's ES256 key and transforms the signature.
+func esEdit(f func(sig []byte) []byte) func(e *check.Env, c check.Carrier) ([]assertion.Mutation, error) {
+	return func(e *check.Env, c check.Carrier) ([]assertion.Mutation, error) {
+		return es256(resign(e.Rand, func(sig []byte, _ *assertion.Draft) ([]byte, error) { return f(sig), nil }))(e, c)
 	}
 }
 
