@@ -64,7 +64,7 @@ func TestAssay(t *testing.T) {
 	}
 	if got, want := Assay("A-CA-04", "client"), "assay run --only A-CA-04 --label-filter 'carrier: containsAny client' -v"; got != want {
 		t.Errorf("Assay: got %q, want %q", got, want)
-	}	// The run's target-choosing flags are kept, and a path with a space
+	} // The run's target-choosing flags are kept, and a path with a space
 	// stays one word when pasted.
 	got := Assay("A-CA-04", "", "--config", "/tmp/my target.yaml", "--profile", "BCP", "--defect", "ignore-audience")
 	if want := "assay run --config '/tmp/my target.yaml' --profile BCP --defect ignore-audience --only A-CA-04 -v"; got != want {
