@@ -5,8 +5,10 @@
 package mockidp
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -61,6 +63,24 @@ func (c Cast) Secrets() []string {
 	for _, p := range []Party{c.H, c.S} {
 		if p.Secret != "" {
 			out = append(out, p.Secret)
+			out = append(out, BasicCredentials(p.ID, p.Secret)...)
+		}
+	}
+	return out
+}
+
+// BasicCredentials lists the spellings of a client's HTTP Basic credentials
+// a server may log: base64 of "id:secret" with each part form-encoded
+// (RFC 6749 §2.3.1) and raw, standard and URL-safe, padded and not.
+func BasicCredentials(id, secret string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, pair := range []string{url.QueryEscape(id) + ":" + url.QueryEscape(secret), id + ":" + secret} {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if v := enc.EncodeToString([]byte(pair)); !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
 		}
 	}
 	return out

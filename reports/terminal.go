@@ -202,19 +202,59 @@ func paint(s, code string, color bool) string {
 	return code + s + ansiReset
 }
 
-// clean removes control characters (ANSI escapes, \r, backspace) from text
-// that came from the target, so a hostile response cannot rewrite the
-// user's terminal; newlines and tabs stay.
-func clean(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
+// clean makes text that came from the target safe for a terminal: control
+// characters (ANSI/OSC escape sequences, \r, backspace, BEL), C1 controls,
+// bidirectional overrides and invalid UTF-8 are shown escaped (\x1b,
+// \u202e, \xff), so a hostile response cannot retitle the window, clear the
+// screen, move the cursor or reorder what the user reads. Newlines and tabs
+// stay; callers indent continuation lines so a target cannot start a line of
+// its own (a forged "PASS" line).
+func clean(s string) string { return escape(s, false) }
+
+// Clean is clean for callers outside this package (the runner's transcripts
+// and the target's log tail).
+func Clean(s string) string { return escape(s, false) }
+
+// Escape is Clean for one-line fields: a newline is shown as \n too.
+func Escape(s string) string { return escape(s, true) }
+
+func escape(s string, oneLine bool) string {
+	safe := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && (c != '\n' || oneLine) || c >= 0x7f {
+			safe = false
+			break
 		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return '?'
+	}
+	if safe {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r == '\n' && oneLine:
+			b.WriteString("\\n")
+		case r == '\n', r == '\t':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case unicode.IsControl(r) || bidi(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+		i += size
+	}
+	return b.String()
+}
+
+// bidi reports the Unicode bidirectional formatting characters, which
+// reorder how the rest of a line is displayed.
+func bidi(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 || r == 0x200e || r == 0x200f || r == 0x061c
 }
 
 // truncate shortens s to at most n runes, marking the cut with "…".

@@ -194,7 +194,7 @@ func (t *ginkgoT) Fail() { t.failed = true }
 func execute(ctx context.Context, o runOptions, tgt *running, profile check.Profile, checks []check.Check, expected map[string]string, stdout io.Writer, getenv func(string) string) error {
 	tty := isTerminal(stdout)
 	color := o.color == "always" || (o.color == "auto" && tty && getenv("NO_COLOR") == "")
-	fmt.Fprintf(stdout, "assay %s: %d checks against %s (%s), profile %s\n", Version, len(checks), tgt.env.Target.Issuer, tgt.name, profile)
+	fmt.Fprintf(stdout, "assay %s: %d checks against %s (%s), profile %s\n", Version, len(checks), reports.Escape(tgt.env.Target.Issuer), reports.Escape(tgt.name), profile)
 	progress := reports.NewProgress(stdout, len(checks), tty, color)
 
 	// The default Ginkgo reporter would print its own transcript to os.Stdout;
@@ -212,7 +212,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	ginkgo.ReportAfterEach(func(sr ginkgo.SpecReport) {
 		if obs, ok := observationOf(sr); ok {
 			observations = append(observations, obs)
-			fmt.Fprintf(stdout, "OBS   %s  %s\n", obs.ID, obs.Text)
+			fmt.Fprintf(stdout, "OBS   %s  %s\n", reports.Escape(obs.ID), reports.Escape(obs.Text))
 		}
 		if res, ok := resultOf(sr); ok {
 			progress.Done(res)
@@ -269,7 +269,10 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	_ = reports.WriteSummary(stdout, r, color)
 	if n := len(r.TargetLog); n > 0 {
 		if o.verbose {
-			fmt.Fprintf(stdout, "target output (last %d lines):\n  %s\n", n, strings.Join(r.TargetLog, "\n  "))
+			fmt.Fprintf(stdout, "target output (last %d lines):\n", n)
+			for _, l := range r.TargetLog {
+				fmt.Fprintf(stdout, "  %s\n", reports.Escape(l))
+			}
 		} else {
 			fmt.Fprintf(stdout, "target output: the last %d lines are in the reports; -v prints them\n", n)
 		}
@@ -325,15 +328,15 @@ func labelValue(labels []string, key string) (string, bool) {
 
 func printExchanges(w io.Writer, res v1.Result) {
 	for i, ex := range res.Exchanges {
-		fmt.Fprintf(w, "    --- exchange %d: %s %s\n", i+1, ex.Request.Method, ex.Request.URL)
+		fmt.Fprintf(w, "    --- exchange %d: %s %s\n", i+1, reports.Escape(ex.Request.Method), reports.Escape(ex.Request.URL))
 		if ex.Request.Body != "" {
-			fmt.Fprintf(w, "    request body: %s\n", ex.Request.Body)
+			fmt.Fprintf(w, "    request body: %s\n", reports.Escape(ex.Request.Body))
 		}
 		if ex.Response != nil {
-			fmt.Fprintf(w, "    response: HTTP %d %s\n", ex.Response.Status, ex.Response.Body)
+			fmt.Fprintf(w, "    response: HTTP %d %s\n", ex.Response.Status, reports.Escape(ex.Response.Body))
 		}
 		if ex.Error != "" {
-			fmt.Fprintf(w, "    error: %s\n", ex.Error)
+			fmt.Fprintf(w, "    error: %s\n", reports.Escape(ex.Error))
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/assayhq/assay/reports"
 )
 
 // Version is assay's version, set at build time with -ldflags.
@@ -36,6 +38,21 @@ Exit codes: 0 conformant · 1 a FAIL not listed as expected · 2 usage or config
 // Run runs the assay command line args. getenv reads the environment;
 // stdout and stderr receive all output.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if err := dispatch(ctx, args, getenv, stdout, stderr); err != nil {
+		return &printable{err}
+	}
+	return nil
+}
+
+// printable is an error whose text is safe for a terminal: a setup error
+// can quote the target (a discovery body, a TLS peer name), so its control
+// characters and escape sequences are shown escaped (reports.Clean).
+type printable struct{ err error }
+
+func (p *printable) Error() string { return reports.Clean(p.err.Error()) }
+func (p *printable) Unwrap() error { return p.err }
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return usageErr("no command given")

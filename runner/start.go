@@ -143,21 +143,44 @@ func withLogs(err error, logs []byte, secrets []string) error {
 	return fmt.Errorf("%w\ntarget output (last %d lines):\n  %s", err, len(lines), strings.Join(lines, "\n  "))
 }
 
-// tail is the last n lines of a target's output, secrets and JWT
-// signatures redacted (a server may log the assertions it receives).
+// tail is the last n lines of a target's output with credentials redacted
+// (client.RedactText: a server may log the assertions, secrets, keys and
+// tokens it receives). Redaction sees a window larger than n lines, so a
+// multi-line PEM key that starts above the tail is still recognised; a
+// window that opens inside one is cut up to its END line.
 func tail(logs []byte, n int, secrets []string) []string {
 	if len(bytes.TrimSpace(logs)) == 0 {
 		return nil
 	}
 	lines := strings.Split(strings.TrimRight(string(logs), "\n"), "\n")
+	if w := n + 200; len(lines) > w {
+		lines = lines[len(lines)-w:]
+	}
+	lines = strings.Split(client.RedactText(strings.Join(lines, "\n"), secrets), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "-----BEGIN") {
+			break
+		}
+		if strings.Contains(l, "PRIVATE KEY-----") {
+			for j := 0; j <= i; j++ {
+				lines[j] = "<redacted>"
+			}
+			break
+		}
+	}
 	if len(lines) > n {
 		lines = lines[len(lines)-n:]
 	}
 	for i, l := range lines {
-		lines[i] = client.Redact(l, secrets)
+		if len(l) > maxLogLine {
+			lines[i] = strings.ToValidUTF8(l[:maxLogLine], "") + " [...]"
+		}
 	}
 	return lines
 }
+
+// maxLogLine bounds one line of the target's output in reports.
+const maxLogLine = 500
 
 func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, orc *oracle.Oracle, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
 	return suites.Options{Oracle: orc,

@@ -27,12 +27,12 @@ func (t *Transcript) Redacted(secrets []string) *Transcript {
 		ReqBody:   []byte(Redact(redactRequestBody(string(t.ReqBody), t.ReqHeader), secrets)),
 		Status:    t.Status,
 		Header:    redactHeader(t.Header, secrets),
-		Body:      []byte(Redact(redactJSONBody(string(t.Body)), secrets)),
+		Body:      []byte(RedactText(string(t.Body), secrets)),
 		Truncated: t.Truncated,
 		Duration:  t.Duration,
 	}
 	if t.Err != nil {
-		out.Err = errors.New(Redact(t.Err.Error(), secrets))
+		out.Err = errors.New(RedactText(t.Err.Error(), secrets))
 	}
 	for _, f := range t.Findings {
 		out.Findings = append(out.Findings, Redact(f, secrets))
@@ -225,4 +225,78 @@ func spellings(sec string) []string {
 	add(url.QueryEscape(sec))
 	add(url.PathEscape(sec))
 	return out
+}
+
+var (
+	// pemPrivate is a PEM private key block, also as written inside a JSON
+	// string (newlines as \n).
+	pemPrivate = regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY-----`)
+	// escapedMember is a credential or private key member of a JSON object
+	// that was itself put in a JSON string (a log line holding a JWK).
+	escapedMember = regexp.MustCompile(`\\+"(d|p|q|dp|dq|qi|k|client_secret|access_token|refresh_token|id_token|registration_access_token|password)\\+"\s*:\s*\\+"[^"\\]*\\+"`)
+	basicAuth     = regexp.MustCompile(`(?i)\b(basic)(\s+|%20|\+)([A-Za-z0-9+/_-]{8,}={0,2})`)
+	bearerAuth    = regexp.MustCompile(`(?i)\b(bearer)(\s+|%20|\+)([A-Za-z0-9._~+/-]{8,})`)
+)
+
+// RedactText is Redact for free text the target wrote: its log output, an
+// HTML or plain-text error page, a transport error. Besides the secrets and
+// signed JWTs it masks what a server's log may carry: PEM private keys, JWK
+// private members and credentials in JSON (also JSON inside a JSON string),
+// Basic credentials and bearer tokens.
+func RedactText(s string, secrets []string) string {
+	s = Redact(s, secrets)
+	s = pemPrivate.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY----- <redacted> -----END ${1}PRIVATE KEY-----")
+	s = redactJSONBody(s)
+	s = escapedMember.ReplaceAllStringFunc(s, func(m string) string {
+		name := escapedMember.FindStringSubmatch(m)[1]
+		return `\"` + name + `\":\"<redacted>\"`
+	})
+	s = replaceCredential(s, basicAuth, func(tok string) string {
+		if !basicCredential(tok) {
+			return tok
+		}
+		return "<redacted>"
+	})
+	return replaceCredential(s, bearerAuth, func(tok string) string {
+		if !tokenLike(tok) {
+			return tok
+		}
+		return ShortenToken(tok)
+	})
+}
+
+// replaceCredential rewrites the credential (third group) of every match of
+// re in s with repl's answer, unless it is a parameter name (followed by
+// `="`, as in a WWW-Authenticate challenge).
+func replaceCredential(s string, re *regexp.Regexp, repl func(string) string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+		tok := s[m[6]:m[7]]
+		if strings.HasPrefix(s[m[7]:], `="`) || strings.HasPrefix(s[m[7]:], `=\"`) {
+			continue
+		}
+		b.WriteString(s[last:m[6]])
+		b.WriteString(repl(tok))
+		last = m[7]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// basicCredential reports whether tok decodes to "id:secret" (RFC 7617 §2).
+func basicCredential(tok string) bool {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(tok); err == nil {
+			return strings.Contains(string(b), ":")
+		}
+	}
+	return false
+}
+
+// tokenLike tells a token from an English word after "Bearer": a token has
+// a digit, a punctuation character of the b64token alphabet (RFC 6750 §2.1)
+// or a capital letter after its first character.
+func tokenLike(tok string) bool {
+	return strings.ContainsAny(tok, "0123456789.-_~+/") || strings.ToLower(tok[1:]) != tok[1:]
 }

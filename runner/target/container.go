@@ -145,9 +145,9 @@ func (c *containerTarget) Start(ctx context.Context) (Endpoint, error) {
 	}
 	ep, err := c.start(ctx)
 	if err != nil {
-		tail := c.out.Tail(tailLines)
+		// The caller quotes the output's tail (Logs), redacted.
 		_ = c.Stop(ctx) // with ctx done: no grace, but still removed
-		return Endpoint{}, fmt.Errorf("start container %s: %w\nlast output:\n%s", c.name(), err, tail)
+		return Endpoint{}, fmt.Errorf("start container %s: %w", c.name(), err)
 	}
 	return ep, nil
 }

@@ -3,7 +3,6 @@ package target
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"sync"
 )
 
@@ -91,26 +90,6 @@ func (o *output) Bytes() []byte {
 		b = fmt.Appendf(b, "[assay: %d earlier bytes of output dropped]\n", dropped)
 	}
 	return append(b, kept...)
-}
-
-// Tail returns at most n last lines, for error messages.
-func (o *output) Tail(n int) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	s := strings.TrimRight(string(o.kept()), "\n")
-	if s == "" {
-		return "(no output)"
-	}
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	for i, l := range lines {
-		if len(l) > 300 {
-			lines[i] = l[:300] + " [...]"
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // stream is one writer into an output; it is not safe for concurrent use,

@@ -80,19 +80,3 @@ func TestOutputMatchAcrossWrites(t *testing.T) {
 	}
 	s.Write([]byte("server ready again\n")) // a second match must not close twice
 }
-
-func TestOutputTail(t *testing.T) {
-	o := newOutput(1<<20, "")
-	if got := o.Tail(3); got != "(no output)" {
-		t.Errorf("Tail of nothing = %q", got)
-	}
-	s := o.stream()
-	for _, l := range []string{"one", "two", "three", "four", strings.Repeat("z", 400)} {
-		s.Write([]byte(l + "\n"))
-	}
-	got := o.Tail(3)
-	want := "three\nfour\n" + strings.Repeat("z", 300) + " [...]"
-	if got != want {
-		t.Errorf("Tail(3) = %q, want %q", got, want)
-	}
-}

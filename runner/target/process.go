@@ -16,9 +16,6 @@ import (
 // DefaultStopGrace is how long Stop waits after SIGTERM before SIGKILL.
 const DefaultStopGrace = 5 * time.Second
 
-// tailLines is how many lines of output an error message quotes.
-const tailLines = 20
-
 // ProcessSpec describes a target started as a local command.
 type ProcessSpec struct {
 	// Command is the program and its arguments. A relative program path
@@ -104,11 +101,11 @@ func (p *process) Start(ctx context.Context) (Endpoint, error) {
 		r.check = dialCheck(net.JoinHostPort("127.0.0.1", p.spec.Ready.Port))
 	}
 	if err := r.wait(ctx); err != nil {
-		// Stop first so that the output is complete and the tail quotes
-		// the process's last words. An interrupted Start (ctx done) kills
-		// at once; otherwise the process gets its grace period.
+		// Stop first so that the output is complete when the caller
+		// quotes its tail (Logs), redacted. An interrupted Start (ctx
+		// done) kills at once; otherwise the process gets its grace period.
 		_ = p.Stop(ctx)
-		return Endpoint{}, fmt.Errorf("start process %s: %w\nlast output:\n%s", p.name(), err, p.out.Tail(tailLines))
+		return Endpoint{}, fmt.Errorf("start process %s: %w", p.name(), err)
 	}
 	return p.spec.Endpoint, nil
 }
