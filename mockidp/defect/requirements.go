@@ -24,6 +24,7 @@ const (
 	ExpiresInString         Name = "expires-in-string"           // A-TR-04: expires_in sent as a JSON string
 	NarrowScopeSilently     Name = "narrow-scope-silently"       // A-TR-04: scope narrowed without saying so
 	TokenTypeJWT            Name = "token-type-jwt"              // A-TR-07: token_type "JWT", not a registered type
+	ReplayCustomCode        Name = "replay-custom-code"          // A-TR-05.2: a replayed jti answered with 400 {"error":"jti_known"}
 	AccessTokenAlgNone      Name = "access-token-alg-none"       // A-AT-02: unsigned access tokens
 	AccessTokenNoScope      Name = "access-token-no-scope"       // A-AT-06: access token without the scope claim
 	AccessTokenJKU          Name = "access-token-jku"            // A-JW-09: access tokens carry a jku header

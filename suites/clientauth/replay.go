@@ -36,5 +36,14 @@ func replayRows() []check.Row {
 			Send: sendTwice,
 			Want: expect.Only(expect.RejectClient, check.OIDC, check.OIDCE3, check.FAPI2),
 		},
+		// Where single use is not required, a replay may be accepted; where
+		// it is refused, the refusal carries a registered code like any other.
+		{
+			Check: check.Check{ID: "A-TR-05.2", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReplayCustomCode,
+				Title: "answers a replayed client assertion, when it refuses it, with invalid_client (not a code of its own)"},
+			Send: sendTwice,
+			Want: expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient,
+				Why: "this profile does not require single use of a client assertion (A-CA-19 judges it where it does)"}),
+		},
 	}
 }

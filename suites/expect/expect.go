@@ -120,8 +120,10 @@ func (r Reject) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 	case code == "":
 		v.Fail = append(v.Fail, "error response has no error code (RFC 6749 §5.2)")
 	case !containsCode(r.Codes, oauth.ErrorCode(code)) && !oauth.ErrorCode(code).Registered():
-		// semantics.md §5: a non-registered code fails only the error-code check.
-		v.Notes = append(v.Notes, fmt.Sprintf("non-registered error code %q, want %s (A-TR-05)", code, joinCodes(r.Codes)))
+		// RFC 6749 §5.2: "error" is one of the listed codes (a MUST); a
+		// server's own code is a failure of that invariant, never a note
+		// (semantics.md §5): the row's level makes it FAIL or WARN.
+		v.Fail = append(v.Fail, fmt.Sprintf("error %q is not a code RFC 6749 §5.2 registers, want %s", code, joinCodes(r.Codes)))
 	case !containsCode(r.Codes, oauth.ErrorCode(code)):
 		v.Fail = append(v.Fail, fmt.Sprintf("error %q, want %s", code, joinCodes(r.Codes)))
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
 )
 
 // assertedClient finds the client the assertion speaks for: iss and sub must
@@ -58,7 +59,7 @@ func (s *Server) spendJTIEarly(a *clientAuth) *rejection {
 		return nil
 	}
 	if jti, ok, _ := str(a.t.claims, "jti"); ok && !s.replay.use(s.replayKey(a.c, jti, a.t), s.cfg.Clock().Add(s.cfg.MaxLifetime)) {
-		return invalidClient("client assertion has been used before")
+		return s.replayed(invalidClient)
 	}
 	return nil
 }
@@ -106,9 +107,18 @@ func (s *Server) jtiPresent(a *clientAuth) *rejection {
 func (s *Server) jtiUnused(a *clientAuth) *rejection {
 	jti, hasJTI, _ := str(a.t.claims, "jti") // jtiPresent refused one that is not a string
 	if hasJTI && !s.has(defect.ConsumeRejectedJTI) && !s.has(defect.IgnoreReplay) && !s.replay.use(s.replayKey(a.c, jti, a.t), a.exp) {
-		return invalidClient("client assertion has been used before")
+		return s.replayed(invalidClient)
 	}
 	return nil
+}
+
+// replayed answers a jti seen before with fail's code (RFC 6749 §5.2), or
+// under defect.ReplayCustomCode with a code of the server's own.
+func (s *Server) replayed(fail func(string) *rejection) *rejection {
+	if s.has(defect.ReplayCustomCode) {
+		return reject(oauth.ErrorCode("jti_known"), "the jti has been seen before")
+	}
+	return fail("the assertion has been used before")
 }
 
 // clientAudience applies the profile's aud rule to a client assertion

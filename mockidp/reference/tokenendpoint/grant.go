@@ -105,7 +105,7 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 		key += "\x00" + c.ID
 	}
 	if hasJTI && !s.has(defect.IgnoreReplay) && !s.replay.use(key, exp) {
-		return nil, fail("the assertion has been used before")
+		return nil, s.replayed(fail)
 	}
 	clientID := ""
 	scope := ""
