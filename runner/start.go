@@ -185,8 +185,10 @@ const maxLogLine = 500
 func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, orc *oracle.Oracle, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
 	return suites.Options{Oracle: orc,
 		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
-		Grant:    check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth},
-		Audience: cfg.Audience, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Grant: check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth,
+			KnownSubjects: cfg.Grant.KnownSubjects},
+		MaxAssertionLifetime: cfg.Timeouts.MaxAssertionLifetime.Duration,
+		Audience:             cfg.Audience, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Timeout: cfg.Timeouts.Request.Duration,
 	}
 }
@@ -222,6 +224,13 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		// and serves a reference verifier, so the rotation and resource suites
 		// run in full in seconds; it reports its own key cache timings.
 		opts.Rotation = check.KnownKeyCache(in.Server.KeyCache())
+		// The reference's own policies, unless the config declares others.
+		if len(opts.Grant.KnownSubjects) == 0 {
+			opts.Grant.KnownSubjects = reference.KnownSubjects(cast)
+		}
+		if opts.MaxAssertionLifetime == 0 {
+			opts.MaxAssertionLifetime = reference.MaxAssertionLifetime
+		}
 		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
 		opts.TokenIssuer = in.TokenIssuer
 		r.env, err = suites.NewEnv(ctx, opts)

@@ -55,6 +55,7 @@ func Observations() []check.Observation {
 	var list []check.Observation
 	list = append(list, discovery.Observations()...)
 	list = append(list, clientauth.Observations()...)
+	list = append(list, negative.Observations()...)
 	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
 	return list
 }
@@ -110,6 +111,9 @@ type Options struct {
 	Rand          io.Reader
 	TLS           *tls.Config
 	Timeout       time.Duration // per request
+
+	// MaxAssertionLifetime is the target's declared bound on exp - now.
+	MaxAssertionLifetime time.Duration
 	// Oracle is the loopback SSRF listener the jku/x5u rows point at (U6).
 	Oracle      *oracle.Oracle
 	Rotation    check.Rotation
@@ -154,6 +158,8 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 
 		Verifier:    o.Verifier,
 		TokenIssuer: o.TokenIssuer,
+
+		MaxAssertionLifetime: o.MaxAssertionLifetime,
 	}
 	if e.Sleep == nil {
 		e.Sleep = timerSleep

@@ -129,7 +129,7 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 		return tc
 	}
 	issuer2 := func(p mockidp.Party) tokenendpoint.Issuer {
-		return tokenendpoint.Issuer{ID: p.ID, JWKSURI: idpURL + mockidp.JWKSPath(p.Name), Subjects: []string{c.User, "user2"}}
+		return tokenendpoint.Issuer{ID: p.ID, JWKSURI: idpURL + mockidp.JWKSPath(p.Name), Subjects: KnownSubjects(c)}
 	}
 	return tokenendpoint.Config{
 		Issuer:  issuer,
@@ -151,8 +151,18 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 		KeyRefetchMin:   o.KeyRefetchMin,
 		KeyFetchTimeout: o.KeyFetchTimeout,
 		Defects:         o.Defects,
+		MaxLifetime:     MaxAssertionLifetime,
 	}, nil
 }
+
+// MaxAssertionLifetime is the longest exp - now the reference accepts in an
+// assertion (RFC 7523 §3 item 4); declare it to the suites as
+// timeouts.maxAssertionLifetime.
+const MaxAssertionLifetime = time.Hour
+
+// KnownSubjects are the users each trusted issuer may assert at the
+// reference; declare them to the suites as grant.knownSubjects.
+func KnownSubjects(c mockidp.Cast) []string { return []string{c.User, "user2"} }
 
 // Start listens, serves and returns a running instance. Close stops it.
 func Start(o Options) (*Instance, error) {

@@ -276,6 +276,12 @@ type Grant struct {
 	ClientAuth string `yaml:"clientAuth"`
 	// Subject is the grant assertion's sub; default user1.
 	Subject string `yaml:"subject"`
+	// KnownSubjects are the subjects IdP-H may assert at the target, when
+	// its operators restrict them. Listed, a grant for another subject must
+	// be refused with invalid_grant (A-JG-04.2); empty, which subjects the
+	// server takes is its own policy (RFC 7523 §3 item 2) and that row is
+	// N/A.
+	KnownSubjects []string `yaml:"knownSubjects"`
 	// SigningAlg is the algorithm IdP-H signs grant assertions with:
 	// EdDSA (default, the committed fixture key), ES256, PS256 or RS256
 	// (a key generated for the run). A server whose JWT bearer verifier
@@ -303,6 +309,12 @@ type Timeouts struct {
 	// it; it must exceed Request. Latency findings use the separate U7
 	// rule (catalog §0.3: control median + 1 s).
 	Check Duration `yaml:"check"`
+	// MaxAssertionLifetime is the longest exp - now the target says it
+	// accepts in an assertion. RFC 7523 §3 item 4 lets a server refuse an
+	// exp "unreasonably far in the future" and sets no number; declared,
+	// the BCP profile checks that an exp past it is refused (A-CA-13,
+	// B-CLM-10); zero leaves those rows N/A.
+	MaxAssertionLifetime Duration `yaml:"maxAssertionLifetime"`
 }
 
 // Rotation is the target's client key caching, as its operators declare it.

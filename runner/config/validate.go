@@ -416,6 +416,11 @@ func (c Config) validateGrant(v *validator) {
 	if g.Subject == "" {
 		v.add("grant.subject", "required: the user the grant assertion names")
 	}
+	for i, s := range g.KnownSubjects {
+		if s == "" {
+			v.add("grant.knownSubjects["+strconv.Itoa(i)+"]", "empty subject")
+		}
+	}
 }
 
 func (c Config) validateTimeouts(v *validator) {
@@ -435,6 +440,9 @@ func (c Config) validateTimeouts(v *validator) {
 	}
 	if t.ClockSkew.Duration > maxClockSkew {
 		v.add("timeouts.clockSkew", "%s is over 60s; FAPI 2.0 Security Profile §5.3.2.1 item 13 requires rejecting iat/nbf more than 60 s in the future", t.ClockSkew)
+	}
+	if t.MaxAssertionLifetime.Duration < 0 {
+		v.add("timeouts.maxAssertionLifetime", "must not be negative, got %s", t.MaxAssertionLifetime)
 	}
 	if t.Check.Duration > 0 && t.Request.Duration > 0 && t.Check.Duration < t.Request.Duration {
 		v.add("timeouts.check", "%s is shorter than timeouts.request (%s); a check makes at least one request", t.Check, t.Request)

@@ -38,6 +38,11 @@ type GrantOptions struct {
 	Enabled    bool
 	URN        string // grant_type value; oauth.GrantJWTBearer unless overridden
 	ClientAuth string // required, optional, none: whether grant requests carry client A's assertion
+	// KnownSubjects are the subjects the trusted issuer may assert, as the
+	// target's operators declare them; empty means the server's subject
+	// policy is unknown, so refusing an unlisted sub cannot be judged
+	// (RFC 7523 §3 item 2 leaves the subject to the application).
+	KnownSubjects []string
 }
 
 // Env is everything a check sees (design.md R3): no globals, no flags, no
@@ -52,6 +57,10 @@ type Env struct {
 	Grant    GrantOptions
 	Audience string // client-assertion aud override; "" uses the profile default
 	Scope    string // a scope every client may request
+	// MaxAssertionLifetime is the longest exp - now the target declares it
+	// accepts in an assertion (RFC 7523 §3 item 4 lets it refuse longer);
+	// zero means undeclared, and the rows that judge the bound are N/A.
+	MaxAssertionLifetime time.Duration
 
 	Clock func() time.Time
 	Rand  io.Reader
@@ -237,4 +246,14 @@ func (e *Env) Control(ctx context.Context, c Carrier) (*client.Transcript, bool,
 		e.Baseline.Add(c, tr.Duration)
 	}
 	return tr, issued, nil
+}
+
+// NeedsLifetimeBound is a Row.Needs for the rows that judge a far exp: they
+// apply only where the target declares its maximum assertion lifetime,
+// since RFC 7523 §3 item 4 makes refusing one a MAY.
+func NeedsLifetimeBound(e *Env) string {
+	if e.MaxAssertionLifetime <= 0 {
+		return "the target declares no maximum assertion lifetime (timeouts.maxAssertionLifetime); RFC 7523 §3 item 4 only lets a server refuse a far exp"
+	}
+	return ""
 }

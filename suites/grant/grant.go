@@ -5,6 +5,8 @@ package grant
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/assayhq/assay/mockidp/assertion"
@@ -66,9 +68,12 @@ func Checks() []check.Check {
 		{Check: check.Check{ID: "A-JG-04", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreSignature,
 			Title: "rejects a grant assertion whose signature has one bit flipped"},
 			Send: check.Mutate(assertion.FlipSignatureBit), Want: rej},
+		// Which subjects an issuer may assert is the server's policy (RFC
+		// 7523 §3 item 2): an unlisted sub is invalid only where the config
+		// lists the subjects (grant.knownSubjects).
 		{Check: check.Check{ID: "A-JG-04.2", Level: check.MUST, Cite: cite("RFC7523-3.1", "RFC7521-4.1.1"), Defect: defect.GrantWrongErrorCode,
-			Title: "answers an invalid grant assertion with invalid_grant, not invalid_client"},
-			Send: check.Mutate(assertion.Claim("sub", "nobody-known")), Want: rej},
+			Title: "answers a grant assertion for a subject outside grant.knownSubjects with invalid_grant, not invalid_client"},
+			Send: check.MutateWith(unknownSubject), Want: rej, Needs: needKnownSubjects},
 		{Check: check.Check{ID: "A-JG-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreExpiry,
 			Title: "rejects a grant assertion that expired 5 minutes ago"},
 			Send: check.Mutate(assertion.IssuedAt(-10*time.Minute), assertion.Expires(-5*time.Minute)), Want: rej},
@@ -132,4 +137,22 @@ func Checks() []check.Check {
 			Want: expect.Everywhere(expect.Error(oauth.UnsupportedGrantType))},
 	}
 	return check.Suite{Name: "grant", Carrier: check.Grant}.Rows(rows)
+}
+
+// needKnownSubjects makes a row N/A where the config does not list the
+// subjects the trusted issuer may assert.
+func needKnownSubjects(e *check.Env) string {
+	if len(e.Grant.KnownSubjects) == 0 {
+		return "the config lists no subjects the issuer may assert (grant.knownSubjects): accepting any subject is the server's policy (RFC 7523 §3 item 2)"
+	}
+	return ""
+}
+
+// unknownSubject sets sub to a value outside grant.knownSubjects.
+func unknownSubject(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	sub := "assay-unknown-subject"
+	for i := 0; slices.Contains(e.Grant.KnownSubjects, sub); i++ {
+		sub = fmt.Sprintf("assay-unknown-subject-%d", i)
+	}
+	return []assertion.Mutation{assertion.Claim("sub", sub)}, nil
 }
