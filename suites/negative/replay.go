@@ -36,6 +36,23 @@ func replayAttacks() []check.Row {
 			Cite: cite("RFC7523-3", "RFC7521-8.2"), Defect: defect.ConsumeRejectedJTI},
 			Once: true, Want: expect.Everywhere(explain{issuedTo(clientA), "the target records jti before it verifies the signature, so anyone who learns a jti can burn the client's assertion (denial of service)"}),
 			Send: afterRejected},
+		// A validly signed assertion refused by a later check must not
+		// spend its jti either: whoever can get one refused (a copy sent to
+		// another audience, say) would burn the client's assertion.
+		afterRefusedRow("B-CLM-13.4", "aud naming another server", assertion.Audience("https://other-as.assay.test")),
+		afterRefusedRow("B-CLM-13.5", "exp in the past", assertion.Expires(-5*time.Minute), assertion.IssuedAt(-10*time.Minute)),
+		afterRefusedRow("B-CLM-13.7", "nbf in the future", assertion.NotBefore(10*time.Minute)),
+		func() check.Row {
+			r := afterRefusedRow("B-CLM-13.6", "iss and sub naming client B, signed with client A's key",
+				assertion.Claim("iss", assertion.OtherClientID), assertion.Claim("sub", assertion.OtherClientID))
+			r.Needs = func(e *check.Env) string {
+				if e.Cast.B.ID == "" {
+					return "no second client (B) is configured"
+				}
+				return ""
+			}
+			return r
+		}(),
 		// OIDC Core §9's single use covers client authentication; for a
 		// grant RFC 7523 §3 only lets the server track jti (MAY): SHOULD.
 		{Check: check.Check{ID: "B-CLM-13.3", Title: "rejects a grant assertion replayed by another client", Level: check.SHOULD,
@@ -128,6 +145,41 @@ func afterRejected(ctx context.Context, e *check.Env, _ check.Carrier) (*client.
 		tr.Related = append(tr.Related, bad)
 	}
 	return tr, err
+}
+
+// afterRefusedRow is a B-CLM-13 variant whose first request is validly
+// signed by client A but refused on a later check (what the mutations
+// break), and whose second is a valid assertion with the same jti: it must
+// be accepted (RFC 7523 §3 item 7 keeps jti for assertions the server
+// accepted; RFC 7521 §8.2). SHOULD: no text forbids recording more.
+func afterRefusedRow(id, what string, ms ...assertion.Mutation) check.Row {
+	return check.Row{Check: check.Check{ID: id, Level: check.SHOULD, Cite: cite("RFC7523-3", "RFC7521-8.2"), Defect: defect.ConsumeJTIBeforeClaims,
+		Title: "accepts a fresh assertion whose jti was only seen in a validly signed assertion refused for " + what},
+		Once: true, Want: expect.Everywhere(explain{issuedTo(clientA), "the target records jti before it has accepted the assertion (" + what + "), so anyone who gets a copy refused can burn the client's jti"}),
+		Send: afterRefused(what, ms...)}
+}
+
+// afterRefused sends client A's assertion with mutations ms (which must be
+// refused) and a fresh jti, then a valid assertion with the same jti.
+func afterRefused(what string, ms ...assertion.Mutation) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		jti, err := assertion.NewJTI(e.Rand)
+		if err != nil {
+			return nil, err
+		}
+		bad, err := e.Authenticate(ctx, e.Cast.A, append(append([]assertion.Mutation(nil), ms...), assertion.Claim("jti", jti))...)
+		if err != nil {
+			return bad, err
+		}
+		if bad.Status == 200 {
+			return bad, &check.Inapplicable{Reason: "the target accepted an assertion with " + what + " (another row judges that), so jti consumption by a refused assertion cannot be tested"}
+		}
+		tr, err := e.Authenticate(ctx, e.Cast.A, assertion.Claim("jti", jti))
+		if tr != nil {
+			tr.Related = append(tr.Related, bad)
+		}
+		return tr, err
+	}
 }
 
 // malleate replaces s by n - s in an ES256 token: a second valid signature

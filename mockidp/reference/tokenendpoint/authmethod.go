@@ -135,6 +135,7 @@ type clientAuth struct {
 var clientAssertionRules = []func(*Server, *clientAuth) *rejection{
 	(*Server).assertionHeader, // alg, crit, typ
 	(*Server).assertedClient,  // iss and sub are the client_id
+	(*Server).spendJTIByKey,   // only under defect.ConsumeJTIBeforeClaims
 	(*Server).spendJTIEarly,   // only under defect.ConsumeRejectedJTI
 	(*Server).clientSignature, // the client's key or secret
 	(*Server).assertionTimes,  // exp, nbf, iat

@@ -64,6 +64,31 @@ func (s *Server) spendJTIEarly(a *clientAuth) *rejection {
 	return nil
 }
 
+// spendJTIByKey is defect.ConsumeJTIBeforeClaims: the jti is recorded
+// for the client whose key verifies the signature, before iss is compared
+// with that client and before the times and aud are checked, so a validly
+// signed assertion that is then refused still spends its jti.
+func (s *Server) spendJTIByKey(a *clientAuth) *rejection {
+	if !s.has(defect.ConsumeJTIBeforeClaims) {
+		return nil
+	}
+	jti, ok, _ := str(a.t.claims, "jti")
+	if !ok {
+		return nil
+	}
+	for i := range s.cfg.Clients {
+		owner := &s.cfg.Clients[i]
+		if s.clientSignature(&clientAuth{ctx: a.ctx, t: a.t, alg: a.alg, c: owner}) != nil {
+			continue
+		}
+		if !s.replay.use(s.replayKey(owner, jti, a.t), s.cfg.Clock().Add(s.cfg.MaxLifetime)) {
+			return s.replayed(invalidClient)
+		}
+		return nil
+	}
+	return nil
+}
+
 // assertionTimes applies checkTimes to a client assertion and records
 // until when its jti must be remembered.
 func (s *Server) assertionTimes(a *clientAuth) *rejection {
@@ -106,7 +131,7 @@ func (s *Server) jtiPresent(a *clientAuth) *rejection {
 // (RFC 7523 §3 item 7).
 func (s *Server) jtiUnused(a *clientAuth) *rejection {
 	jti, hasJTI, _ := str(a.t.claims, "jti") // jtiPresent refused one that is not a string
-	if hasJTI && !s.has(defect.ConsumeRejectedJTI) && !s.has(defect.IgnoreReplay) && !s.replay.use(s.replayKey(a.c, jti, a.t), a.exp) {
+	if hasJTI && !s.has(defect.ConsumeRejectedJTI) && !s.has(defect.ConsumeJTIBeforeClaims) && !s.has(defect.IgnoreReplay) && !s.replay.use(s.replayKey(a.c, jti, a.t), a.exp) {
 		return s.replayed(invalidClient)
 	}
 	return nil
