@@ -79,7 +79,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--profile", "NOPE"}, `unknown profile "NOPE"`},
 		{[]string{"run", "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"run", "--only", "X-NOPE-01"}, "unknown check X-NOPE-01"},
-		{[]string{"run", "--label-filter", "(("}, "--label-filter"},
+		{[]string{"run", "--label-filter", "((", "--color", "never"}, "--label-filter: Syntax Error Parsing Label Filter: (( Mismatched '('"},
 		{[]string{"run", "--defect", "no-such-defect"}, `unknown defect "no-such-defect"`},
 		{[]string{"run", "--only", ""}, "invalid value \"\" for flag -only: empty list"},
 		{[]string{"run", "--only", " , "}, "empty list"},
@@ -96,6 +96,9 @@ func TestUsageErrors(t *testing.T) {
 		}
 		if !strings.Contains(errOut, tc.want) {
 			t.Errorf("assay %v stderr lacks %q:\n%s", tc.args, tc.want, errOut)
+		}
+		if strings.ContainsAny(errOut, "\x1b{}") {
+			t.Errorf("assay %v: the error carries colour codes or markup: %q", tc.args, errOut)
 		}
 		if lines := strings.Count(strings.TrimSpace(lastLine(errOut)), "\n"); lines != 0 {
 			t.Errorf("assay %v: error is not one line", tc.args)

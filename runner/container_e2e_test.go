@@ -183,6 +183,10 @@ func TestContainerE2E(t *testing.T) {
 	if left := containersOf(t, s.cmd.Process.Pid); len(left) > 0 {
 		t.Errorf("containers left behind: %v", left)
 	}
+	// Quiet by default: testcontainers' banner only with -v.
+	if strings.Contains(s.err.String(), "Connected to docker") {
+		t.Errorf("stderr carries testcontainers' banner without -v:\n%s", s.err)
+	}
 }
 
 // TestContainerE2EInterrupted: Ctrl-C while the container starts and

@@ -6,10 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	tgt "github.com/assayhq/assay/runner/target"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/formatter"
@@ -119,6 +122,13 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	// containers itself (runner/target).
 	if getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
 		_ = os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	// testcontainers prints a banner to stderr when it connects: only -v
+	// shows it.
+	if o.verbose {
+		tgt.SetLogger(log.New(stderr, "testcontainers: ", 0))
+	} else {
+		tgt.SetLogger(nil)
 	}
 	started := time.Now()
 	r, err := start(ctx, cfg, stdout, getenv)

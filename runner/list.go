@@ -1,9 +1,11 @@
 package runner
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -18,7 +20,7 @@ func selectChecks(filter string, only []string) ([]check.Check, error) {
 	if filter != "" {
 		f, err := types.ParseLabelFilter(filter)
 		if err != nil {
-			return nil, usageErr("--label-filter: %v", err)
+			return nil, usageErr("--label-filter: %s", labelFilterError(err))
 		}
 		match = f
 	}
@@ -69,3 +71,17 @@ func listCommand(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+// labelFilterError is Ginkgo's label-filter syntax error as plain text: its
+// own text carries colour codes (and markup) whatever --color says.
+func labelFilterError(err error) string {
+	var ge types.GinkgoError
+	if !errors.As(err, &ge) {
+		return err.Error()
+	}
+	msg := strings.TrimSpace(markup.ReplaceAllString(ge.Message, ""))
+	return ge.Heading + ": " + strings.Join(strings.Fields(msg), " ")
+}
+
+// markup matches Ginkgo's formatter directives ({{red}}, {{/}}).
+var markup = regexp.MustCompile(`\{\{[a-z0-9/-]*\}\}`)

@@ -542,3 +542,14 @@ func DockerAvailable(ctx context.Context) error {
 	}
 	return nil
 }
+
+// SetLogger routes testcontainers' own messages (its "Connected to docker"
+// banner among them, printed through its process-wide default logger) to
+// logger, or nowhere when logger is nil: assay is quiet unless -v.
+func SetLogger(logger interface{ Printf(format string, v ...any) }) {
+	if logger == nil {
+		tclog.SetDefault(tclog.NewNoopLogger())
+		return
+	}
+	tclog.SetDefault(logger)
+}
