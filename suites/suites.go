@@ -31,6 +31,7 @@ import (
 	"github.com/assayhq/assay/suites/negative"
 	"github.com/assayhq/assay/suites/resource"
 	"github.com/assayhq/assay/suites/rotation"
+	"github.com/assayhq/assay/suites/tokenstate"
 )
 
 // Env is what every spec sees (design.md R3).
@@ -45,6 +46,7 @@ func All() []check.Check {
 	cs = append(cs, negative.Checks()...)
 	cs = append(cs, rotation.Checks()...)
 	cs = append(cs, resource.Checks()...)
+	cs = append(cs, tokenstate.Checks()...)
 	check.SortKeys(cs)
 	return cs
 }
@@ -119,6 +121,9 @@ type Options struct {
 	Rotation    check.Rotation
 	Verifier    check.VerifierTarget
 	TokenIssuer *tokenissuer.Issuer
+	// TokenState configures suite tokenstate; its empty endpoint URLs are
+	// filled from the metadata.
+	TokenState check.TokenState
 	// Sleep waits for the rotation suite; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -158,6 +163,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 
 		Verifier:    o.Verifier,
 		TokenIssuer: o.TokenIssuer,
+		TokenState:  o.TokenState,
 
 		MaxAssertionLifetime: o.MaxAssertionLifetime,
 	}
@@ -195,6 +201,12 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	}
 	if e.Target.TokenEndpoint == "" {
 		e.Target.TokenEndpoint = e.Meta.TokenEndpoint
+	}
+	if e.TokenState.Introspection == "" {
+		e.TokenState.Introspection = e.Meta.IntrospectionEndpoint
+	}
+	if e.TokenState.Revocation == "" {
+		e.TokenState.Revocation = e.Meta.RevocationEndpoint
 	}
 	if e.Target.TokenEndpoint == "" {
 		if err != nil {

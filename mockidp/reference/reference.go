@@ -81,9 +81,12 @@ type Instance struct {
 	// sends; VerifierURL is the reference verifier's protected resource.
 	TokenIssuer *tokenissuer.Issuer
 	VerifierURL string
-	as, idp     *http.Server
-	rs          *resourceSide
-	closeErr    chan error
+	// IntrospectedURL is the reference's verifier that consults
+	// introspection for every token (suite tokenstate).
+	IntrospectedURL string
+	as, idp         *http.Server
+	rs              *resourceSide
+	closeErr        chan error
 }
 
 // TokenEndpoint is the token endpoint URL.
@@ -227,9 +230,12 @@ func serve(o Options, issuer, idpURL string, srv *tokenendpoint.Server, rs *reso
 	}
 	idp := mockidp.New(mockidp.Config{Parties: o.Cast.Parties(), MaxAge: 5 * time.Minute, Sleep: sleep})
 	in := &Instance{Issuer: issuer, IdPURL: idpURL, IdP: idp, Server: srv, Cast: o.Cast, closeErr: make(chan error, 3),
-		TokenIssuer: rs.issuer, VerifierURL: rs.url, rs: rs}
+		TokenIssuer: rs.issuer, VerifierURL: rs.url, rs: rs, IntrospectedURL: issuer + IntrospectedPath}
 	quiet := func() *log { return &log{} }
-	in.as = &http.Server{Handler: srv, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
+	asMux := http.NewServeMux()
+	asMux.Handle("/", srv)
+	asMux.Handle(IntrospectedPath, newIntrospected(srv, o.Cast.S, o.Defects))
+	in.as = &http.Server{Handler: asMux, TLSConfig: tlsCfg, ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
 	in.idp = &http.Server{Handler: rs.mount(idp), ReadHeaderTimeout: 5 * time.Second, ErrorLog: quiet().std()}
 	if o.Defects.Has(defect.AcceptPlainHTTP) {
 		// HTTP/1.1 only: ALPN cannot offer h2 through the sniffing wrapper.

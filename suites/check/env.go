@@ -75,6 +75,9 @@ type Env struct {
 	// must trust.
 	Verifier    VerifierTarget
 	TokenIssuer *tokenissuer.Issuer
+	// TokenState is the target's introspection and revocation (suite
+	// tokenstate).
+	TokenState TokenState
 
 	// Precheck, when set, runs before a row sends anything: the suites set
 	// it to a once-per-carrier positive control so that a target that

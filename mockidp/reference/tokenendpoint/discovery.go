@@ -39,6 +39,7 @@ func (s *Server) metadataDocument() map[string]any {
 		"token_endpoint_auth_signing_alg_values_supported": algs,
 		"scopes_supported":                                 []string{"read", "write"},
 		"introspection_endpoint":                           s.IntrospectionEndpoint(),
+		"revocation_endpoint":                              s.RevocationEndpoint(),
 		"registration_endpoint":                            s.cfg.Issuer + "/register",
 	}
 	if s.cfg.Profile == FAPI2 {
@@ -48,6 +49,8 @@ func (s *Server) metadataDocument() map[string]any {
 	// endpoint does (RFC 7662 §2.1, RFC 8414 §2).
 	m["introspection_endpoint_auth_methods_supported"] = m["token_endpoint_auth_methods_supported"]
 	m["introspection_endpoint_auth_signing_alg_values_supported"] = algs
+	m["revocation_endpoint_auth_methods_supported"] = m["token_endpoint_auth_methods_supported"]
+	m["revocation_endpoint_auth_signing_alg_values_supported"] = algs
 	for _, d := range metadataDefects {
 		if s.has(d.defect) {
 			d.edit(s, m)

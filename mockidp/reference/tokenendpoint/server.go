@@ -99,8 +99,9 @@ type Server struct {
 	issuers map[string]*Issuer
 	keys    *keyCache
 	replay  *replayStore
-	reg     *registry // clients registered at run time (RFC 7591)
-	enc     keys.Key  // the published encryption key (jwe.go)
+	revoked *revocations // RFC 7009
+	reg     *registry    // clients registered at run time (RFC 7591)
+	enc     keys.Key     // the published encryption key (jwe.go)
 	mux     *http.ServeMux
 }
 
@@ -177,6 +178,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.keys = newKeyCache(cfg.HTTP, cfg.Clock, cfg.KeyCacheTTL, cfg.KeyRefetchMin, cfg.KeyFetchTimeout, s.has)
 	s.replay = newReplayStore(cfg.Clock)
+	s.revoked = newRevocations(cfg.Clock)
 	s.reg = newRegistry()
 	s.replay.racy = s.has(defect.NonAtomicReplay)
 	s.mux = http.NewServeMux()
@@ -189,6 +191,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/token", s.token)
 	s.mux.HandleFunc("/jwks", s.jwks)
 	s.mux.HandleFunc("/introspect", s.introspect)
+	s.mux.HandleFunc("/revoke", s.revoke)
 	s.mux.HandleFunc("/register", s.register)
 	s.mux.HandleFunc("/.well-known/openid-configuration", s.metadata)
 	if !s.has(defect.NoOAuthMetadata) {

@@ -1,0 +1,159 @@
+package tokenstate
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/suites/check"
+)
+
+// revocationChecks are the RFC 7009 rows: the client revokes a token it
+// was issued, and from then on introspection calls it inactive and a
+// resource that consults introspection refuses it.
+func revocationChecks() []check.Check {
+	return []check.Check{
+		{ID: "C-REV-01", Level: check.SHOULD, Cite: []string{"RFC7009-2", "RFC7009-2.2"}, Defect: defect.RevokeUnsupported, Verdicts: verdicts("200"),
+			Title: "revokes an access token it issued when its client asks (HTTP 200)", Run: revokes},
+		{ID: "C-REV-02", Cite: []string{"RFC7009-2", "RFC7662-2.2"}, Defect: defect.RevokeNoop, Verdicts: verdicts("inactive"),
+			Title: "a revoked access token then introspects active:false", Run: revokedInactive},
+		{ID: "C-REV-03", Cite: []string{"RFC7009-2", "RFC6750-3.1"}, Defect: defect.IntrospectionCacheForever, Verdicts: verdicts("refused"),
+			Title: "a resource that consults introspection refuses a token once it is revoked", Run: revokedRefused},
+	}
+}
+
+// revokes has the token's client revoke a token the target just issued.
+// RFC 7009 §2: servers MUST support revoking refresh tokens and SHOULD
+// support access tokens, so a refusal is a broken SHOULD.
+func revokes(ctx context.Context, e *check.Env) check.Result {
+	if why := needs(e, false, true); why != "" {
+		return check.NA(why)
+	}
+	t, err := obtain(ctx, e)
+	if err != nil {
+		return check.Error("could not obtain a token to revoke: "+err.Error(), exchanges(t.trOrNil())...)
+	}
+	tr, err := revoke(ctx, e, t.token)
+	if err != nil {
+		return harness(err, exchanges(t.tr, tr)...)
+	}
+	trs := exchanges(t.tr, tr)
+	switch {
+	case tr.Status == http.StatusOK:
+		return check.Pass(trs...)
+	case tr.Status >= 500:
+		return check.Broken(check.MUST, fmt.Sprintf("server error HTTP %d on a revocation request", tr.Status), trs...)
+	}
+	return check.Broken(check.SHOULD, fmt.Sprintf("revoking an access token its own client holds was refused: HTTP %d: %s", tr.Status, clip(tr.Body)), trs...)
+}
+
+// revokeLive obtains a token, proves it live with check (introspection or
+// the resource), and revokes it. A failed step is the row's result.
+func revokeLive(ctx context.Context, e *check.Env, live func(*issued) (*client.Transcript, error)) (*issued, []*client.Transcript, *check.Result) {
+	t, err := obtain(ctx, e)
+	if err != nil {
+		r := check.Error("could not obtain a token to revoke: "+err.Error(), exchanges(t.trOrNil())...)
+		return nil, nil, &r
+	}
+	trs := exchanges(t.tr)
+	tr, err := live(t)
+	if tr != nil {
+		trs = append(trs, tr)
+	}
+	if err != nil {
+		r := check.Error(err.Error(), trs...)
+		return nil, nil, &r
+	}
+	rtr, err := revoke(ctx, e, t.token)
+	if err != nil {
+		r := harness(err, append(trs, rtr)...)
+		return nil, nil, &r
+	}
+	trs = append(trs, rtr)
+	if rtr.Status != http.StatusOK {
+		if rtr.ErrorCode() == "unsupported_token_type" {
+			r := check.NA(fmt.Sprintf("the target does not revoke access tokens (%s: unsupported_token_type)", controlRevoke))
+			return nil, nil, &r
+		}
+		r := blocked(controlRevoke, fmt.Errorf("revocation refused with HTTP %d: %s", rtr.Status, clip(rtr.Body)), trs...)
+		return nil, nil, &r
+	}
+	return t, trs, nil
+}
+
+// revokedInactive revokes a live token and introspects it again.
+func revokedInactive(ctx context.Context, e *check.Env) check.Result {
+	if why := needs(e, true, true); why != "" {
+		return check.NA(why)
+	}
+	t, trs, r := revokeLive(ctx, e, func(t *issued) (*client.Transcript, error) {
+		tr, err := introspect(ctx, e, t.token, false)
+		if err != nil {
+			return tr, err
+		}
+		if _, on, problem := answer(tr); problem != "" || !on {
+			if problem == "" {
+				problem = "a token the target just issued introspects active:false"
+			}
+			return tr, fmt.Errorf("blocked: %s failed: %s", controlIntrospect, problem)
+		}
+		return tr, nil
+	})
+	if r != nil {
+		return *r
+	}
+	tr, err := introspect(ctx, e, t.token, false)
+	if err != nil {
+		return harness(err, append(trs, tr)...)
+	}
+	trs = append(trs, tr)
+	_, on, problem := answer(tr)
+	switch {
+	case problem != "":
+		return check.Broken(check.MUST, "after revocation: "+problem, trs...)
+	case on:
+		return check.Broken(check.MUST, "the revocation was answered 200, yet the token still introspects active", trs...)
+	}
+	return check.Pass(trs...)
+}
+
+// revokedRefused presents a live token to the resource (accepted), revokes
+// it, and presents it again: refused, 401 invalid_token (RFC 6750 §3.1:
+// "expired, revoked, malformed, or invalid").
+func revokedRefused(ctx context.Context, e *check.Env) check.Result {
+	if why := needs(e, false, true); why != "" {
+		return check.NA(why)
+	}
+	if e.TokenState.Resource == "" {
+		return check.NA("no tokenState.resource: a protected resource that consults introspection")
+	}
+	t, trs, r := revokeLive(ctx, e, func(t *issued) (*client.Transcript, error) {
+		tr, err := present(ctx, e, t.token)
+		if err != nil {
+			return tr, err
+		}
+		if !granted(tr) {
+			return tr, fmt.Errorf("the resource refuses a token the target just issued (HTTP %d), so a refusal after revocation proves nothing", tr.Status)
+		}
+		return tr, nil
+	})
+	if r != nil {
+		return *r
+	}
+	tr, err := present(ctx, e, t.token)
+	if err != nil {
+		return harness(err, append(trs, tr)...)
+	}
+	trs = append(trs, tr)
+	switch {
+	case granted(tr):
+		return check.Broken(check.MUST, fmt.Sprintf("the revoked token was accepted: HTTP %d", tr.Status), trs...)
+	case tr.Status >= 500:
+		return check.Broken(check.MUST, fmt.Sprintf("server error HTTP %d on a revoked token", tr.Status), trs...)
+	case tr.Status != http.StatusUnauthorized:
+		return check.Broken(check.SHOULD, fmt.Sprintf("HTTP %d for a revoked token, want 401 invalid_token (RFC 6750 §3.1)", tr.Status), trs...)
+	}
+	return check.Pass(trs...)
+}
