@@ -51,6 +51,13 @@ func TestTextAllows(t *testing.T) {
 		// server's policy unless the config lists them.
 		{"any subject, none listed", "A-JG-04.2/grant", check.BASE, defect.GrantIgnoreSubject,
 			func(e *check.Env) { e.Grant.KnownSubjects = nil }, v1.NA},
+		// RFC 7515 §5.2: an algorithm the application does not accept
+		// "SHOULD" make the JWS invalid; only BCP and FAPI2 make it a MUST.
+		{"unadvertised ES384 under BASE", "A-JO-04", check.BASE, defect.AnyJOSEAlg, nil, v1.Warn},
+		{"unadvertised ES384 under BIS", "A-JO-04", check.BIS, defect.AnyJOSEAlg, nil, v1.Warn},
+		// FAPI 2.0 SP §5.4.2 is the only text against jku in the server's
+		// own JWTs, and it says should not.
+		{"jku in access tokens under BASE", "A-JW-09", check.BASE, defect.AccessTokenJKU, nil, v1.Warn},
 	} {
 		tc := tc
 		t.Run(tc.name, func(t *testing.T) {

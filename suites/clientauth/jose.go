@@ -79,10 +79,20 @@ func joseRows() []check.Row {
 			Want: rej,
 		},
 		{
-			Check: check.Check{ID: "A-JO-04", Level: check.MUST, Cite: cite("RFC8725-3.1", "RFC7515-5.2"), Defect: defect.AnyJOSEAlg,
-				Title: "rejects an assertion signed with an algorithm it does not advertise (ES384)"},
+			Check: check.Check{ID: "A-JO-04", Level: check.MUST, Cite: cite("RFC7515-5.2", "RFC8725-3.1", "FAPI2-5.4.1"), Defect: defect.AnyJOSEAlg,
+				Title:  "rejects an assertion signed with an algorithm it does not advertise (ES384; BCP and FAPI2 must, others should)",
+				KillIn: []check.Profile{check.BCP, check.FAPI2}},
 			Send: signWithKid("a-es384"),
-			Want: rej,
+			// RFC 7515 §5.2: an algorithm the application does not accept
+			// "SHOULD" make the JWS invalid. RFC 8725 §3.1 (the BCP
+			// profile) has only the allowed set used, and FAPI 2.0 SP
+			// §5.4.1 allows PS256, ES256 and EdDSA only: MUST there.
+			Want: func() map[check.Profile]check.Expectation {
+				m := expect.Everywhere(expect.Advisory{Inner: expect.RejectClient})
+				m[check.BCP] = expect.RejectClient
+				m[check.FAPI2] = expect.RejectClient
+				return m
+			}(),
 			Needs: func(e *check.Env) string {
 				if e.Meta.SupportsSigningAlg("ES384") {
 					return "token_endpoint_auth_signing_alg_values_supported lists ES384; A-MD-12 covers advertised algorithms"

@@ -77,10 +77,14 @@ func keysetChecks() []check.Check {
 			}),
 		{ID: "A-JW-06", Level: check.MUST, Cite: cite("RFC7517-4.7", "OIDC-Disc-3"), Defect: defect.JWKSX5cMismatch,
 			Title: "publishes x5c whose first certificate holds the key of its JWK", Run: x5cMatches},
-		{ID: "A-JW-09", Level: check.MUST, Cite: cite("FAPI2-5.4.2", "RFC8725-3.10"), Defect: defect.AccessTokenJKU,
-			Title: "serves jwks_uri over TLS and puts no jku or x5u in its own JWTs", Suite: "response",
+		// FAPI 2.0 SP §5.4.2: jwks_uri over TLS is a shall, jku and x5u in
+		// the server's own JWTs a should not; outside FAPI 2.0 no text
+		// forbids either header to an issuer (RFC 8725 §3.10 is about
+		// verifiers), so the row warns and A-MD-13 judges the https.
+		{ID: "A-JW-09", Level: check.SHOULD, Cite: cite("FAPI2-5.4.2", "RFC8725-3.10"), Defect: defect.AccessTokenJKU,
+			Title: "puts no jku or x5u in its own JWTs (FAPI2: and serves jwks_uri over TLS, a must)", Suite: "response",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
-				if why := httpsOnly("jwks_uri", e.Meta.JWKSURI); e.Meta.JWKSURI != "" && why != "" {
+				if why := httpsOnly("jwks_uri", e.Meta.JWKSURI); e.Profile == check.FAPI2 && e.Meta.JWKSURI != "" && why != "" {
 					return check.Broken(check.MUST, why)
 				}
 				tr, hdr, _, bad := issuedToken(ctx, e)
@@ -89,7 +93,7 @@ func keysetChecks() []check.Check {
 				}
 				for _, h := range []string{"jku", "x5u"} {
 					if _, ok := hdr[h]; ok {
-						return check.Broken(check.MUST, "the access token header carries "+h, tr)
+						return check.Broken(check.SHOULD, "the access token header carries "+h+": relying parties should not be asked to fetch keys from it", tr)
 					}
 				}
 				return check.Pass(tr)

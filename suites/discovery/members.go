@@ -75,9 +75,12 @@ func memberChecks() []check.Check {
 				}
 				return httpsURL("issuer", iss)
 			}),
-		metaProbe(check.Check{ID: "A-MD-06", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoResponseTypes,
-			Title: "lists response_types_supported"},
+		metaProbe(check.Check{ID: "A-MD-06", Level: check.MUST, Cite: cite("RFC8414-2", "RFC8414-3.2"), Defect: defect.MetadataNoResponseTypes,
+			Title: "lists response_types_supported (omitted or empty without an authorization endpoint)"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
+				if noResponseTypes(m) {
+					return ""
+				}
 				return requireMembers(m, "response_types_supported")
 			}),
 		metaProbe(check.Check{ID: "A-MD-06.2", Level: check.MUST, Cite: cite("OIDC-Disc-3"), Defect: defect.MetadataNoSubjectTypes, Profiles: oidcProfiles(),
@@ -117,7 +120,10 @@ func memberChecks() []check.Check {
 				}
 				return ""
 			}),
-		{ID: "A-MD-10", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoPrivateKeyJWT,
+		// token_endpoint_auth_methods_supported is OPTIONAL (RFC 8414 §2,
+		// OIDC Discovery §3): a list without a working method misleads
+		// clients (SHOULD), it breaks no MUST.
+		{ID: "A-MD-10", Level: check.SHOULD, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoPrivateKeyJWT,
 			Title: "lists private_key_jwt in token_endpoint_auth_methods_supported when it works",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
 				tr, m, bad := metadataDoc(ctx, e)
@@ -136,19 +142,24 @@ func memberChecks() []check.Check {
 					methods = []string{oauth.AuthClientSecretBasic} // RFC 8414 §2 default
 				}
 				if !has(methods, oauth.AuthPrivateKeyJWT) {
-					return check.Broken(check.MUST, fmt.Sprintf("private_key_jwt issued a token but token_endpoint_auth_methods_supported is %v", methods), tr, ctr)
+					return check.Broken(check.SHOULD, fmt.Sprintf("private_key_jwt issued a token but token_endpoint_auth_methods_supported is %v", methods), tr, ctr)
 				}
 				return check.Pass(tr, ctr)
 			}},
 		{ID: "A-MD-14", Level: check.MUST, Cite: cite("RFC8414-2.1"), Defect: defect.SignedMetadataNoIss,
-			Title: "signs signed_metadata with a key from its jwks_uri and includes iss",
+			Title: "serves signed_metadata as a compact JWS with iss (self-attested: signed with a key from its jwks_uri)",
 			Run:   signedMetadata},
 	}
 }
 
-// signedMetadata checks RFC 8414 §2.1: signed_metadata is a JWS that
-// verifies with a key of the AS JWKS and carries iss. Signed values that
-// differ from the plain ones are reported as notes (signed values win).
+// signedMetadata checks RFC 8414 §2.1: signed_metadata "MUST be digitally
+// signed or MACed using JSON Web Signature and MUST contain an iss
+// (issuer) claim denoting the party attesting to the claims". Those two are
+// the MUST. The text names no key: a third party may attest (its key is
+// not the AS's) and a MAC needs a shared key, so only metadata the AS
+// attests itself with a signature is verified, against its jwks_uri, and a
+// failure there is a warning (consumers cannot verify it). Signed values
+// that differ from the plain ones are notes (signed values win).
 func signedMetadata(ctx context.Context, e *check.Env) check.Result {
 	tr, m, bad := metadataDoc(ctx, e)
 	if bad != nil {
@@ -158,36 +169,37 @@ func signedMetadata(ctx context.Context, e *check.Env) check.Result {
 	if !ok {
 		return check.NA("the metadata has no signed_metadata")
 	}
-	jtr, keys, bad := serverKeys(ctx, e)
-	if bad != nil {
-		return *bad
-	}
-	obj, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256, jose.PS256, jose.RS256, jose.EdDSA, jose.ES384, jose.PS384, jose.RS384})
+	obj, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.ES256, jose.PS256, jose.RS256, jose.EdDSA, jose.ES384, jose.PS384, jose.RS384,
+		jose.ES512, jose.PS512, jose.RS512, jose.HS256, jose.HS384, jose.HS512})
 	if err != nil || len(obj.Signatures) != 1 {
 		return check.Broken(check.MUST, "signed_metadata is not a compact JWS", tr)
 	}
-	var payload []byte
-	for _, rk := range keys {
-		var k jose.JSONWebKey
-		if k.UnmarshalJSON(rk) != nil || (obj.Signatures[0].Header.KeyID != "" && k.KeyID != obj.Signatures[0].Header.KeyID) {
-			continue
-		}
-		if p, err := obj.Verify(k.Key); err == nil {
-			payload = p
-			break
-		}
-	}
-	if payload == nil {
-		return check.Broken(check.MUST, "no key in jwks_uri verifies signed_metadata", tr, jtr)
-	}
 	var claims map[string]json.RawMessage
-	if json.Unmarshal(payload, &claims) != nil {
-		return check.Broken(check.MUST, "signed_metadata claims are not a JSON object", tr, jtr)
+	if json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &claims) != nil || claims == nil {
+		return check.Broken(check.MUST, "signed_metadata claims are not a JSON object", tr)
 	}
-	if iss, _ := strMember(claims, "iss"); iss == "" {
-		return check.Broken(check.MUST, "signed_metadata has no iss claim (RFC 8414 §2.1)", tr, jtr)
+	iss, _ := strMember(claims, "iss")
+	if iss == "" {
+		return check.Broken(check.MUST, "signed_metadata has no iss claim (RFC 8414 §2.1)", tr)
 	}
-	res := check.Pass(tr, jtr)
+	res := check.Pass(tr)
+	alg := obj.Signatures[0].Header.Algorithm
+	self, _ := strMember(m, "issuer")
+	switch {
+	case strings.HasPrefix(alg, "HS"):
+		res.Notes = append(res.Notes, "signed_metadata is MACed ("+alg+"): only a holder of the shared key can verify it; not judged")
+	case iss != self && iss != e.Target.Issuer:
+		res.Notes = append(res.Notes, fmt.Sprintf("signed_metadata is attested by %q, not this server: its key is that party's; not judged", iss))
+	default:
+		jtr, keys, bad := serverKeys(ctx, e)
+		if bad != nil {
+			return *bad
+		}
+		if !verifiesWithAny(obj, keys) {
+			return check.Broken(check.SHOULD, "signed_metadata names this server as iss but no key in its jwks_uri verifies it: consumers cannot check it", tr, jtr)
+		}
+		res.Exchanges = append(res.Exchanges, jtr)
+	}
 	for k, v := range claims {
 		if plain, ok := m[k]; ok && k != "iss" && !sameJSON(plain, v) {
 			res.Notes = append(res.Notes, fmt.Sprintf("signed %s differs from the plain value (signed values take precedence)", k))
@@ -196,7 +208,40 @@ func signedMetadata(ctx context.Context, e *check.Env) check.Result {
 	return res
 }
 
+// verifiesWithAny reports whether a key of the set (the one named by kid,
+// when the header has one) verifies obj.
+func verifiesWithAny(obj *jose.JSONWebSignature, keys []json.RawMessage) bool {
+	for _, rk := range keys {
+		var k jose.JSONWebKey
+		if k.UnmarshalJSON(rk) != nil || (obj.Signatures[0].Header.KeyID != "" && k.KeyID != obj.Signatures[0].Header.KeyID) {
+			continue
+		}
+		if _, err := obj.Verify(k.Key); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 func sameJSON(a, b json.RawMessage) bool {
 	var x, y any
 	return json.Unmarshal(a, &x) == nil && json.Unmarshal(b, &y) == nil && reflect.DeepEqual(x, y)
+}
+
+// noResponseTypes reports whether the server supports no response type: it
+// has no authorization_endpoint (RFC 8414 §2: REQUIRED unless no grant type
+// uses it), so its response_types_supported has no element. RFC 8414 §2
+// makes the member REQUIRED and §3.2 has a member with zero elements
+// omitted; the texts disagree for this server, so A-MD-06 and A-MD-11 both
+// accept either reading: the member omitted, or present as [].
+func noResponseTypes(m map[string]json.RawMessage) bool {
+	if _, ok := m["authorization_endpoint"]; ok {
+		return false
+	}
+	raw, ok := m["response_types_supported"]
+	if !ok {
+		return true
+	}
+	var list []json.RawMessage
+	return json.Unmarshal(raw, &list) == nil && list != nil && len(list) == 0
 }

@@ -107,10 +107,13 @@ func metadataChecks() []check.Check {
 				return ""
 			}),
 		metaProbe(check.Check{ID: "A-MD-11", Level: check.MUST, Cite: cite("RFC8414-3.2", "OIDC-Disc-4.2"), Defect: defect.MetadataEmptyArray,
-			Title: "omits metadata members with zero elements"},
+			Title: "omits metadata members with zero elements (response_types_supported [] allowed without an authorization endpoint)"},
 			func(_ *check.Env, m map[string]json.RawMessage) string {
 				var empty []string
 				for k, v := range m {
+					if k == "response_types_supported" && noResponseTypes(m) {
+						continue // RFC 8414 §2 REQUIRED wins for this one (see noResponseTypes)
+					}
 					// Decoded, not compared as bytes: "[ ]" is empty too.
 					var list []json.RawMessage
 					if json.Unmarshal(v, &list) == nil && list != nil && len(list) == 0 {
@@ -123,7 +126,10 @@ func metadataChecks() []check.Check {
 				}
 				return ""
 			}),
-		{ID: "A-MD-09", Level: check.MUST, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoGrantType,
+		// RFC 8414 §2 makes grant_types_supported OPTIONAL and sets no
+		// accuracy rule: a list that hides a working grant misleads
+		// clients (SHOULD), it breaks no MUST.
+		{ID: "A-MD-09", Level: check.SHOULD, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoGrantType,
 			Title: "lists the jwt-bearer grant in grant_types_supported when the grant works",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if !e.Grant.Enabled {
@@ -139,7 +145,7 @@ func metadataChecks() []check.Check {
 				}
 				grants, _ := listMember(m, "grant_types_supported")
 				if issued && !has(grants, e.Grant.URN) {
-					return check.Broken(check.MUST, "the jwt-bearer grant issued a token but grant_types_supported does not list "+e.Grant.URN, tr, ctr)
+					return check.Broken(check.SHOULD, "the jwt-bearer grant issued a token but grant_types_supported does not list "+e.Grant.URN+" (omitted, it defaults to authorization_code and implicit)", tr, ctr)
 				}
 				if !issued {
 					return check.NA("the jwt-bearer grant did not issue a token here; A-JG-01 reports why")
