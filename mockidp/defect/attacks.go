@@ -57,10 +57,11 @@ const (
 	// B.7 claims
 	LaxTimeClaims          Name = "lax-time-claims"           // B-CLM-01/02/04: a malformed time claim is skipped
 	IntegerTimeClaims      Name = "integer-time-claims"       // B-CLM-03: fractional NumericDate refused
+	EpochExpUnset          Name = "epoch-exp-unset"           // B-CLM-02.5-02.8: an exp before 1e9 (2001) read as "no expiry set"
 	AudTypeConfusion       Name = "aud-type-confusion"        // B-CLM-06: a malformed aud passes (CVE-2020-26160)
 	CoerceClaimTypes       Name = "coerce-claim-types"        // B-CLM-07: iss/sub arrays take the first element, NUL truncates
 	NonAtomicReplay        Name = "non-atomic-replay"         // B-CLM-13: jti check and insert not atomic
-	ConsumeRejectedJTI     Name = "consume-rejected-jti"      // B-CLM-13.3: jti recorded before the signature is checked
+	ConsumeRejectedJTI     Name = "consume-rejected-jti"      // B-CLM-13.2: jti recorded before the signature is checked
 	GrantReplayPerClient   Name = "grant-replay-per-client"   // B-CLM-13.3: a grant's jti is tracked per presenting client
 	ConsumeJTIBeforeClaims Name = "consume-jti-before-claims" // B-CLM-13.4-13.7: jti recorded once a client's key verifies the signature, before iss, times and aud are checked
 	GlobalJTIScope         Name = "global-jti-scope"          // B-CLM-14.2: jti uniqueness across all issuers

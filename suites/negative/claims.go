@@ -148,9 +148,17 @@ func claimAttacks() []check.Row {
 		{name: "exp = 2^63", m: assertion.Claim("exp", raw("9223372036854775808")), want: farOff("exp 2^63 read as a far-off expiry")},
 		{name: "exp = -1", m: assertion.Claim("exp", raw("-1"))},
 		{name: "iat = -9e18", m: assertion.Claim("iat", raw("-9e18")), want: farOff("iat -9e18 read as an ancient issue time")}})
-	as = append(as, check.Row{Check: check.Check{ID: "B-CLM-02.5", Title: "rejects exp = 0 (the epoch)",
-		Cite: cite("RFC7519-4.1.4", "RFC7523-3"), Defect: defect.IgnoreExpiry},
-		Send: check.Mutate(assertion.Claim("exp", 0))})
+	// An exp in the epoch era is a valid NumericDate long past: expired
+	// (RFC 7519 §4.1.4 MUST NOT accept), never "no expiry set".
+	for i, x := range []struct {
+		exp  int64
+		name string
+	}{{0, "0 (the epoch)"}, {1, "1 (one second past the epoch)"}, {86400, "86400 (1970-01-02)"}, {999999999, "999999999 (2001-09-09)"}} {
+		as = append(as, check.Row{Check: check.Check{ID: variant("B-CLM-02", i+4), Title: "rejects exp = " + x.name + " as expired",
+			Cite: cite("RFC7519-4.1.4", "RFC7523-3"), Defect: defect.EpochExpUnset},
+			AlsoGrant: true,
+			Send:      check.Mutate(assertion.Claim("exp", x.exp))})
+	}
 	lax("B-CLM-04", "as exp", cite("RFC7519-4.1.4"), []lv{
 		{name: "true", m: assertion.Claim("exp", true)}, {name: "null", m: assertion.Claim("exp", nil)},
 		{name: "an array", m: func(d *assertion.Draft) { d.Claims = d.Claims.Set("exp", []int64{d.Now.Add(time.Minute).Unix()}) }},

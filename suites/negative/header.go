@@ -82,6 +82,15 @@ func headerAttacks() []check.Row {
 			Cite: cite("RFC7519-4"), Defect: defect.FoldMemberCase, Carrier: check.Grant},
 			Want: expect.Everywhere(expect.Issued{Subject: user}),
 			Send: check.Mutate(assertion.AddClaim("Sub", assertion.Value(otherPrincipal)))},
+		// Claim names are case-sensitive (RFC 7519 §4): Sub cannot stand in
+		// for a missing sub (RFC 7523 §3 item 2 MUST).
+		{Check: check.Check{ID: "B-HDR-09.4", Title: "rejects an assertion whose subject is in Sub, not sub (claim names are case-sensitive)",
+			Cite: cite("RFC7519-4", "RFC7523-3"), Defect: defect.FoldMemberCase},
+			AlsoGrant: true,
+			Send: check.Mutate(func(d *assertion.Draft) {
+				sub := d.Claims.String("sub")
+				d.Claims = d.Claims.Remove("sub").Add("Sub", sub)
+			})},
 	}
 	for i, typ := range []string{"at+jwt", "dpop+jwt", "oauth-authz-req+jwt", "logout+jwt", "secevent+jwt", "application/at+jwt"} {
 		as = append(as, check.Row{Check: check.Check{ID: variant("B-HDR-07", i), Title: "refuses an assertion typed " + quote(typ), Level: check.SHOULD,

@@ -266,6 +266,9 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 	case skipExp:
 	case !hasExp && !s.has(defect.AllowMissingExp) && !s.has(ignoreExpiry):
 		return time.Time{}, fail("exp is required")
+	case hasExp && exp < 1e9 && s.has(defect.EpochExpUnset):
+		// A zero-valued or epoch-era exp read as "unset", as servers whose
+		// time type treats the zero time as no expiry do.
 	case hasExp:
 		expiry = unix(exp)
 		if now.Sub(expiry) > s.cfg.ClockSkew && !s.has(ignoreExpiry) {
