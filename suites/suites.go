@@ -130,7 +130,9 @@ type Options struct {
 
 // NewEnv discovers the target and returns the Env. A metadata document that
 // cannot be read is not fatal (the discovery checks report it), but a token
-// endpoint that cannot be found is.
+// endpoint that cannot be found is. With neither an issuer nor a token
+// endpoint but a verifier URL, the target is a verifier only: nothing is
+// discovered, and only the resource suite applies.
 func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	if o.Timeout == 0 {
 		o.Timeout = 10 * time.Second
@@ -171,6 +173,16 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		e.Sleep = timerSleep
 	}
 	e.Secrets = o.Cast.Secrets()
+	for _, name := range o.Verifier.SecretHeaders {
+		e.Secrets = append(e.Secrets, o.Verifier.Header.Values(name)...)
+	}
+	if o.TokenIssuer != nil && o.TokenIssuer.Secret() != nil {
+		e.Secrets = append(e.Secrets, string(o.TokenIssuer.Secret()))
+	}
+	if o.Issuer == "" && o.TokenEndpoint == "" && o.Verifier.URL != "" {
+		e.Target.VerifierOnly = true
+		return e, nil
+	}
 	// Without a configured URL, the document is looked for at both
 	// well-known locations, the profile's own first: a server may publish
 	// only RFC 8414 metadata, or only OpenID Discovery.
@@ -343,6 +355,9 @@ func Run(ctx context.Context, e *check.Env, c check.Check) (r check.Result) {
 	}()
 	if ctx.Err() != nil {
 		return check.Error("interrupted: " + ctx.Err().Error())
+	}
+	if e.Target.VerifierOnly && c.Suite != resource.Suite {
+		return check.NA("the target is a verifier only (no token endpoint)")
 	}
 	r = c.Run(ctx, e)
 	if r.Outcome == "" {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
@@ -28,10 +29,23 @@ type Config struct {
 	Clock    func() time.Time
 	Rand     io.Reader
 	Sleep    func(time.Duration) // the JWKS delay knob; nil disables it
+
+	// Alg is the signing algorithm: ES256 (default), RS256, PS256 or EdDSA
+	// with rotating keys of that type, or HS256, HS384 or HS512 keyed with
+	// Secret (RFC 7518 §3.2: at least as many bytes as the hash output).
+	Alg    string
+	Secret []byte
+	// Typ is the header's typ; default at+jwt (RFC 9068 §2.1).
+	Typ string
+	// Claims are added to every token (a required Role, a tenant).
+	Claims map[string]string
+	// Scope is the scope claim; default "read".
+	Scope string
 }
 
-// Issuer mints access tokens with rotating ES256 keys and publishes them,
-// with one static RSA key (for the algorithm-confusion rows), at ID+"/jwks".
+// Issuer mints access tokens with rotating keys (or a shared secret) and
+// publishes the public keys, with one static RSA key (for the
+// algorithm-confusion rows), at ID+"/jwks".
 type Issuer struct {
 	cfg  Config
 	rot  *keys.Rotator
@@ -45,13 +59,35 @@ func New(cfg Config) (*Issuer, error) {
 	if cfg.Clock == nil || cfg.Rand == nil {
 		return nil, fmt.Errorf("configure issuer %s: clock and rand are required", cfg.ID)
 	}
+	if cfg.Alg == "" {
+		cfg.Alg = "ES256"
+	}
+	if cfg.Typ == "" {
+		cfg.Typ = "at+jwt"
+	}
+	if cfg.Scope == "" {
+		cfg.Scope = "read"
+	}
+	switch cfg.Alg {
+	case "ES256", "RS256", "PS256", "EdDSA":
+	case "HS256", "HS384", "HS512":
+		if n := hmacMin(cfg.Alg); len(cfg.Secret) < n {
+			return nil, fmt.Errorf("configure issuer %s: %s needs a secret of at least %d bytes, have %d (RFC 7518 §3.2)", cfg.ID, cfg.Alg, n, len(cfg.Secret))
+		}
+	default:
+		return nil, fmt.Errorf("configure issuer %s: unsupported algorithm %q (ES256, RS256, PS256, EdDSA, HS256, HS384, HS512)", cfg.ID, cfg.Alg)
+	}
+	keyAlg := cfg.Alg
+	if cfg.Symmetric() {
+		keyAlg = "ES256" // published but never used: the secret signs
+	}
 	rsaKey, err := keys.Fixture("as.ps256")
 	if err != nil {
 		return nil, fmt.Errorf("configure issuer %s: %w", cfg.ID, err)
 	}
 	is := &Issuer{cfg: cfg, rsa: rsaKey.With("idp-v-rs", "RS256"), mux: http.NewServeMux()}
 	is.rot = keys.NewRotator(cfg.Clock(), cfg.Schedule, cfg.Clock, func(g int) (keys.Key, error) {
-		return keys.Generate("ES256", "idp-v-"+strconv.Itoa(g), cfg.Rand)
+		return keys.Generate(keyAlg, "idp-v-"+strconv.Itoa(g), cfg.Rand)
 	})
 	is.jwks = jwks.New(is.published, 0, cfg.Sleep)
 	is.routes()
@@ -102,25 +138,65 @@ func (is *Issuer) Key(g int) (keys.Key, error) { return is.rot.Key(g) }
 // RSAKey is the static RSA key the issuer publishes but never signs with.
 func (is *Issuer) RSAKey() keys.Key { return is.rsa }
 
-// Draft is a valid RFC 9068 access token (§2.1, §2.2), signed by the
-// current key: header {alg, kid, typ: at+jwt}; claims {iss, sub, aud,
-// client_id, scope, iat, exp, jti}, valid for lifetime.
-func (is *Issuer) Draft(now time.Time, jti string, lifetime time.Duration) (*assertion.Draft, error) {
-	k, err := is.rot.Current()
-	if err != nil {
-		return nil, fmt.Errorf("mint access token: %w", err)
+// hmacMin is the least secret length of an HMAC algorithm (RFC 7518 §3.2:
+// the size of the hash output).
+func hmacMin(alg string) int {
+	switch alg {
+	case "HS384":
+		return 48
+	case "HS512":
+		return 64
 	}
-	d := &assertion.Draft{Now: now, Key: k}
-	d.Header = d.Header.Set("alg", k.Alg()).Set("kid", k.ID()).Set("typ", "at+jwt")
+	return 32
+}
+
+// Symmetric says the issuer signs with a shared secret (HS*).
+func (c Config) Symmetric() bool { return len(c.Alg) == 5 && c.Alg[:2] == "HS" }
+
+// Symmetric says the issuer signs with a shared secret (HS*): there are no
+// keys to rotate or to confuse.
+func (is *Issuer) Symmetric() bool { return is.cfg.Symmetric() }
+
+// Alg is the signing algorithm.
+func (is *Issuer) Alg() string { return is.cfg.Alg }
+
+// Secret is the shared HMAC secret (nil for asymmetric issuers).
+func (is *Issuer) Secret() []byte { return is.cfg.Secret }
+
+// Draft is a valid RFC 9068 access token (§2.1, §2.2), signed by the
+// current key (or the secret): header {alg, kid, typ}; claims {iss, sub,
+// aud, client_id, scope, iat, exp, jti} and the configured extra claims,
+// valid for lifetime.
+func (is *Issuer) Draft(now time.Time, jti string, lifetime time.Duration) (*assertion.Draft, error) {
+	d := &assertion.Draft{Now: now}
+	if is.Symmetric() {
+		d.Secret = is.cfg.Secret
+		d.Header = d.Header.Set("alg", is.cfg.Alg).Set("typ", is.cfg.Typ)
+	} else {
+		k, err := is.rot.Current()
+		if err != nil {
+			return nil, fmt.Errorf("mint access token: %w", err)
+		}
+		d.Key = k
+		d.Header = d.Header.Set("alg", k.Alg()).Set("kid", k.ID()).Set("typ", is.cfg.Typ)
+	}
 	d.Claims = d.Claims.
 		Set("iss", is.cfg.ID).
 		Set("sub", "user1").
 		Set("aud", is.cfg.Audience).
 		Set("client_id", "client-a").
-		Set("scope", "read").
+		Set("scope", is.cfg.Scope).
 		Set("iat", now.Unix()).
 		Set("exp", now.Add(lifetime).Unix()).
 		Set("jti", jti)
+	names := make([]string, 0, len(is.cfg.Claims))
+	for n := range is.cfg.Claims {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d.Claims = d.Claims.Set(n, is.cfg.Claims[n])
+	}
 	return d, nil
 }
 
@@ -131,7 +207,7 @@ func (is *Issuer) metadata(w http.ResponseWriter, _ *http.Request) {
 		"jwks_uri":                              is.JWKSURI(),
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"ES256"},
+		"id_token_signing_alg_values_supported": []string{is.cfg.Alg},
 	})
 }
 

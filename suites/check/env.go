@@ -24,13 +24,10 @@ type Target struct {
 	// that does not answer there fails the metadata rows rather than
 	// making them N/A.
 	MetadataConfigured bool
-}
-
-// VerifierTarget is a URL on the target that takes Authorization: Bearer
-// tokens (RFC 6750 §2.1), and the aud it expects.
-type VerifierTarget struct {
-	URL      string
-	Audience string
+	// VerifierOnly says the target is a verifier and nothing else (a
+	// relying party, a policy decision point): no token endpoint, so only
+	// the resource suite applies.
+	VerifierOnly bool
 }
 
 // GrantOptions describe how the target takes the jwt-bearer grant.

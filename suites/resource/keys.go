@@ -27,7 +27,7 @@ func keyChecks() []check.Check {
 }
 
 func newKey(ctx context.Context, e *check.Env) check.Result {
-	if why := applies(e); why != "" {
+	if why := applies(e, asymmetric); why != "" {
 		return check.NA(why)
 	}
 	if r, ok := present1(ctx, e); !ok {
@@ -42,7 +42,7 @@ func newKey(ctx context.Context, e *check.Env) check.Result {
 	if err != nil {
 		return harness(err, tr)
 	}
-	if granted(tr) {
+	if granted(e, tr) {
 		return check.Pass(tr)
 	}
 	if err := e.Wait(ctx, e.Rotation.RefetchMin); err != nil {
@@ -52,7 +52,7 @@ func newKey(ctx context.Context, e *check.Env) check.Result {
 	if err != nil {
 		return harness(err, tr2)
 	}
-	if !granted(tr2) {
+	if !granted(e, tr2) {
 		return check.Broken(check.SHOULD, fmt.Sprintf("a token signed by the issuer's new key (generation %d) was refused, also after %s: HTTP %d", e.TokenIssuer.Generation(), e.Rotation.RefetchMin, tr2.Status), tr, tr2)
 	}
 	return check.Pass(tr, tr2)
@@ -66,7 +66,7 @@ func present1(ctx context.Context, e *check.Env) (check.Result, bool) { return g
 // twice so that key leaves the issuer's JWKS, waits out the declared cache
 // TTL, and signs with the withdrawn key again.
 func retiredKey(ctx context.Context, e *check.Env) check.Result {
-	if why := applies(e); why != "" {
+	if why := applies(e, asymmetric); why != "" {
 		return check.NA(why)
 	}
 	if !e.Fits(ctx, e.Rotation.Expiry()) {
@@ -93,7 +93,7 @@ func retiredKey(ctx context.Context, e *check.Env) check.Result {
 	if err != nil {
 		return harness(err, tr)
 	}
-	r := refused(ctx, e, check.MUST, tr, challenge(tr, true))
+	r := refused(ctx, e, check.MUST, tr, challenge(e, tr, true))
 	r.Notes = append(r.Notes, fmt.Sprintf("key %s withdrawn; waited %s", old.ID(), e.Rotation.Expiry()))
 	return r
 }

@@ -1,9 +1,11 @@
 // Package resource holds the resource-server checks (C-RS-*, see this
-// package's README): the target is a verifier, a URL that takes
-// "Authorization: Bearer" tokens (RFC 6750 §2.1), and assay plays the token
-// issuer it trusts (IdP-V, mockidp/tokenissuer), minting RFC 9068 access
-// tokens, valid and broken. A refused token must get 401 with
-// WWW-Authenticate: Bearer and error="invalid_token" (RFC 6750 §3).
+// package's README): the target is a verifier, a URL that takes JWTs (as
+// "Authorization: Bearer" tokens, RFC 6750 §2.1, in a form field or in a
+// JSON body), and assay plays the token issuer it trusts (IdP-V,
+// mockidp/tokenissuer), minting RFC 9068 access tokens, ID Tokens or plain
+// JWTs, valid and broken. A Bearer verifier must refuse with 401,
+// WWW-Authenticate: Bearer and error="invalid_token" (RFC 6750 §3); any
+// verifier's answers are judged by its allow and deny rules.
 //
 // https://datatracker.ietf.org/doc/html/rfc6750#section-3
 package resource
@@ -13,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -31,41 +34,172 @@ func Checks() []check.Check {
 	return s.Checks(tokenChecks(), keyChecks())
 }
 
-// applies is the N/A reason when there is no verifier to test, or "".
-func applies(e *check.Env) string {
+// applies is the N/A reason when there is no verifier to test, or when one
+// of needs says the row does not apply to it; "" when it applies.
+func applies(e *check.Env, needs ...func(e *check.Env) string) string {
 	switch {
 	case e.Verifier.URL == "":
 		return "no verifier URL configured"
 	case e.TokenIssuer == nil:
 		return "no token issuer hosted by assay that the verifier trusts"
 	}
+	for _, n := range needs {
+		if why := n(e); why != "" {
+			return why
+		}
+	}
 	return ""
 }
 
-// mint signs an access token from the issuer's default (valid) draft with
-// mutations applied.
-func mint(e *check.Env, ms ...assertion.Mutation) (string, error) {
+// asymmetric: the issuer signs with published keys (rotation, kid and
+// key-confusion rows).
+func asymmetric(e *check.Env) string {
+	if e.TokenIssuer.Symmetric() {
+		return "the issuer signs with a shared secret (" + e.TokenIssuer.Alg() + "): no published keys"
+	}
+	return ""
+}
+
+// symmetric: the issuer signs with a shared secret.
+func symmetric(e *check.Env) string {
+	if !e.TokenIssuer.Symmetric() {
+		return "the issuer signs with published keys (" + e.TokenIssuer.Alg() + "), not a shared secret"
+	}
+	return ""
+}
+
+// kind: the verifier takes tokens of kind k.
+func kind(k string) func(e *check.Env) string {
+	return func(e *check.Env) string {
+		if got := e.Verifier.TokenKind(); got != k {
+			return fmt.Sprintf("the verifier takes %s tokens, this row is about %s verifiers", got, k)
+		}
+		return ""
+	}
+}
+
+// bearer: the token goes in Authorization: Bearer, where RFC 6750 §3's
+// challenge applies.
+func bearer(e *check.Env) string {
+	if !e.Verifier.Bearer() {
+		return "the token is sent in " + e.Verifier.Where() + ", not as a Bearer token: RFC 6750 §3's challenge does not apply"
+	}
+	return ""
+}
+
+// claims: the verifier requires claims with values.
+func claims(e *check.Env) string {
+	if len(e.Verifier.Claims) == 0 {
+		return "the config names no claim the verifier requires (verifier.claims)"
+	}
+	return ""
+}
+
+// scoped: the resource requires a scope.
+func scoped(e *check.Env) string {
+	if e.Verifier.Scope == "" {
+		return "the config names no scope the resource requires (verifier.scope)"
+	}
+	return ""
+}
+
+// nonce: the relying party checks a nonce.
+func nonce(e *check.Env) string {
+	if e.Verifier.Nonce == "" {
+		return "the config names no nonce the relying party checks (verifier.nonce)"
+	}
+	return ""
+}
+
+// draft is the valid token the verifier must accept, unsigned: the
+// issuer's default access token, shaped for the verifier's kind (an ID
+// Token for a relying party, a plain JWT), with its audience, required
+// claims and scope.
+func draft(e *check.Env) (*assertion.Draft, error) {
 	jti, err := assertion.NewJTI(e.Rand)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	d, err := e.TokenIssuer.Draft(e.Clock(), jti, 5*time.Minute)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	if e.Verifier.Audience != "" {
-		d.Claims = d.Claims.Set("aud", e.Verifier.Audience)
+	v := e.Verifier
+	if v.Audience != "" {
+		d.Claims = d.Claims.Set("aud", v.Audience)
+	}
+	switch v.TokenKind() {
+	case check.IDTokens:
+		// OIDC Core §2: an ID Token names no client_id or scope; the
+		// relying party's client_id is its aud.
+		d.Claims = d.Claims.Remove("client_id").Remove("scope").Set("auth_time", d.Now.Unix())
+		if v.Nonce != "" {
+			d.Claims = d.Claims.Set("nonce", v.Nonce)
+		}
+	case check.PlainJWTs:
+		d.Claims = d.Claims.Remove("client_id")
+		if v.Scope == "" {
+			d.Claims = d.Claims.Remove("scope")
+		}
+	}
+	if v.Scope != "" {
+		d.Claims = d.Claims.Set("scope", v.Scope)
+	}
+	for _, n := range claimNames(v) {
+		d.Claims = d.Claims.Set(n, v.Claims[n])
+	}
+	return d, nil
+}
+
+// claimNames are the required claims' names, sorted.
+func claimNames(v check.VerifierTarget) []string {
+	names := make([]string, 0, len(v.Claims))
+	for n := range v.Claims {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// mint signs the valid token with mutations applied.
+func mint(e *check.Env, ms ...assertion.Mutation) (string, error) {
+	d, err := draft(e)
+	if err != nil {
+		return "", err
 	}
 	return d.Apply(ms...).Sign(e.Rand)
 }
 
-// present sends tok to the verifier as a Bearer token ("" sends none).
+// present sends tok to the verifier as its request template says: as a
+// Bearer token (RFC 6750 §2.1), in a form field, or in a JSON body; ""
+// sends none.
 func present(ctx context.Context, e *check.Env, tok string) (*client.Transcript, error) {
-	h := http.Header{}
-	if tok != "" {
-		h.Set("Authorization", "Bearer "+tok)
+	v := e.Verifier
+	h := v.Header.Clone()
+	if h == nil {
+		h = http.Header{}
 	}
-	return e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: e.Verifier.URL, Header: h})
+	req := client.Request{Method: v.Method, URL: v.URL, Header: h}
+	switch v.Where() {
+	case check.InBearer:
+		if req.Method == "" {
+			req.Method = http.MethodGet
+		}
+		if tok != "" {
+			h.Set("Authorization", "Bearer "+tok)
+		}
+	case check.InForm:
+		if tok != "" {
+			req.Form = client.Form{{Name: v.Field, Value: tok}}
+		}
+	case check.InJSON:
+		// A token is base64url and dots: nothing to escape in a JSON string.
+		req.Body = []byte(strings.ReplaceAll(v.Body, check.TokenPlaceholder, tok))
+		if h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "application/json")
+		}
+	}
+	return e.HTTP.Do(ctx, req)
 }
 
 // harness turns a mint or send error into ERROR.
@@ -76,19 +210,41 @@ func harness(err error, tr *client.Transcript) check.Result {
 	return check.Error("harness: " + err.Error())
 }
 
-func granted(tr *client.Transcript) bool { return tr.Status >= 200 && tr.Status < 300 }
+// granted says the verifier accepted: its answer matches the allow rule
+// (any 2xx by default) and not the deny rule.
+func granted(e *check.Env, tr *client.Transcript) bool {
+	v := e.Verifier
+	if v.Deny != nil && v.Deny.Match(tr.Status, tr.Body) {
+		return false
+	}
+	return v.Allow.Match(tr.Status, tr.Body)
+}
 
-// challenge judges a refusal (RFC 6750 §3, §3.1): no 2xx and no 5xx, a
-// WWW-Authenticate header with the Bearer scheme (MUST), status 401 and
-// error="invalid_token" when a token was sent (SHOULD).
-func challenge(tr *client.Transcript, sentToken bool) check.Verdict {
+// unjudged is why an answer cannot be judged: with a deny rule
+// configured, an answer that matches neither rule; else "".
+func unjudged(e *check.Env, tr *client.Transcript) string {
+	v := e.Verifier
+	if v.Deny == nil || v.Deny.Match(tr.Status, tr.Body) || v.Allow.Match(tr.Status, tr.Body) {
+		return ""
+	}
+	return fmt.Sprintf("the verifier's answer (HTTP %d) matches neither the allow rule (%s) nor the deny rule (%s)", tr.Status, v.Allow, *v.Deny)
+}
+
+// challenge judges a refusal: not accepted and no 5xx; for a Bearer
+// verifier (RFC 6750 §3, §3.1) also a WWW-Authenticate header with the
+// Bearer scheme (MUST), status 401 and error="invalid_token" when a token
+// was sent (SHOULD). A verifier that takes the token elsewhere (a policy
+// decision point answering deny as 200) is judged by its deny rule alone.
+func challenge(e *check.Env, tr *client.Transcript, sentToken bool) check.Verdict {
 	var v check.Verdict
 	switch {
-	case granted(tr):
+	case granted(e, tr):
 		v.Fail = append(v.Fail, fmt.Sprintf("the token was accepted: HTTP %d", tr.Status))
 		return v
 	case tr.Status >= 500:
 		v.Fail = append(v.Fail, fmt.Sprintf("server error HTTP %d on a bad token", tr.Status))
+		return v
+	case !e.Verifier.Bearer():
 		return v
 	}
 	params, ok := bearerChallenge(tr.Header.Values("WWW-Authenticate"))
@@ -161,7 +317,10 @@ func gate(ctx context.Context, e *check.Env) (check.Result, bool) {
 	if err != nil {
 		return harness(err, tr), false
 	}
-	if !granted(tr) {
+	if why := unjudged(e, tr); why != "" {
+		return check.Error("blocked: C-RS-01 failed: "+why, tr), false
+	}
+	if !granted(e, tr) {
 		return check.Error(blocked(tr), tr), false
 	}
 	return check.Result{}, true
@@ -169,7 +328,7 @@ func gate(ctx context.Context, e *check.Env) (check.Result, bool) {
 
 // blocked is the reason of a row whose valid-token control was refused.
 func blocked(tr *client.Transcript) string {
-	why := fmt.Sprintf("a valid access token was refused: HTTP %d", tr.Status)
+	why := fmt.Sprintf("a valid token was refused: HTTP %d", tr.Status)
 	if c := tr.Header.Get("WWW-Authenticate"); c != "" {
 		why += " " + c
 	}
@@ -180,6 +339,9 @@ func blocked(tr *client.Transcript) string {
 // with a valid token, so that a verifier that stopped accepting yields
 // ERROR, not FAIL (semantics.md §2).
 func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Transcript, v check.Verdict) check.Result {
+	if why := unjudged(e, tr); why != "" {
+		return check.Error(why, tr)
+	}
 	switch {
 	case len(v.Fail) == 0 && len(v.Warn) == 0:
 		return check.Pass(tr)
@@ -191,7 +353,7 @@ func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Tran
 		return harness(err, nil)
 	}
 	ctr, err := present(ctx, e, tok)
-	if err != nil || !granted(ctr) {
+	if err != nil || !granted(e, ctr) {
 		r := check.Error("the verifier stopped accepting valid tokens after this row (positive control failed); the row itself saw: "+strings.Join(v.Fail, "; "), tr)
 		if ctr != nil {
 			r.Exchanges = append(r.Exchanges, ctr)

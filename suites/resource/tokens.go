@@ -3,11 +3,17 @@ package resource
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/assayhq/assay/mockidp/assertion"
+	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/suites/check"
@@ -40,19 +46,40 @@ func tokenChecks() []check.Check {
 			Run: refuse(muts(assertion.Unsigned("none")))},
 		{ID: "C-RS-08", Cite: []string{"RFC8725-3.1"}, Defect: defect.VerifierHMACWithPublicKey,
 			Title: "refuses HS256 keyed with the issuer's RSA public key PEM (RS/HS confusion)", Verdicts: verdicts(rejected),
-			Run: refuse(confusion)},
+			Run: refuse(confusion, asymmetric)},
 		{ID: "C-RS-09", Cite: []string{"RFC9068-4", "RFC7515-4.1.4"}, Defect: defect.VerifierUnknownKidUnsigned,
 			Title: "refuses an access token signed by an unknown key (unknown kid)", Verdicts: verdicts(rejected),
-			Run: refuse(unknownKid)},
+			Run: refuse(unknownKid, asymmetric)},
 		{ID: "C-RS-11", Cite: []string{"RFC9068-4", "RFC7515-5.2"}, Defect: defect.VerifierSkipSignature,
 			Title: "refuses an access token whose signature has one bit flipped", Verdicts: verdicts(rejected),
 			Run: refuse(muts(assertion.FlipSignatureBit))},
 		{ID: "C-RS-12", Cite: []string{"RFC9068-4", "OIDC-Core-2"}, Defect: defect.VerifierIgnoreTyp,
 			Title: "refuses an ID Token shaped JWT (typ JWT) presented as an access token (typ at+jwt)", Verdicts: verdicts(rejected),
-			Run: refuse(muts(assertion.Header("typ", "JWT"), assertion.Claim("nonce", "n-0S6_WzA2Mj"), idTokenTimes))},
+			Run: refuse(muts(assertion.Header("typ", "JWT"), assertion.Claim("nonce", "n-0S6_WzA2Mj"), idTokenTimes), kind(check.AccessTokens))},
 		{ID: "C-RS-13", Cite: []string{"RFC8725-3.1", "RFC7518-3.2"}, Defect: defect.VerifierHS256Unchecked,
-			Title: "refuses an HS256 access token keyed with a secret the verifier does not hold", Verdicts: verdicts(rejected),
+			Title: "refuses an HMAC-signed token keyed with a secret the verifier does not hold", Verdicts: verdicts(rejected),
 			Run: refuse(wrongSecret)},
+		{ID: "C-RS-15", Cite: []string{"RFC7519-4", "RFC8725-3.9"}, Defect: defect.VerifierIgnoreRequiredClaims,
+			Title: "refuses a token without a claim the verifier requires (verifier.claims)", Verdicts: verdicts(rejected),
+			Run: refuse(withClaim(false), claims)},
+		{ID: "C-RS-16", Cite: []string{"RFC7519-4", "RFC8725-3.9"}, Defect: defect.VerifierClaimPresenceOnly,
+			Title: "refuses a token whose required claim has another value", Verdicts: verdicts(rejected),
+			Run: refuse(withClaim(true), claims)},
+		{ID: "C-RS-18", Cite: []string{"RFC9068-2.2", "OIDC-Core-2"}, Defect: defect.VerifierExpOptional,
+			Title: "refuses an access token or ID Token without exp (exp is REQUIRED)", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.DropClaim("exp")), notPlain)},
+		{ID: "C-RS-19", Cite: []string{"RFC8725-3.1", "RFC7515-4.1.1"}, Defect: defect.VerifierIgnoreAlgHeader,
+			Title: "refuses a token whose header says alg none although it carries a MAC by the shared secret", Verdicts: verdicts(rejected),
+			Run: refuse(noneWithMAC, symmetric)},
+		{ID: "C-RS-20", Cite: []string{"RFC7515-4.1.3", "RFC8725-3.1"}, Defect: defect.VerifierTrustEmbeddedJWK,
+			Title: "refuses a token signed by the key embedded in its own header (jwk), alg switched to RS256", Verdicts: verdicts(rejected),
+			Run: refuse(embeddedJWK)},
+		{ID: "C-RS-22", Level: check.SHOULD, Cite: []string{"OIDC-Core-3.1.3.7"}, Defect: defect.VerifierIgnoreAzp,
+			Title: "refuses an ID Token with two audiences whose azp is the other party", Verdicts: verdicts(rejected),
+			Run: refuseAt(check.SHOULD, otherAzp, kind(check.IDTokens))},
+		{ID: "C-RS-23", Cite: []string{"OIDC-Core-3.1.3.7"}, Defect: defect.VerifierIgnoreNonce,
+			Title: "refuses an ID Token whose nonce is not the one the relying party sent", Verdicts: verdicts(rejected),
+			Run: refuse(muts(assertion.Claim("nonce", "n-not-the-one-sent")), kind(check.IDTokens), nonce)},
 	}
 	cs := []check.Check{{
 		ID: "C-RS-01", Level: check.MUST, Cite: []string{"RFC6750-2.1", "RFC9068-4"}, Defect: defect.VerifierRejectAll,
@@ -63,14 +90,159 @@ func tokenChecks() []check.Check {
 		Verdicts: verdicts("401 Bearer"), Title: "answers a request without a token with 401 and WWW-Authenticate: Bearer",
 		Run: noToken,
 	}}
+	cs = append(cs, check.Check{
+		ID: "C-RS-17", Level: check.MUST, Cite: []string{"RFC7515-5.2", "RFC9068-4"}, Defect: defect.VerifierCacheBySignature,
+		Verdicts: verdicts(rejected), Title: "refuses a token whose claims were changed after signing (the original signature kept)",
+		Run: tampered,
+	}, check.Check{
+		ID: "C-RS-21", Level: check.MUST, Cite: []string{"RFC6750-3.1"}, Defect: defect.VerifierIgnoreScope,
+		Verdicts: verdicts("403 insufficient_scope"), Title: "refuses a token without the scope the resource requires, with 403 insufficient_scope",
+		Run: noScope,
+	})
 	return append(cs, refusals...)
 }
 
+// notPlain: exp is REQUIRED in access tokens (RFC 9068 §2.2) and ID Tokens
+// (OIDC Core §2), OPTIONAL in a plain JWT (RFC 7519 §4.1.4).
+func notPlain(e *check.Env) string {
+	if e.Verifier.TokenKind() == check.PlainJWTs {
+		return "the verifier takes plain JWTs, where exp is optional (RFC 7519 §4.1.4)"
+	}
+	return ""
+}
+
+// withClaim drops the first required claim, or gives it another value.
+func withClaim(wrongValue bool) func(e *check.Env) (string, error) {
+	return func(e *check.Env) (string, error) {
+		n := claimNames(e.Verifier)[0]
+		if wrongValue {
+			return mint(e, assertion.Claim(n, e.Verifier.Claims[n]+"-not"))
+		}
+		return mint(e, assertion.DropClaim(n))
+	}
+}
+
+// noneWithMAC keeps the MAC by the shared secret but says alg none in the
+// header: a verifier that recomputes the MAC without reading alg (or
+// trusting it) accepts.
+func noneWithMAC(e *check.Env) (string, error) {
+	return mint(e, assertion.Header("alg", "none"), assertion.SignAlg(e.TokenIssuer.Alg()))
+}
+
+// embeddedJWK signs RS256 with an attacker's key and puts its public half
+// in the header's jwk (RFC 7515 §4.1.3): trusting it trusts anyone.
+func embeddedJWK(e *check.Env) (string, error) {
+	k, err := keys.Fixture("attacker.rs256")
+	if err != nil {
+		return "", err
+	}
+	k = k.With("attacker-rs256", "RS256")
+	pub, err := json.Marshal(k.Public())
+	if err != nil {
+		return "", fmt.Errorf("encode attacker jwk: %w", err)
+	}
+	return mint(e, assertion.SignWith(k), assertion.Header("jwk", json.RawMessage(pub)))
+}
+
+// otherAzp names two audiences, the relying party and another, with the
+// other as the authorized party (OIDC Core §3.1.3.7 items 4-5).
+func otherAzp(e *check.Env) (string, error) {
+	const other = "https://other-rp.assay.test"
+	return mint(e, assertion.Claim("aud", []string{e.Verifier.Audience, other}), assertion.Claim("azp", other))
+}
+
+// tampered presents a valid token, then the same header and signature with
+// changed claims (another subject, a wider scope): a verifier that trusts a
+// signature it has seen before, or checks it against the wrong bytes,
+// accepts.
+func tampered(ctx context.Context, e *check.Env) check.Result {
+	if why := applies(e); why != "" {
+		return check.NA(why)
+	}
+	d, err := draft(e)
+	if err != nil {
+		return harness(err, nil)
+	}
+	tok, err := d.Sign(e.Rand)
+	if err != nil {
+		return harness(err, nil)
+	}
+	tr, err := present(ctx, e, tok)
+	if err != nil {
+		return harness(err, tr)
+	}
+	if why := unjudged(e, tr); why != "" {
+		return check.Error("blocked: C-RS-01 failed: "+why, tr)
+	}
+	if !granted(e, tr) {
+		return check.Error(blocked(tr), tr)
+	}
+	d.Claims = d.Claims.Set("sub", "admin").Set("jti", d.Claims.String("jti")+"x")
+	if e.Verifier.TokenKind() != check.IDTokens {
+		d.Claims = d.Claims.Set("scope", "read write admin")
+	}
+	parts := strings.Split(tok, ".")
+	forged := parts[0] + "." + base64.RawURLEncoding.EncodeToString(d.ClaimsBytes()) + "." + parts[2]
+	tr2, err := present(ctx, e, forged)
+	if err != nil {
+		return harness(err, tr2)
+	}
+	r := refused(ctx, e, check.MUST, tr2, challenge(e, tr2, true))
+	r.Exchanges = append([]*client.Transcript{tr}, r.Exchanges...)
+	return r
+}
+
+// noScope presents a token whose scope lacks the one the resource requires
+// (RFC 6750 §3.1): it must be refused (MUST: the deployment's rule); a
+// Bearer verifier SHOULD answer 403 with error="insufficient_scope" in its
+// challenge (and MUST send the challenge, §3).
+func noScope(ctx context.Context, e *check.Env) check.Result {
+	if why := applies(e, scoped); why != "" {
+		return check.NA(why)
+	}
+	if r, ok := gate(ctx, e); !ok {
+		return r
+	}
+	tok, err := mint(e, assertion.Claim("scope", "assay-other-scope"))
+	if err != nil {
+		return harness(err, nil)
+	}
+	tr, err := present(ctx, e, tok)
+	if err != nil {
+		return harness(err, tr)
+	}
+	var v check.Verdict
+	switch {
+	case granted(e, tr):
+		v.Fail = append(v.Fail, fmt.Sprintf("a token without scope %q was accepted: HTTP %d", e.Verifier.Scope, tr.Status))
+	case tr.Status >= 500:
+		v.Fail = append(v.Fail, fmt.Sprintf("server error HTTP %d on a token without the required scope", tr.Status))
+	case e.Verifier.Bearer():
+		params, ok := bearerChallenge(tr.Header.Values("WWW-Authenticate"))
+		if !ok {
+			v.Fail = append(v.Fail, fmt.Sprintf("HTTP %d without a WWW-Authenticate: Bearer challenge (RFC 6750 §3)", tr.Status))
+		}
+		if tr.Status != http.StatusForbidden {
+			v.Warn = append(v.Warn, fmt.Sprintf("HTTP %d, want 403 (RFC 6750 §3.1 insufficient_scope)", tr.Status))
+		}
+		if ok && params["error"] != "insufficient_scope" {
+			v.Warn = append(v.Warn, fmt.Sprintf("challenge error=%q, want \"insufficient_scope\" (RFC 6750 §3.1)", params["error"]))
+		}
+	}
+	return refused(ctx, e, check.MUST, tr, v)
+}
+
 // refuse is the Run of a check that builds a token the verifier must
-// refuse: present the token, judge the refusal.
-func refuse(token func(e *check.Env) (string, error)) func(ctx context.Context, e *check.Env) check.Result {
+// refuse: the gate, then present the token and judge the refusal. needs
+// say when the row does not apply to this verifier.
+func refuse(token func(e *check.Env) (string, error), needs ...func(e *check.Env) string) func(ctx context.Context, e *check.Env) check.Result {
+	return refuseAt(check.MUST, token, needs...)
+}
+
+// refuseAt is refuse for a row of level lvl (a SHOULD row gives WARN).
+func refuseAt(lvl check.Level, token func(e *check.Env) (string, error), needs ...func(e *check.Env) string) func(ctx context.Context, e *check.Env) check.Result {
 	return func(ctx context.Context, e *check.Env) check.Result {
-		if why := applies(e); why != "" {
+		if why := applies(e, needs...); why != "" {
 			return check.NA(why)
 		}
 		if r, ok := gate(ctx, e); !ok {
@@ -84,7 +256,7 @@ func refuse(token func(e *check.Env) (string, error)) func(ctx context.Context, 
 		if err != nil {
 			return harness(err, tr)
 		}
-		return refused(ctx, e, check.MUST, tr, challenge(tr, true))
+		return refused(ctx, e, lvl, tr, challenge(e, tr, true))
 	}
 }
 
@@ -100,14 +272,17 @@ func validToken(ctx context.Context, e *check.Env) check.Result {
 	if err != nil {
 		return harness(err, tr)
 	}
-	if !granted(tr) {
-		return check.Broken(check.MUST, fmt.Sprintf("a valid access token was refused: HTTP %d %s", tr.Status, tr.Header.Get("WWW-Authenticate")), tr)
+	if why := unjudged(e, tr); why != "" {
+		return check.Error(why, tr)
+	}
+	if !granted(e, tr) {
+		return check.Broken(check.MUST, fmt.Sprintf("a valid token was refused: HTTP %d %s", tr.Status, tr.Header.Get("WWW-Authenticate")), tr)
 	}
 	return check.Pass(tr)
 }
 
 func noToken(ctx context.Context, e *check.Env) check.Result {
-	if why := applies(e); why != "" {
+	if why := applies(e, bearer); why != "" {
 		return check.NA(why)
 	}
 	if r, ok := gate(ctx, e); !ok {
@@ -117,7 +292,7 @@ func noToken(ctx context.Context, e *check.Env) check.Result {
 	if err != nil {
 		return harness(err, tr)
 	}
-	return refused(ctx, e, check.MUST, tr, challenge(tr, false))
+	return refused(ctx, e, check.MUST, tr, challenge(e, tr, false))
 }
 
 // idTokenTimes gives the ID Token a numeric auth_time, as OIDC Core §2 has it.
@@ -151,11 +326,16 @@ func unknownKid(e *check.Env) (string, error) {
 	return mint(e, assertion.SignWith(k.With("idp-v-unknown-"+jti[:8], "ES256")))
 }
 
-// wrongSecret signs HS256 with a fresh random secret.
+// wrongSecret signs with a fresh random secret: HS256 for an asymmetric
+// issuer, the issuer's own HMAC algorithm for a symmetric one.
 func wrongSecret(e *check.Env) (string, error) {
-	secret := make([]byte, 32)
-	if _, err := e.Rand.Read(secret); err != nil {
+	secret := make([]byte, 64)
+	if _, err := io.ReadFull(e.Rand, secret); err != nil {
 		return "", fmt.Errorf("make secret: %w", err)
 	}
-	return mint(e, assertion.HMAC(secret), assertion.DropHeader("kid"))
+	alg := "HS256"
+	if e.TokenIssuer.Symmetric() {
+		alg = e.TokenIssuer.Alg()
+	}
+	return mint(e, assertion.HMAC(secret), assertion.Header("alg", alg), assertion.DropHeader("kid"))
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -37,6 +38,25 @@ type Config struct {
 	HTTP     *http.Client
 	Skew     time.Duration // leeway on exp and nbf; default 10 s
 	Defects  defect.Set
+
+	// Alg and Secret make an HMAC verifier (HS256, HS384, HS512 keyed with
+	// Secret) instead of one using the issuer's published keys.
+	Alg    string
+	Secret []byte
+	// Kind is the token kind: "access" (default: typ at+jwt, RFC 9068),
+	// "id_token" (an RP whose client_id is Audience: azp and nonce rules,
+	// OIDC Core §3.1.3.7) or "jwt" (a plain JWT, RFC 7519).
+	Kind string
+	// Claims are required claims with their values.
+	Claims map[string]string
+	// Scope is a scope every token must carry: else 403 insufficient_scope.
+	Scope string
+	// Nonce, for ID Tokens, is the nonce the RP sent.
+	Nonce string
+	// PDP makes a policy decision point: POST a JSON body with the token
+	// at subject.jwt, every decision answered 200 {"decision": "allow" |
+	// "deny", "advice": …}.
+	PDP bool
 }
 
 // Server is the strict reference resource server: it serves GET /resource
@@ -50,6 +70,7 @@ type Server struct {
 	mu   sync.Mutex
 	keys []jose.JSONWebKey // the last fetched set (all sets ever, under VerifierKeepsRetiredKeys)
 	once bool              // fetched at least once (VerifierNoRefetch)
+	seen map[string]bool   // signatures verified before (VerifierCacheBySignature)
 }
 
 // New returns the reference resource server.
@@ -60,7 +81,7 @@ func New(cfg Config) *Server {
 	if cfg.Defects == nil {
 		cfg.Defects = defect.Set{}
 	}
-	return &Server{cfg: cfg}
+	return &Server{cfg: cfg, seen: map[string]bool{}}
 }
 
 // Path is where the protected resource is served.
@@ -74,20 +95,77 @@ func (v *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !strings.EqualFold(scheme, "Bearer") || tok == "" {
+	if v.cfg.PDP {
+		v.decide(w, r)
+		return
+	}
+	tok := ""
+	if scheme, t, _ := strings.Cut(r.Header.Get("Authorization"), " "); strings.EqualFold(scheme, "Bearer") {
+		tok = strings.TrimSpace(t)
+	} else if r.Method == http.MethodPost {
+		tok = r.PostFormValue("id_token")
+	}
+	if tok == "" {
 		// RFC 6750 §3.1: no error code when the request carried no token.
 		v.challenge(w, "")
 		return
 	}
-	claims, err := v.verify(r.Context(), strings.TrimSpace(tok))
+	claims, err := v.verify(r.Context(), tok)
 	if err != nil {
 		v.challenge(w, err.Error())
+		return
+	}
+	if !v.scoped(claims) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="assay", error="insufficient_scope", scope="`+sanitize(v.cfg.Scope)+`"`)
+		w.WriteHeader(http.StatusForbidden)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(map[string]any{"resource": "ok", "sub": claims["sub"], "client_id": claims["client_id"]})
+}
+
+// scoped says the token carries the required scope (RFC 6750 §3.1).
+func (v *Server) scoped(claims map[string]any) bool {
+	if v.cfg.Scope == "" || v.has(defect.VerifierIgnoreScope) {
+		return true
+	}
+	s, _ := claims["scope"].(string)
+	for _, x := range strings.Fields(s) {
+		if x == v.cfg.Scope {
+			return true
+		}
+	}
+	return false
+}
+
+// decide is the policy decision point: the token at subject.jwt of a JSON
+// body; every decision is HTTP 200, deny with the reason as advice.
+func (v *Server) decide(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Subject struct {
+			JWT string `json:"jwt"`
+		} `json:"subject"`
+	}
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	answer := map[string]any{"decision": "allow", "advice": map[string]any{}}
+	switch claims, err := v.verify(r.Context(), req.Subject.JWT); {
+	case req.Subject.JWT == "":
+		answer = map[string]any{"decision": "deny", "advice": map[string]any{"reason": "no JWT in the request"}}
+	case err != nil:
+		answer = map[string]any{"decision": "deny", "advice": map[string]any{"reason": err.Error()}}
+	case !v.scoped(claims):
+		answer = map[string]any{"decision": "deny", "advice": map[string]any{"reason": "insufficient scope"}}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(answer)
 }
 
 // challenge answers 401 with WWW-Authenticate: Bearer (RFC 6750 §3).
@@ -130,7 +208,8 @@ func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error)
 	var header struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
-		Typ string `json:"typ"`
+		Typ string          `json:"typ"`
+		JWK json.RawMessage `json:"jwk"`
 	}
 	var claims map[string]any
 	if err := decodeSegment(parts[0], &header); err != nil {
@@ -140,10 +219,10 @@ func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error)
 		return nil, fmt.Errorf("claims: %w", err)
 	}
 	typ := strings.ToLower(strings.TrimPrefix(strings.ToLower(header.Typ), "application/"))
-	if typ != "at+jwt" && !v.has(defect.VerifierIgnoreTyp) {
+	if v.kind() == "access" && typ != "at+jwt" && !v.has(defect.VerifierIgnoreTyp) {
 		return nil, errors.New("typ is not at+jwt")
 	}
-	if err := v.signature(ctx, tok, parts, header.Alg, header.Kid); err != nil {
+	if err := v.checkSignature(ctx, tok, parts, header.Alg, header.Kid, header.JWK); err != nil {
 		return nil, err
 	}
 	if iss, _ := claims["iss"].(string); iss != v.cfg.Issuer && !v.has(defect.VerifierIgnoreIssuer) {
@@ -152,12 +231,18 @@ func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error)
 	if !audHas(claims["aud"], v.cfg.Audience) && !v.has(defect.VerifierIgnoreAudience) {
 		return nil, errors.New("the token is not meant for this resource")
 	}
+	if err := v.idToken(claims); err != nil {
+		return nil, err
+	}
+	if err := v.required(claims); err != nil {
+		return nil, err
+	}
 	now := v.cfg.Clock()
 	exp, ok := claims["exp"].(float64)
-	if !ok {
+	if !ok && v.kind() != "jwt" && !v.has(defect.VerifierExpOptional) {
 		return nil, errors.New("exp is required")
 	}
-	if now.Sub(time.Unix(int64(exp), 0)) > v.cfg.Skew && !v.has(defect.VerifierIgnoreExpiry) {
+	if ok && now.Sub(time.Unix(int64(exp), 0)) > v.cfg.Skew && !v.has(defect.VerifierIgnoreExpiry) {
 		return nil, errors.New("the token has expired")
 	}
 	if nbf, ok := claims["nbf"].(float64); ok && time.Unix(int64(nbf), 0).Sub(now) > v.cfg.Skew && !v.has(defect.VerifierIgnoreNotBefore) {
@@ -166,9 +251,132 @@ func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error)
 	return claims, nil
 }
 
-// signature checks alg against the asymmetric allowlist and verifies the
-// signature with the issuer's key named by kid (RFC 8725 §3.1).
-func (v *Server) signature(ctx context.Context, tok string, parts []string, alg, kid string) error {
+func (v *Server) kind() string {
+	if v.cfg.Kind == "" {
+		return "access"
+	}
+	return v.cfg.Kind
+}
+
+// idToken applies OIDC Core §3.1.3.7 items 4, 5 and 11 to an ID Token: two
+// or more audiences need azp, azp must be the client, nonce must be the
+// one sent.
+func (v *Server) idToken(claims map[string]any) error {
+	if v.kind() != "id_token" {
+		return nil
+	}
+	azp, hasAzp := claims["azp"].(string)
+	if !v.has(defect.VerifierIgnoreAzp) {
+		if auds, _ := claims["aud"].([]any); len(auds) > 1 && !hasAzp {
+			return errors.New("several audiences and no azp")
+		}
+		if hasAzp && azp != v.cfg.Audience {
+			return errors.New("azp is another party")
+		}
+	}
+	if n, _ := claims["nonce"].(string); v.cfg.Nonce != "" && n != v.cfg.Nonce && !v.has(defect.VerifierIgnoreNonce) {
+		return errors.New("nonce mismatch")
+	}
+	return nil
+}
+
+// required checks the required claims' presence and values.
+func (v *Server) required(claims map[string]any) error {
+	for name, want := range v.cfg.Claims {
+		got, ok := claims[name]
+		if !ok {
+			if v.has(defect.VerifierIgnoreRequiredClaims) {
+				continue
+			}
+			return fmt.Errorf("claim %s is required", name)
+		}
+		if s, _ := got.(string); s != want && !v.has(defect.VerifierClaimPresenceOnly) {
+			return fmt.Errorf("claim %s has another value", name)
+		}
+	}
+	return nil
+}
+
+// checkSignature verifies the token's signature once per distinct
+// signature under VerifierCacheBySignature, every time otherwise.
+func (v *Server) checkSignature(ctx context.Context, tok string, parts []string, alg, kid string, jwk json.RawMessage) error {
+	if v.has(defect.VerifierCacheBySignature) {
+		v.mu.Lock()
+		seen := v.seen[parts[2]]
+		v.mu.Unlock()
+		if seen {
+			return nil
+		}
+	}
+	if err := v.signature(ctx, tok, parts, alg, kid, jwk); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	v.seen[parts[2]] = true
+	v.mu.Unlock()
+	return nil
+}
+
+// embedded verifies with the key in the token's own header, which only
+// the VerifierTrustEmbeddedJWK defect does (RFC 7515 §4.1.3 is no trust).
+func embedded(tok, alg string, jwk json.RawMessage) error {
+	var k jose.JSONWebKey
+	if err := k.UnmarshalJSON(jwk); err != nil {
+		return errors.New("malformed jwk")
+	}
+	obj, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	if err != nil {
+		return errors.New("malformed token")
+	}
+	if _, err := obj.Verify(k.Key); err != nil {
+		return errors.New("signature verification failed")
+	}
+	return nil
+}
+
+// hmacSignature verifies a MAC by the shared secret with the configured
+// algorithm (RFC 7518 §3.2).
+func (v *Server) hmacSignature(parts []string, alg string) error {
+	switch {
+	case alg == "none" && v.has(defect.VerifierAcceptAlgNone):
+		return nil
+	case v.has(defect.VerifierIgnoreAlgHeader):
+		// the MAC is recomputed with the configured algorithm, whatever
+		// the header says
+	case alg != v.cfg.Alg:
+		return errors.New("algorithm not allowed")
+	case v.has(defect.VerifierHS256Unchecked), v.has(defect.VerifierSkipSignature):
+		return nil
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return errors.New("malformed signature")
+	}
+	h := sha256.New
+	switch v.cfg.Alg {
+	case "HS384":
+		h = sha512.New384
+	case "HS512":
+		h = sha512.New
+	}
+	m := hmac.New(h, v.cfg.Secret)
+	m.Write([]byte(parts[0] + "." + parts[1]))
+	if !hmac.Equal(m.Sum(nil), sig) {
+		return errors.New("signature verification failed")
+	}
+	return nil
+}
+
+// signature checks alg against the allowlist and verifies the signature
+// with the issuer's key named by kid (RFC 8725 §3.1), or the shared
+// secret of an HMAC verifier.
+func (v *Server) signature(ctx context.Context, tok string, parts []string, alg, kid string, jwk json.RawMessage) error {
+	if len(jwk) > 0 && v.has(defect.VerifierTrustEmbeddedJWK) {
+		return embedded(tok, alg, jwk)
+	}
+	if v.cfg.Secret != nil {
+		return v.hmacSignature(parts, alg)
+	}
 	switch alg {
 	case "none":
 		if v.has(defect.VerifierAcceptAlgNone) {
