@@ -206,8 +206,8 @@ func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error)
 		return nil, errors.New("not a compact JWS")
 	}
 	var header struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
+		Alg string          `json:"alg"`
+		Kid string          `json:"kid"`
 		Typ string          `json:"typ"`
 		JWK json.RawMessage `json:"jwk"`
 	}
