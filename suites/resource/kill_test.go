@@ -18,7 +18,6 @@ import (
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
 	suite "github.com/assayhq/assay/suites/resource"
-	"github.com/assayhq/assay/suites/rotation"
 )
 
 // mode is one kind of verifier: how the issuer signs, what the reference
@@ -84,7 +83,7 @@ func (m mode) start(t *testing.T, defects ...defect.Name) *check.Env {
 	vt := m.target
 	vt.URL, vt.Audience = rs.URL+resource.Path, testAudience
 	e, err := suites.NewEnv(context.Background(), suites.Options{Profile: check.BASE, Clock: time.Now, Since: time.Since, Rand: rand.Reader,
-		Rotation: rotation.FastReference(), Sleep: func(context.Context, time.Duration) error { return nil },
+		Rotation: check.Rotation{KeyCacheTTL: 400 * time.Millisecond, Margin: 100 * time.Millisecond, RefetchMin: 100 * time.Millisecond, MaxWait: 5 * time.Second}, Sleep: func(context.Context, time.Duration) error { return nil },
 		Verifier: vt, TokenIssuer: is})
 	if err != nil {
 		t.Fatal(err)
