@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"html"
 	"io"
@@ -16,7 +17,49 @@ import (
 // WARN with its reason, repro commands and first exchange in a collapsible
 // <details>; N/A results listed with their reasons. Text from the report is
 // escaped, so a reason cannot inject markup or break a table.
+//
+// The summary stays under MaxMarkdown (GitHub's job-summary limit): long
+// reasons and transcripts are cut with a pointer to report.html, and a
+// report still too large is written again without transcripts.
 func WriteMarkdown(w io.Writer, r v1.Report) error {
+	var buf bytes.Buffer
+	for _, lim := range []mdLimits{{exchange: 8 << 10, reason: 4 << 10}, {exchange: -1, reason: 300}} {
+		buf.Reset()
+		writeMarkdown(&buf, r, lim)
+		if buf.Len() <= MaxMarkdown {
+			break
+		}
+	}
+	out := buf.Bytes()
+	if len(out) > MaxMarkdown {
+		const note = "\n\n**The summary was cut here: it would exceed 1 MiB (GitHub's job-summary limit). report.html and report.json hold every result.**\n"
+		cut := bytes.LastIndexByte(out[:MaxMarkdown-len(note)], '\n')
+		out = append(out[:cut:cut], note...)
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("write markdown report: %w", err)
+	}
+	return nil
+}
+
+// MaxMarkdown is the most summary.md may hold: GitHub refuses a job summary
+// over 1 MiB.
+const MaxMarkdown = 1 << 20
+
+// mdLimits bound one result's text in the summary; exchange -1 leaves the
+// transcripts out.
+type mdLimits struct{ exchange, reason int }
+
+// cutText keeps the first n bytes of s (on a UTF-8 boundary) and says where
+// the rest is.
+func cutText(s string, n int) string {
+	if n < 0 || len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + fmt.Sprintf("\n… %d more bytes in report.html", len(s)-n)
+}
+
+func writeMarkdown(w io.Writer, r v1.Report, lim mdLimits) {
 	bw := bufio.NewWriter(w)
 	p := func(format string, args ...any) { fmt.Fprintf(bw, format, args...) }
 
@@ -89,7 +132,7 @@ func WriteMarkdown(w io.Writer, r v1.Report) error {
 	if len(attention) > 0 {
 		p("### Failures, errors and warnings\n\n")
 		for _, res := range attention {
-			writeMarkdownResult(bw, res)
+			writeMarkdownResult(bw, res, lim)
 		}
 	}
 
@@ -102,7 +145,7 @@ func WriteMarkdown(w io.Writer, r v1.Report) error {
 	if len(na) > 0 {
 		p("### Not applicable\n\n")
 		for _, res := range na {
-			p("- %s %s: %s\n", codeSpan(resultKey(res)), mdText(res.Title), mdText(res.Reason))
+			p("- %s %s: %s\n", codeSpan(resultKey(res)), mdText(res.Title), mdText(cutText(res.Reason, lim.reason)))
 		}
 		p("\n")
 	}
@@ -128,13 +171,10 @@ func WriteMarkdown(w io.Writer, r v1.Report) error {
 	}
 
 	p("<sub>%s</sub>\n", mdText(strings.TrimSpace(fmt.Sprintf("%s · %s %s", r.Schema, r.Tool.Name, r.Tool.Version))))
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write markdown report: %w", err)
-	}
-	return nil
+	_ = bw.Flush() // w is a bytes.Buffer
 }
 
-func writeMarkdownResult(w io.Writer, res v1.Result) {
+func writeMarkdownResult(w io.Writer, res v1.Result, lim mdLimits) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
 	label := string(res.Outcome)
 	if res.Expected {
@@ -152,10 +192,10 @@ func writeMarkdownResult(w io.Writer, res v1.Result) {
 	if res.Expected {
 		p("- **Expected failure:** %s\n", mdText(orDash(res.ExpectedBy)))
 	}
-	if strings.Contains(res.Reason, "\n") {
-		p("- **Reason:**\n\n%s", indent(fence(res.Reason, "text"), "  "))
+	if reason := cutText(res.Reason, lim.reason); strings.Contains(reason, "\n") {
+		p("- **Reason:**\n\n%s", indent(fence(reason, "text"), "  "))
 	} else {
-		p("- **Reason:** %s\n", mdText(orDash(res.Reason)))
+		p("- **Reason:** %s\n", mdText(orDash(reason)))
 	}
 	for _, n := range res.Notes {
 		p("- **Note:** %s\n", mdText(n))
@@ -176,7 +216,7 @@ func writeMarkdownResult(w io.Writer, res v1.Result) {
 			p("%s\n\n", mdText(rp.Note))
 		}
 	}
-	if len(res.Exchanges) > 0 {
+	if len(res.Exchanges) > 0 && lim.exchange >= 0 {
 		ex := res.Exchanges[0]
 		more := ""
 		if n := len(res.Exchanges) - 1; n > 0 {
@@ -184,7 +224,7 @@ func writeMarkdownResult(w io.Writer, res v1.Result) {
 		}
 		// An HTML block: Markdown escapes do not apply inside, HTML ones do.
 		p("<details><summary>First exchange: %s%s</summary>\n\n%s\n</details>\n\n",
-			html.EscapeString(oneLine(mdClean(exchangeLine(ex)))), more, fence(Transcript(ex), "http"))
+			html.EscapeString(oneLine(mdClean(exchangeLine(ex)))), more, fence(cutText(Transcript(ex), lim.exchange), "http"))
 	}
 }
 

@@ -357,10 +357,14 @@ type faultRow struct {
 	warn string
 	// after runs extra assertions (leaked processes).
 	after func(t *testing.T, r faultRun)
-	// within bounds the run's wall time; zero means 30 s (a loaded 2-core
-	// CI box running the race detector; a hang is still caught).
-	within time.Duration
 }
+
+// hangBound is when a fault row's run counts as hung and is killed. It is
+// not a speed budget (a loaded 2-core CI box running the race detector may
+// be slow): that assay gives up on a silent or dripping target is shown by
+// the cause ("not sent: the last 3 requests"), derived from the configured
+// request timeout, not by the wall clock.
+const hangBound = 3 * time.Minute
 
 func TestFaultMatrix(t *testing.T) {
 	ca := repoFile(t, "fixtures/tls/ca.pem")
@@ -389,6 +393,11 @@ func TestFaultMatrix(t *testing.T) {
 				return []string{"--config", issuerOnly(t, "refused-disc", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))}
 			},
 			cause: []string{"discover token endpoint", "connection refused"}},
+		{name: "10 MB metadata document, discovery only",
+			setup: func(t *testing.T) []string {
+				return []string{"--config", issuerOnly(t, "big-disc", keep(serveHTTP(t, bigBody)).URL())}
+			},
+			cause: []string{"discover token endpoint", "is larger than 1048576 bytes, the most assay reads"}},
 		{name: "every request 5xx, discovery only",
 			setup: func(t *testing.T) []string {
 				return []string{"--config", issuerOnly(t, "5xx-disc", keep(serveHTTP(t, always5xx)).URL())}
@@ -402,7 +411,6 @@ func TestFaultMatrix(t *testing.T) {
 			cause: []string{"Client.Timeout exceeded while awaiting headers", "not sent: the last 3 requests"},
 			// About 30 checks reach the network; after three 1 s timeouts
 			// the client stops sending (suites.GiveUpAfter).
-			within: 8 * time.Second,
 			after: func(t *testing.T, _ faultRun) {
 				if silent.accepted() == 0 {
 					t.Error("assay never connected to the silent target")
@@ -414,8 +422,7 @@ func TestFaultMatrix(t *testing.T) {
 				f = keep(serveHTTP(t, func(w http.ResponseWriter, r *http.Request) { slowDrip(f.done)(w, r) }))
 				return []string{"--config", urlTargetTimeout(t, "drip", f.URL(), "", "1s")}
 			},
-			cause:  []string{"while reading body", "not sent: the last 3 requests"},
-			within: 8 * time.Second},
+			cause:  []string{"while reading body", "not sent: the last 3 requests"}},
 		{name: "every request 5xx", reachable: true,
 			setup: func(t *testing.T) []string {
 				return []string{"--config", urlTarget(t, "5xx", keep(serveHTTP(t, always5xx)).URL(), "")}
@@ -438,7 +445,6 @@ func TestFaultMatrix(t *testing.T) {
 			cause: []string{"with a body over 1048576 bytes"},
 			// Every check reads up to the 1 MiB cap of a 10 MB answer: bounded,
 			// but not quick under -race on a loaded box.
-			within: 60 * time.Second,
 			after: func(t *testing.T, r faultRun) {
 				cut := 0
 				for _, res := range r.report.Results {
@@ -519,11 +525,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(row.name, func(t *testing.T) {
 			t.Parallel()
 			args := append([]string{"run"}, row.setup(t)...)
-			within := row.within
-			if within == 0 {
-				within = 30 * time.Second
-			}
-			r := runBounded(t, within+15*time.Second, args...)
+			r := runBounded(t, hangBound, args...)
 			want := row.code
 			if want == 0 && !row.tokens {
 				want = 3
@@ -538,9 +540,6 @@ func TestFaultMatrix(t *testing.T) {
 			}
 			if r.code != want {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", r.code, want, r.stdout, r.stderr)
-			}
-			if r.elapsed > within {
-				t.Errorf("took %s, want under %s", r.elapsed, within)
 			}
 			for _, bad := range []string{"panic:", "goroutine ", "harness panic"} {
 				if strings.Contains(all, bad) {

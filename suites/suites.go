@@ -193,8 +193,16 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	var t *client.Transcript
 	var err error
 	answered := "" // the first location that answered 200, parsable or not
+	var large error // a document over the body cap, reported as such
 	for _, u := range candidates {
 		t, err = e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
+		if err == nil && t.Truncated {
+			err = discovery.TooLarge(u)
+			large = err
+			if answered == "" {
+				answered = u // the metadata rows report it as too large
+			}
+		}
 		if err != nil || t.Status != http.StatusOK {
 			continue
 		}
@@ -221,7 +229,10 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		e.TokenState.Revocation = e.Meta.RevocationEndpoint
 	}
 	if e.Target.TokenEndpoint == "" {
-		if err != nil {
+		if large != nil {
+			return nil, fmt.Errorf("discover token endpoint: %w", large)
+		}
+		if err != nil || t == nil {
 			return nil, fmt.Errorf("discover token endpoint: %w", err)
 		}
 		return nil, fmt.Errorf("discover token endpoint: no metadata with a token_endpoint at %s (last answer HTTP %d); set target.tokenEndpoint", strings.Join(candidates, " or "), t.Status)

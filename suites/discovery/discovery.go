@@ -60,9 +60,20 @@ func MetadataURLs(issuer string, p check.Profile) []string {
 	return []string{oauth, oidc}
 }
 
-// fetch GETs a URL and returns the transcript.
+// fetch GETs a document (metadata, a JWKS) and returns the transcript. A
+// document larger than the body cap is an error naming its size, not a
+// malformed or missing one: the rows cannot judge what assay did not read.
 func fetch(ctx context.Context, e *check.Env, u string) (*client.Transcript, error) {
-	return e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
+	tr, err := e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
+	if err == nil && tr.Truncated {
+		return tr, TooLarge(u)
+	}
+	return tr, err
+}
+
+// TooLarge is the error for a document over client.MaxBody.
+func TooLarge(u string) error {
+	return fmt.Errorf("the document at %s is larger than %d bytes, the most assay reads; it was not judged", u, client.MaxBody)
 }
 
 // metadataDoc fetches the metadata document assay discovered.
