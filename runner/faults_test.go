@@ -422,7 +422,7 @@ func TestFaultMatrix(t *testing.T) {
 				f = keep(serveHTTP(t, func(w http.ResponseWriter, r *http.Request) { slowDrip(f.done)(w, r) }))
 				return []string{"--config", urlTargetTimeout(t, "drip", f.URL(), "", "1s")}
 			},
-			cause:  []string{"while reading body", "not sent: the last 3 requests"}},
+			cause: []string{"while reading body", "not sent: the last 3 requests"}},
 		{name: "every request 5xx", reachable: true,
 			setup: func(t *testing.T) []string {
 				return []string{"--config", urlTarget(t, "5xx", keep(serveHTTP(t, always5xx)).URL(), "")}

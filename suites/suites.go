@@ -192,7 +192,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	}
 	var t *client.Transcript
 	var err error
-	answered := "" // the first location that answered 200, parsable or not
+	answered := ""  // the first location that answered 200, parsable or not
 	var large error // a document over the body cap, reported as such
 	for _, u := range candidates {
 		t, err = e.HTTP.Do(ctx, client.Request{Method: http.MethodGet, URL: u})
