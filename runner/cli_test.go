@@ -245,3 +245,36 @@ func TestRunAgreesWithSelfTest(t *testing.T) {
 		t.Errorf("output does not name the failing check A-MD-05:\n%s", out)
 	}
 }
+
+// TestTokenStateOnReference: the built-in reference offers introspection,
+// revocation and an introspecting verifier, so the token state rows run
+// (C-INT-03 waits for expiry only in the self-test's skewed time), and a
+// revocation that invalidates nothing fails C-REV-02.
+func TestTokenStateOnReference(t *testing.T) {
+	json := filepath.Join(t.TempDir(), "r.json")
+	out, _, code := assay(t, "run", "--label-filter", "suite:tokenstate", "--json", json)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, out)
+	}
+	n := 0
+	for _, res := range readReport(t, json).Results {
+		if res.Outcome == v1.Skip {
+			continue
+		}
+		n++
+		want := v1.Pass
+		if res.ID == "C-INT-03" {
+			want = v1.NA // a 5 min token lifetime is more than maxWait
+		}
+		if res.Outcome != want {
+			t.Errorf("%s: %s (%s), want %s", res.ID, res.Outcome, res.Reason, want)
+		}
+	}
+	if n != 8 {
+		t.Errorf("%d token state rows ran, want 8", n)
+	}
+	out, _, code = assay(t, "run", "--defect", "revoke-noop", "--only", "C-REV-02")
+	if code != 1 || !strings.Contains(out, "C-REV-02") {
+		t.Errorf("exit %d, want 1 with C-REV-02 failing:\n%s", code, out)
+	}
+}

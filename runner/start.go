@@ -126,6 +126,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 		opts.Verifier = check.VerifierTarget{URL: cfg.Verifier.URL, Audience: cfg.Verifier.Audience}
 		opts.TokenIssuer = issuer
 	}
+	opts.TokenState = tokenState(cfg, cast, hookEnv(idpURL, ep.Issuer, ep.TokenEndpoint))
 	e, err := suites.NewEnv(ctx, opts)
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs(), cast.Secrets())
@@ -233,6 +234,8 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		}
 		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
 		opts.TokenIssuer = in.TokenIssuer
+		opts.TokenState = tokenState(cfg, cast, nil)
+		opts.TokenState.Resource = in.IntrospectedURL
 		r.env, err = suites.NewEnv(ctx, opts)
 	}
 	if err != nil {

@@ -45,6 +45,9 @@ type Config struct {
 	// Verifier is a resource server or gateway on the target that takes
 	// bearer tokens (RFC 6750); the resource suite runs only when it is set.
 	Verifier *Verifier `yaml:"verifier"`
+	// TokenState configures the token state suite: RFC 7662 introspection
+	// and RFC 7009 revocation of the tokens the target issues.
+	TokenState TokenState `yaml:"tokenState"`
 	// ExpectedFailures lists checks known to fail against this target; a
 	// listed FAIL does not change the exit code (semantics §3). Entries
 	// from ExpectedFailuresFile are appended here by Parse.
@@ -83,6 +86,11 @@ type Target struct {
 	// TokenEndpoint and MetadataURL override discovery.
 	TokenEndpoint string `yaml:"tokenEndpoint"`
 	MetadataURL   string `yaml:"metadataURL"`
+	// IntrospectionEndpoint (RFC 7662) and RevocationEndpoint (RFC 7009)
+	// override the metadata's introspection_endpoint and
+	// revocation_endpoint; the token state suite uses them.
+	IntrospectionEndpoint string `yaml:"introspectionEndpoint"`
+	RevocationEndpoint    string `yaml:"revocationEndpoint"`
 	// CAFile is a PEM bundle the target's TLS certificate chains to.
 	CAFile string `yaml:"caFile"`
 	// InsecureSkipVerify turns TLS certificate verification off. Reports
@@ -347,6 +355,51 @@ type Verifier struct {
 	Audience string `yaml:"audience"`
 }
 
+// Where the token state suite gets its tokens.
+const (
+	TokenFromClient  = "client"  // client_credentials, authenticated as tokenState.client
+	TokenFromGrant   = "grant"   // the jwt-bearer grant from IdP-H (grant.*)
+	TokenFromCommand = "command" // tokenState.tokenCommand prints one
+)
+
+// TokenState configures the token state suite (C-INT-*, C-REV-*): it
+// obtains tokens from the target, introspects them (RFC 7662), revokes them
+// (RFC 7009) and presents revoked ones to a resource that consults
+// introspection. Its rows run where the target offers an endpoint (in the
+// metadata, or target.introspectionEndpoint / target.revocationEndpoint)
+// and are N/A otherwise.
+type TokenState struct {
+	// Enabled switches the suite; default true.
+	Enabled *bool `yaml:"enabled"`
+	// Client is the client that authenticates to both endpoints, by its
+	// own method, and to which tokenFrom client tokens are issued: A
+	// (default), B, P, H or S. RFC 7009 §2.1 lets a client revoke only its
+	// own tokens, so with tokenFrom grant or command the token must be
+	// issued to this client too.
+	Client string `yaml:"client"`
+	// TokenFrom is client (default: client_credentials as Client, with
+	// the config's scope), grant (the jwt-bearer grant as configured under
+	// grant) or command (TokenCommand).
+	TokenFrom string `yaml:"tokenFrom"`
+	// TokenCommand (tokenFrom command) prints one fresh access token on
+	// stdout; it gets the hook environment (ASSAY_ISSUER,
+	// ASSAY_TOKEN_ENDPOINT, ASSAY_MOCKIDP_URL) and an empty JSON object
+	// on stdin. A relative program path is the config file's.
+	TokenCommand []string `yaml:"tokenCommand"`
+	// Resource is a URL on the target that takes Authorization: Bearer
+	// tokens and consults introspection; C-REV-03 presents a revoked token
+	// there. Empty: C-REV-03 is N/A.
+	Resource string `yaml:"resource"`
+	// MaxWait is the longest C-INT-03 waits for an issued token to expire
+	// (its exp, plus 11 s of leeway); zero means 20 s, or half of
+	// timeouts.check when that is shorter. It must stay below
+	// timeouts.check.
+	MaxWait Duration `yaml:"maxWait"`
+}
+
+// On reports whether the token state suite runs.
+func (t TokenState) On() bool { return t.Enabled == nil || *t.Enabled }
+
 // Expected is one expected failure: a check ID (catalog.md), optionally
 // narrowed to a carrier, and why it is expected.
 type Expected struct {
@@ -370,7 +423,7 @@ const (
 // Default returns the configuration of a run against the built-in
 // reference endpoint under the BASE profile.
 func Default() Config {
-	on := true
+	on, tsOn := true, true
 	return Config{
 		Version: Version,
 		Target:  Target{Kind: KindReference},
@@ -387,6 +440,11 @@ func Default() Config {
 			ClientAuth: ClientAuthOptional,
 			Subject:    DefaultSubject,
 			SigningAlg: DefaultGrantAlg,
+		},
+		TokenState: TokenState{
+			Enabled:   &tsOn, // its own pointer: the decoder writes through it
+			Client:    "A",
+			TokenFrom: TokenFromClient,
 		},
 		Timeouts: Timeouts{
 			Request:   Duration{10 * time.Second},

@@ -92,19 +92,21 @@ func TestLoadFull(t *testing.T) {
 	if errs := got.Validate(); errs != nil {
 		t.Errorf("Validate: %v", errs)
 	}
-	off := false
+	off, on := false, true
 	in := func(p string) string { return filepath.Join(dir, p) }
 	want := Config{
 		Version: "v1",
 		Name:    "example AS",
 		Target: Target{
-			Kind:          KindProcess,
-			Issuer:        "https://127.0.0.1:8443/realms/assay",
-			TokenEndpoint: "https://127.0.0.1:8443/realms/assay/token",
-			MetadataURL:   "https://127.0.0.1:8443/realms/assay/.well-known/oauth-authorization-server",
-			CAFile:        in("certs/ca.pem"),
-			Product:       "Example AS",
-			Version:       "1.2.3",
+			Kind:                  KindProcess,
+			Issuer:                "https://127.0.0.1:8443/realms/assay",
+			TokenEndpoint:         "https://127.0.0.1:8443/realms/assay/token",
+			MetadataURL:           "https://127.0.0.1:8443/realms/assay/.well-known/oauth-authorization-server",
+			IntrospectionEndpoint: "https://127.0.0.1:8443/realms/assay/introspect",
+			RevocationEndpoint:    "https://127.0.0.1:8443/realms/assay/revoke",
+			CAFile:                in("certs/ca.pem"),
+			Product:               "Example AS",
+			Version:               "1.2.3",
 			Process: &Process{
 				Command: []string{in("bin/example-as"), "--port", "8443"},
 				Dir:     in("work"),
@@ -142,6 +144,9 @@ func TestLoadFull(t *testing.T) {
 			ClockSkew: Duration{8 * time.Second},
 			Check:     Duration{time.Minute},
 		},
+		TokenState: TokenState{Enabled: &on, Client: "S", TokenFrom: TokenFromCommand,
+			TokenCommand: []string{in("hooks/get-token.sh"), "--realm", "assay"},
+			Resource:     "https://127.0.0.1:8443/api/me", MaxWait: Duration{15 * time.Second}},
 		ExpectedFailures: []Expected{
 			{ID: "A-CA-05", Reason: "trailing slash normalised (vendor ticket 123)"},
 			{ID: "B-ALG-06/client", Reason: "accepts HS256 signed with the RSA public key (CVE pending)", Source: in("baseline.yaml")},

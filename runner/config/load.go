@@ -121,6 +121,7 @@ func (c *Config) resolve(dir string) {
 	}
 	program(c.Registration.Command)
 	program(c.Registration.TrustIssuerCommand)
+	program(c.TokenState.TokenCommand)
 	abs(&c.ExpectedFailuresFile)
 }
 

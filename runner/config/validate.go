@@ -91,6 +91,7 @@ func (c Config) Validate() []error {
 	}
 	c.validateTimeouts(v)
 	c.validateRotation(v)
+	c.validateTokenState(v)
 	c.validateExpected(v)
 	return v.errs
 }
@@ -116,6 +117,8 @@ func (c Config) validateTarget(v *validator) {
 			{"target.issuer", t.Issuer != ""},
 			{"target.tokenEndpoint", t.TokenEndpoint != ""},
 			{"target.metadataURL", t.MetadataURL != ""},
+			{"target.introspectionEndpoint", t.IntrospectionEndpoint != ""},
+			{"target.revocationEndpoint", t.RevocationEndpoint != ""},
 			{"target.caFile", t.CAFile != ""},
 			{"target.insecureSkipVerify", t.InsecureSkipVerify},
 		} {
@@ -568,4 +571,59 @@ func (c Config) validateRotation(v *validator) {
 			v.add("verifier.audience", "required: the aud the verifier expects in access tokens")
 		}
 	}
+}
+
+// validateTokenState checks tokenState and the two endpoint overrides.
+func (c Config) validateTokenState(v *validator) {
+	absURL := func(path, u string) {
+		if p, err := url.Parse(u); err != nil || !p.IsAbs() || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			v.add(path, "want an absolute http(s) URL, got %s", q(u))
+		}
+	}
+	if u := c.Target.IntrospectionEndpoint; u != "" {
+		absURL("target.introspectionEndpoint", u)
+	}
+	if u := c.Target.RevocationEndpoint; u != "" {
+		absURL("target.revocationEndpoint", u)
+	}
+	ts := c.TokenState
+	if !ts.On() {
+		return
+	}
+	v.oneOf("tokenState.client", "client", ts.Client, []string{"A", "B", "P", "H", "S"})
+	// A and B are required anyway (validateClients says so).
+	if c.Target.Kind != KindReference && c.Target.Kind != "" && ts.Client != "A" && ts.Client != "B" && !c.Clients.has(ts.Client) {
+		v.add("tokenState.client", "client %s is not configured under clients", ts.Client)
+	}
+	v.oneOf("tokenState.tokenFrom", "token source", ts.TokenFrom, []string{TokenFromClient, TokenFromGrant, TokenFromCommand})
+	switch {
+	case ts.TokenFrom == TokenFromCommand && len(ts.TokenCommand) == 0:
+		v.add("tokenState.tokenCommand", "required with tokenFrom command")
+	case ts.TokenFrom != TokenFromCommand && len(ts.TokenCommand) > 0:
+		v.add("tokenState.tokenCommand", "only used with tokenFrom command (tokenFrom is %s)", q(ts.TokenFrom))
+	case ts.TokenFrom == TokenFromGrant && !c.Grant.On():
+		v.add("tokenState.tokenFrom", "grant needs grant.enabled")
+	}
+	if ts.Resource != "" {
+		absURL("tokenState.resource", ts.Resource)
+	}
+	switch d := ts.MaxWait.Duration; {
+	case d < 0:
+		v.add("tokenState.maxWait", "must not be negative, got %s", d)
+	case d > 0 && c.Timeouts.Check.Duration > 0 && d >= c.Timeouts.Check.Duration:
+		v.add("tokenState.maxWait", "%s leaves no time for requests within timeouts.check (%s); raise timeouts.check", d, c.Timeouts.Check.Duration)
+	}
+}
+
+// has reports whether the named client is configured.
+func (cs Clients) has(name string) bool {
+	switch name {
+	case "P":
+		return cs.P != nil
+	case "H":
+		return cs.H != nil
+	case "S":
+		return cs.S != nil
+	}
+	return false
 }

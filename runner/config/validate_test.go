@@ -221,6 +221,31 @@ func TestValidate(t *testing.T) {
 		{"check shorter than request", urlConfig, func(c *Config) { c.Timeouts.Check = Duration{5 * time.Second} }, []string{
 			"timeouts.check: 5s is shorter than timeouts.request (10s); a check makes at least one request"}},
 
+		// token state
+		{"token state from a command", urlConfig, func(c *Config) {
+			c.Clients.S = &SecretClient{ID: "s", SecretEnv: "S_SECRET"}
+			c.TokenState = TokenState{Client: "S", TokenFrom: TokenFromCommand, TokenCommand: []string{"./token.sh"}, Resource: "http://127.0.0.1:8080/api", MaxWait: Duration{10 * time.Second}}
+			c.Target.IntrospectionEndpoint, c.Target.RevocationEndpoint = "https://as.example/introspect", "https://as.example/revoke"
+		}, nil},
+		{"token state mistakes", urlConfig, func(c *Config) {
+			c.TokenState = TokenState{Client: "S", TokenFrom: TokenFromCommand, Resource: "/api", MaxWait: Duration{time.Minute}}
+			c.Target.IntrospectionEndpoint = "introspect"
+		}, []string{
+			`target.introspectionEndpoint: want an absolute http(s) URL, got "introspect"`,
+			"tokenState.client: client S is not configured under clients",
+			"tokenState.tokenCommand: required with tokenFrom command",
+			`tokenState.resource: want an absolute http(s) URL, got "/api"`,
+			"tokenState.maxWait: 1m0s leaves no time for requests within timeouts.check (30s)",
+		}},
+		{"token command without tokenFrom command", urlConfig, func(c *Config) { c.TokenState.TokenCommand = []string{"./token.sh"} }, []string{
+			`tokenState.tokenCommand: only used with tokenFrom command (tokenFrom is "client")`}},
+		{"token state off skips its fields", urlConfig, func(c *Config) {
+			off := false
+			c.TokenState = TokenState{Enabled: &off, Client: "nobody"}
+		}, nil},
+		{"endpoints on the reference", Default, func(c *Config) { c.Target.RevocationEndpoint = "https://x.example/revoke" }, []string{
+			"target.revocationEndpoint: not used with kind reference"}},
+
 		// expected failures
 		{"expected IDs", urlConfig, func(c *Config) {
 			c.ExpectedFailures = []Expected{{ID: "A-CA-05"}, {ID: "A-CA-05.2"}, {ID: "B-ALG-06/client"}, {ID: "A-JG-01/grant"}, {ID: "C-ROT-01"}, {ID: "B-KEYQ-01.10/client"}}
