@@ -19,6 +19,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/reports"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/runner/config"
@@ -29,7 +30,7 @@ import (
 // runOptions are the run command's flags.
 type runOptions struct {
 	config      string
-	profile     string
+	profile     profile.Profile // parsed where the flag is read
 	labelFilter string
 	only        listFlag
 	defects     listFlag
@@ -49,7 +50,11 @@ type runOptions struct {
 func runFlags(o *runOptions) *flag.FlagSet {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.StringVar(&o.config, "config", "", "target config file (default: the built-in reference server)")
-	fs.StringVar(&o.profile, "profile", "", "profile: BASE, OIDC, OIDC-E3, BIS, FAPI2 or BCP (default BASE, or the config's)")
+	fs.Func("profile", "profile: "+profile.Names()+" (default BASE, or the config's)", func(v string) error {
+		var err error
+		o.profile, err = profile.Parse(v)
+		return err
+	})
 	fs.StringVar(&o.labelFilter, "label-filter", "", "run only checks whose labels match, e.g. 'level:MUST && suite:clientauth'")
 	fs.Var(&o.only, "only", "run only these check IDs (repeatable, comma-separated)")
 	fs.Var(&o.defects, "defect", "built-in reference only: switch on a named defect (repeatable; see mockidp/defect)")
@@ -72,11 +77,6 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if o.profile != "" {
-		if _, ok := check.ParseProfile(o.profile); !ok {
-			return usageErr("--profile: unknown profile %q (want one of BASE, OIDC, OIDC-E3, BIS, FAPI2, BCP)", o.profile)
-		}
-	}
 	for _, d := range o.defects {
 		if !defect.Known(defect.Name(d)) {
 			return usageErr("--defect: unknown defect %q (see mockidp/defect)", d)
@@ -147,12 +147,11 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return &ExitError{Code: ExitHarnessError, Err: err}
 	}
 	defer r.close()
-	p, _ := check.ParseProfile(cfg.Profile)
 	expected := map[string]string{}
 	for _, x := range cfg.ExpectedFailures {
 		expected[x.ID] = x.Reason
 	}
-	return execute(ctx, o, r, p, checks, expected, stdout, getenv)
+	return execute(ctx, o, r, cfg.Profile, checks, expected, stdout, getenv)
 }
 
 // tlsFlags applies --ca-file and --insecure-skip-verify over the config:
@@ -358,7 +357,7 @@ func setupFailure(o runOptions, cfg config.Config, cause error, started time.Tim
 	r := v1.Report{
 		Schema:  v1.Schema,
 		Tool:    v1.Tool{Name: "assay", Version: Version},
-		Target:  v1.Target{Name: cfg.Name, Issuer: cfg.Target.Issuer, TokenEndpoint: cfg.Target.TokenEndpoint, Profile: cfg.Profile},
+		Target:  v1.Target{Name: cfg.Name, Issuer: cfg.Target.Issuer, TokenEndpoint: cfg.Target.TokenEndpoint, Profile: string(cfg.Profile)},
 		Command: reports.Command(append([]string{"assay", "run"}, o.args...)...),
 		Started: started, Finished: time.Now(),
 		Results: []v1.Result{{ID: "SETUP", Title: "start and reach the target (start, TLS, discovery, registration)",
@@ -448,7 +447,7 @@ func (o runOptions) reproContext() []string {
 		words = append(words, "--config", o.config)
 	}
 	if o.profile != "" {
-		words = append(words, "--profile", o.profile)
+		words = append(words, "--profile", string(o.profile))
 	}
 	for _, d := range o.defects {
 		words = append(words, "--defect", d)

@@ -46,7 +46,7 @@ func (r *running) defer_(f func()) { r.cleanup = append(r.cleanup, f) }
 
 // start brings up the mock IdP and the target the config describes.
 func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func(string) string) (*running, error) {
-	p, _ := check.ParseProfile(cfg.Profile)
+	p := cfg.Profile // validated with the config
 	if cfg.Target.Kind == config.KindReference || cfg.Target.Kind == "" {
 		var ds []defect.Name
 		if cfg.Target.Reference != nil {
@@ -202,7 +202,7 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 	if err := grantKey(&cast, cfg.Grant.SigningAlg); err != nil {
 		return nil, err
 	}
-	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	in, err := reference.Start(reference.Options{Profile: p, Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
 	if err != nil {
 		return nil, fmt.Errorf("start reference target: %w", err)
 	}

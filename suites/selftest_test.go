@@ -57,7 +57,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		tb.Fatal(err)
 	}
 	clk := &skewClock{}
-	in, err := reference.Start(reference.Options{Profile: string(p), Defects: defect.Of(defects...), Clock: clk.Now, Rand: rand.Reader, Cast: cast,
+	in, err := reference.Start(reference.Options{Profile: p, Defects: defect.Of(defects...), Clock: clk.Now, Rand: rand.Reader, Cast: cast,
 		KeyCacheTTL: 5 * time.Minute, KeyRefetchMin: time.Second, KeyFetchTimeout: 300 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)

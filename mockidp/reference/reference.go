@@ -22,13 +22,14 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/mockidp/reference/tokenendpoint"
 	"github.com/assayhq/assay/mockidp/tokenissuer"
 )
 
 // Options configure a reference instance.
 type Options struct {
-	Profile string
+	Profile profile.Profile
 	Defects defect.Set
 	Clock   func() time.Time
 	Rand    io.Reader

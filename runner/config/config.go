@@ -12,7 +12,11 @@
 // contains an environment variable's value.
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/assayhq/assay/mockidp/profile"
+)
 
 // Version is the only config version this package reads.
 const Version = "v1"
@@ -28,11 +32,11 @@ type Config struct {
 	Target Target `yaml:"target"`
 	// Profile selects the expected results: BASE (default), OIDC, OIDC-E3,
 	// BIS, FAPI2 or BCP (catalog §0.1).
-	Profile      string       `yaml:"profile"`
-	MockIdP      MockIdP      `yaml:"mockidp"`
-	Clients      Clients      `yaml:"clients"`
-	Registration Registration `yaml:"registration"`
-	Grant        Grant        `yaml:"grant"`
+	Profile      profile.Profile `yaml:"profile"`
+	MockIdP      MockIdP         `yaml:"mockidp"`
+	Clients      Clients         `yaml:"clients"`
+	Registration Registration    `yaml:"registration"`
+	Grant        Grant           `yaml:"grant"`
 	// Audience overrides the client assertion's aud; empty means the
 	// profile default (catalog §0.2, AUD*).
 	Audience string `yaml:"audience"`
@@ -63,16 +67,6 @@ const (
 	KindURL       = "url"       // already running somewhere
 	KindProcess   = "process"   // a local command assay starts and stops
 	KindContainer = "container" // a Docker container assay starts and removes
-)
-
-// Profiles (catalog §0.1).
-const (
-	ProfileBASE   = "BASE"
-	ProfileOIDC   = "OIDC"
-	ProfileOIDCE3 = "OIDC-E3"
-	ProfileBIS    = "BIS"
-	ProfileFAPI2  = "FAPI2"
-	ProfileBCP    = "BCP"
 )
 
 // Target says what is tested and how assay reaches or runs it.
@@ -427,7 +421,7 @@ func Default() Config {
 	return Config{
 		Version: Version,
 		Target:  Target{Kind: KindReference},
-		Profile: ProfileBASE,
+		Profile: profile.BASE,
 		MockIdP: MockIdP{Listen: DefaultListen},
 		Registration: Registration{
 			Mode: RegistrationStatic,

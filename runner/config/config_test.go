@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assayhq/assay/mockidp/profile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -53,7 +54,7 @@ func TestDefaultIsValid(t *testing.T) {
 		t.Errorf("Default().Validate() = %v", errs)
 	}
 	d := Default()
-	if d.Target.Kind != KindReference || d.Profile != ProfileBASE || !d.Grant.On() ||
+	if d.Target.Kind != KindReference || d.Profile != profile.BASE || !d.Grant.On() ||
 		d.Timeouts.ClockSkew.Duration != 10*time.Second || d.MockIdP.Listen != "127.0.0.1:0" {
 		t.Errorf("unexpected defaults:\n%s", dump(d))
 	}
@@ -114,7 +115,7 @@ func TestLoadFull(t *testing.T) {
 				Ready:   Ready{URL: "https://127.0.0.1:8443/health", Log: "started", Timeout: Duration{45 * time.Second}},
 			},
 		},
-		Profile: ProfileFAPI2,
+		Profile: profile.FAPI2,
 		MockIdP: MockIdP{Listen: "127.0.0.1:9400", PublicURL: "http://127.0.0.1:9400"},
 		Clients: Clients{
 			A: &Client{ID: "client-a", Keys: KeysGenerate, SigningAlg: "PS256"},

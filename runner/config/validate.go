@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // FieldError is one problem with one field of a Config.
@@ -26,7 +28,6 @@ func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
 // Enumerations, in the order messages list them.
 var (
 	kinds        = []string{KindReference, KindURL, KindProcess, KindContainer}
-	profiles     = []string{ProfileBASE, ProfileOIDC, ProfileOIDCE3, ProfileBIS, ProfileFAPI2, ProfileBCP}
 	algorithms   = []string{"ES256", "PS256", "RS256", "EdDSA"}
 	modes        = []string{RegistrationStatic, RegistrationDynamic, RegistrationCommand}
 	grantURNs    = []string{GrantURN, GrantURNLegacy}
@@ -75,7 +76,11 @@ func (c Config) Validate() []error {
 	default:
 		v.add("version", "unsupported version %s (want %s)", q(c.Version), Version)
 	}
-	v.oneOf("profile", "profile", c.Profile, profiles)
+	if c.Profile == "" {
+		v.add("profile", "required (want one of %s)", profile.Names())
+	} else if _, err := profile.Parse(string(c.Profile)); err != nil {
+		v.add("profile", "unknown profile %s (want one of %s)", q(string(c.Profile)), profile.Names())
+	}
 	c.validateTarget(v)
 	c.validateMockIdP(v)
 	c.validateClients(v)
@@ -346,7 +351,7 @@ func (c Config) validateClients(v *validator) {
 		if x.name == "P" && alg != "" && alg != "PS256" {
 			v.add(base+".signingAlg", "client P is registered with token_endpoint_auth_signing_alg PS256 (catalog A-AU-11), got %s", q(alg))
 		}
-		if c.Profile == ProfileFAPI2 && slices.Contains(algorithms, alg) && !slices.Contains(fapiAlgs, alg) {
+		if c.Profile == profile.FAPI2 && slices.Contains(algorithms, alg) && !slices.Contains(fapiAlgs, alg) {
 			v.add(base+".signingAlg", "%s is not allowed under FAPI2 (FAPI 2.0 Security Profile §5.4.1: PS256, ES256 or EdDSA)", alg)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 func urlConfig() Config {
@@ -154,7 +156,7 @@ func TestValidate(t *testing.T) {
 		{"client P is PS256", urlConfig, func(c *Config) { c.Clients.P = &Client{ID: "p", Keys: KeysFixture, SigningAlg: "PS256"} }, nil},
 		{"client P not PS256", urlConfig, func(c *Config) { c.Clients.P = &Client{ID: "p", Keys: KeysFixture, SigningAlg: "ES256"} }, []string{
 			`clients.P.signingAlg: client P is registered with token_endpoint_auth_signing_alg PS256 (catalog A-AU-11), got "ES256"`}},
-		{"RS256 under FAPI2", urlConfig, func(c *Config) { c.Profile = ProfileFAPI2; c.Clients.A.SigningAlg = "RS256" }, []string{
+		{"RS256 under FAPI2", urlConfig, func(c *Config) { c.Profile = profile.FAPI2; c.Clients.A.SigningAlg = "RS256" }, []string{
 			"clients.A.signingAlg: RS256 is not allowed under FAPI2"}},
 		{"secret clients", urlConfig, func(c *Config) {
 			c.Clients.H = &SecretClient{ID: "h", SecretEnv: "ASSAY_H"}
@@ -262,8 +264,8 @@ func TestValidate(t *testing.T) {
 		}, []string{
 			"expectedFailures[2].id: A-CA-05 listed twice (also expectedFailures[0])"}},
 	}
-	for _, profile := range []string{ProfileBASE, ProfileOIDC, ProfileOIDCE3, ProfileBIS, ProfileFAPI2, ProfileBCP} {
-		rows = append(rows, row{"profile " + profile, urlConfig, func(c *Config) { c.Profile = profile }, nil})
+	for _, p := range profile.All() {
+		rows = append(rows, row{"profile " + string(p), urlConfig, func(c *Config) { c.Profile = p }, nil})
 	}
 	for _, tt := range rows {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // Level is the strength of the requirement a check tests.
@@ -26,31 +27,22 @@ const (
 	SHOULD Level = "SHOULD"
 )
 
-// Profile selects which version of the rules a run applies (catalog.md §0.1).
-type Profile string
+// Profile selects which version of the rules a run applies (catalog.md
+// §0.1); its rules live in mockidp/profile, which the reference reads too.
+type Profile = profile.Profile
 
-// Profiles.
+// Profiles, for rows that name them.
 const (
-	BASE   Profile = "BASE"
-	OIDC   Profile = "OIDC"
-	OIDCE3 Profile = "OIDC-E3"
-	BIS    Profile = "BIS"
-	FAPI2  Profile = "FAPI2"
-	BCP    Profile = "BCP"
+	BASE   = profile.BASE
+	OIDC   = profile.OIDC
+	OIDCE3 = profile.OIDCE3
+	BIS    = profile.BIS
+	FAPI2  = profile.FAPI2
+	BCP    = profile.BCP
 )
 
 // Profiles lists every profile in documentation order.
-func Profiles() []Profile { return []Profile{BASE, OIDC, OIDCE3, BIS, FAPI2, BCP} }
-
-// ParseProfile returns the profile named s.
-func ParseProfile(s string) (Profile, bool) {
-	for _, p := range Profiles() {
-		if string(p) == s {
-			return p, true
-		}
-	}
-	return "", false
-}
+func Profiles() []Profile { return profile.All() }
 
 // Carrier says which parameter carries the JWT under test.
 type Carrier string

@@ -96,11 +96,10 @@ func (e *Env) DefaultAudience() string {
 	if e.Audience != "" {
 		return e.Audience
 	}
-	switch e.Profile {
-	case BASE, OIDC:
-		return e.Target.TokenEndpoint
+	if e.Profile.Rules().IssuerAudience {
+		return e.Target.Issuer
 	}
-	return e.Target.Issuer
+	return e.Target.TokenEndpoint
 }
 
 func (e *Env) assertionTarget(p mockidp.Party) assertion.Target {
@@ -125,7 +124,7 @@ func (e *Env) ClientDraft(p mockidp.Party) (*assertion.Draft, error) {
 		Target:   e.assertionTarget(p),
 		Now:      e.Clock(),
 		Audience: e.DefaultAudience(),
-		Typed:    e.Profile == BIS || e.Profile == BCP,
+		Typed:    e.Profile.Rules().Typed,
 		JTI:      jti,
 	}
 	if p.AuthMethod == oauth.AuthClientSecretJWT {

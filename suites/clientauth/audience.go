@@ -3,19 +3,26 @@ package clientauth
 import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
 
-// strictAud lists the profiles where the issuer is the sole audience:
-// 7523bis §4, OIDC Core errata 3 §9, FAPI 2.0 SP §5.3.2.1 item 8, and BCP
-// (which adopts 7523bis).
-var strictAud = []check.Profile{check.OIDCE3, check.BIS, check.FAPI2, check.BCP}
+// strictAud lists the profiles where the issuer is the sole audience.
+func strictAud() []check.Profile {
+	return profile.Where(func(r profile.Rules) bool { return r.IssuerAudience })
+}
 
+// byProfile is lenient where the token endpoint URL is a valid audience
+// (RFC 7523 §3 item 3) and strict where the issuer is the sole audience
+// (the profile's IssuerAudience rule).
 func byProfile(lenient, strict check.Expectation) map[check.Profile]check.Expectation {
-	m := expect.Only(lenient, check.BASE, check.OIDC)
-	for _, p := range strictAud {
-		m[p] = strict
+	m := map[check.Profile]check.Expectation{}
+	for _, p := range check.Profiles() {
+		m[p] = lenient
+		if p.Rules().IssuerAudience {
+			m[p] = strict
+		}
 	}
 	return m
 }
@@ -23,6 +30,8 @@ func byProfile(lenient, strict check.Expectation) map[check.Profile]check.Expect
 // audienceRows: RFC 7523 §3 item 3 and the 2025 audience-injection fix.
 func audienceRows() []check.Row {
 	rej := expect.RejectClientOrRequest
+	strictAud := strictAud()
+	lenientAud := profile.Where(func(r profile.Rules) bool { return !r.IssuerAudience })
 	return []check.Row{
 		{
 			Check: check.Check{ID: "A-CA-04", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.IgnoreAudience,
@@ -59,7 +68,7 @@ func audienceRows() []check.Row {
 			Check: check.Check{ID: "A-CA-07.2", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.RejectTokenEndpointAudience,
 				Title: "accepts the token endpoint URL as audience where the profile allows it"},
 			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint)),
-			Want: expect.Only(issuedToA(), check.BASE, check.OIDC),
+			Want: expect.Only(issuedToA(), lenientAud...),
 		},
 		{
 			Check: check.Check{ID: "A-CA-08", Level: check.MUST, Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptAudienceArray,

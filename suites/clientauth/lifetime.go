@@ -5,6 +5,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -34,7 +35,7 @@ func lifetimeRows() []check.Row {
 			Check: check.Check{ID: "A-CA-13", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.UnboundedLifetime,
 				Title: "rejects an exp 5 minutes past the declared maximum lifetime (timeouts.maxAssertionLifetime)"},
 			Send:  check.MutateWith(pastDeclaredLifetime),
-			Want:  expect.Only(rej, check.BCP),
+			Want:  expect.Only(rej, profile.Where(func(r profile.Rules) bool { return r.BoundedLifetime })...),
 			Needs: check.NeedsLifetimeBound,
 		},
 		{

@@ -47,7 +47,7 @@ func securityRows() []check.Row {
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				return e.Authenticate(ctx, e.Cast.A, assertion.Audience(e.Meta.IntrospectionEndpoint))
 			},
-			Want:  expect.Only(expect.RejectClientOrRequest, strictAud...),
+			Want:  expect.Only(expect.RejectClientOrRequest, strictAud()...),
 			Needs: needIntrospection,
 		},
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -15,7 +16,7 @@ import (
 // claimAttacks is catalog B.7: claim types and semantics (RFC 7519 §2,
 // §4.1; RFC 7523 §3; OIDC Core §9; 7523bis §4).
 func claimAttacks() []check.Row {
-	strict := []check.Profile{check.OIDCE3, check.BIS, check.FAPI2, check.BCP}
+	strict := issuerAudience()
 	audArray := expect.Only(expect.RejectClient, strict...)
 	// BASE and OIDC set no rule for an array naming the issuer and
 	// another party (RFC 7523 §3: the audience strings are configured out
@@ -38,7 +39,7 @@ func claimAttacks() []check.Row {
 		// than 60 s ahead); RFC 7519 §4.1.6 and RFC 7523 §3 set no rule.
 		{Check: check.Check{ID: "B-CLM-08", Title: "rejects iat two minutes in the future",
 			Cite: cite("FAPI2-5.3.2.1", "RFC7519-4.1.6"), Defect: defect.AcceptFutureIat},
-			Want: expect.Only(expect.RejectClient, check.FAPI2),
+			Want: expect.Only(expect.RejectClient, profile.Where(func(r profile.Rules) bool { return r.RefuseFutureIat })...),
 			Send: check.Mutate(assertion.IssuedAt(2*time.Minute), assertion.Expires(3*time.Minute))},
 		{Check: check.Check{ID: "B-CLM-09", Title: "rejects nbf five minutes in the future",
 			Cite: cite("RFC7519-4.1.5", "RFC7523-3"), Defect: defect.IgnoreNotBefore},
@@ -48,7 +49,7 @@ func claimAttacks() []check.Row {
 		// declares, as A-CA-13 (catalog "REJ-C under the declared policy").
 		{Check: check.Check{ID: "B-CLM-10", Title: "rejects exp ten years in the future (beyond the declared maximum lifetime)",
 			Cite: cite("RFC7523-3"), Defect: defect.UnboundedLifetime},
-			Want:  expect.Only(expect.RejectClient, check.BCP),
+			Want:  expect.Only(expect.RejectClient, profile.Where(func(r profile.Rules) bool { return r.BoundedLifetime })...),
 			Needs: check.NeedsLifetimeBound,
 			Send:  check.Mutate(assertion.Expires(tenYears))},
 		{Check: check.Check{ID: "B-CLM-11", Title: "rejects an assertion without jti",
@@ -75,7 +76,7 @@ func claimAttacks() []check.Row {
 			Send: check.Mutate(assertion.Audience("https://other-as.example"))},
 		{Check: check.Check{ID: "B-CLM-17.2", Title: "rejects aud = this AS's token endpoint where only the issuer may be (CVE-2025-27371)",
 			Cite: cite("BIS-4", "FAPI2-5.3.2.1", "OIDC-Core-9"), Defect: defect.AcceptTokenEndpointAudience},
-			Want: expect.Only(expect.RejectClient, check.OIDCE3, check.BIS, check.FAPI2),
+			Want: expect.Only(expect.RejectClient, strict...),
 			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint))},
 		{Check: check.Check{ID: "B-CLM-18", Title: "rejects a request object (JAR) without sub replayed as a client assertion",
 			Cite: cite("RFC9101-10.8", "OIDC-Core-9"), Defect: defect.IgnoreSubject},

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -147,6 +148,14 @@ func nonFAPI() []check.Profile {
 }
 
 // replayProfiles are those where single use of jti is a MUST (OIDC Core §9).
-func replayProfiles() []check.Profile { return []check.Profile{check.OIDC, check.OIDCE3, check.FAPI2} }
+func replayProfiles() []check.Profile {
+	return profile.Where(func(r profile.Rules) bool { return r.RequireJTI })
+}
+
+// issuerAudience are the profiles where the issuer is the sole audience
+// (7523bis §4; OIDC Core §9 errata 3; FAPI 2.0 SP §5.3.2.1 item 8; BCP).
+func issuerAudience() []check.Profile {
+	return profile.Where(func(r profile.Rules) bool { return r.IssuerAudience })
+}
 
 func cite(c ...string) []string { return c }

@@ -22,7 +22,7 @@ func env(t *testing.T, withVerifier bool, defects ...defect.Name) *check.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := reference.Start(reference.Options{Profile: string(check.BASE), Clock: time.Now, Rand: rand.Reader, Cast: cast, Defects: defect.Of(defects...)})
+	in, err := reference.Start(reference.Options{Profile: check.BASE, Clock: time.Now, Rand: rand.Reader, Cast: cast, Defects: defect.Of(defects...)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestRealTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := reference.Start(reference.FastKeyCache(reference.Options{Profile: string(check.BASE), Clock: time.Now, Rand: rand.Reader, Cast: cast}))
+	in, err := reference.Start(reference.FastKeyCache(reference.Options{Profile: check.BASE, Clock: time.Now, Rand: rand.Reader, Cast: cast}))
 	if err != nil {
 		t.Fatal(err)
 	}

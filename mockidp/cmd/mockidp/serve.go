@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/mockidp/reference"
 )
 
@@ -35,7 +36,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	idpAddr := fs.String("idp-addr", "127.0.0.1:0", "mock IdP (client and issuer JWKS) listen address")
 	idpURL := fs.String("idp-url", "", "base URL the token endpoint uses to reach the mock IdP (default http://<idp-addr>)")
 	issuer := fs.String("issuer", "", "issuer identifier (default https://<addr>)")
-	profile := fs.String("profile", "BASE", "profile: BASE, OIDC, OIDC-E3, BIS, FAPI2 or BCP")
+	prof := profile.BASE
+	fs.Func("profile", "profile: "+profile.Names()+" (default BASE)", func(v string) error {
+		var err error
+		prof, err = profile.Parse(v)
+		return err
+	})
 	verifierAddr := fs.String("verifier-addr", "127.0.0.1:0", "reference verifier (resource server, TLS) listen address")
 	var sched keys.Schedule
 	fs.DurationVar(&sched.Period, "rotate-period", 0, "rotate token issuer IdP-V's signing key this often (0: never)")
@@ -59,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	in, err := reference.Start(reference.Options{
-		Profile: *profile, Defects: defect.Of(defects...), Clock: time.Now, Rand: rand.Reader, Cast: cast,
+		Profile: prof, Defects: defect.Of(defects...), Clock: time.Now, Rand: rand.Reader, Cast: cast,
 		Addr: *addr, IdPAddr: *idpAddr, IdPURL: *idpURL, Issuer: *issuer,
 		VerifierAddr: *verifierAddr, IssuerSchedule: sched,
 	})

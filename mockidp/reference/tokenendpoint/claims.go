@@ -113,15 +113,15 @@ func (s *Server) knownClaims(a *clientAuth) *rejection {
 	return nil
 }
 
-// jtiPresent: a jti is a string, and the OIDC profiles and FAPI 2.0
-// require one (OIDC Core §9; RFC 7523 §3 item 7 leaves it optional).
+// jtiPresent: a jti is a string, and required where the profile says so
+// (profile.Rules.RequireJTI: OIDC Core §9; RFC 7523 §3 item 7 leaves it
+// optional).
 func (s *Server) jtiPresent(a *clientAuth) *rejection {
 	_, hasJTI, err := str(a.t.claims, "jti")
 	if err != nil {
 		return invalidClient(err.Error())
 	}
-	requireJTI := s.cfg.Profile == OIDC || s.cfg.Profile == OIDCE3 || s.cfg.Profile == FAPI2
-	if !hasJTI && requireJTI && !s.has(defect.AllowMissingJTI) {
+	if !hasJTI && s.cfg.Profile.Rules().RequireJTI && !s.has(defect.AllowMissingJTI) {
 		return invalidClient("jti is required")
 	}
 	return nil
@@ -160,13 +160,14 @@ func (s *Server) clientAudience(a *clientAuth) *rejection {
 	if !ok {
 		return invalidClient("aud is missing or malformed")
 	}
-	strict := s.cfg.Profile == OIDCE3 || s.cfg.Profile == BIS || s.cfg.Profile == FAPI2 || s.cfg.Profile == BCP
+	rules := s.cfg.Profile.Rules()
+	strict := rules.IssuerAudience
 	teAllowed := !strict && !s.has(defect.RejectTokenEndpointAudience) || strict && s.has(defect.AcceptTokenEndpointAudience)
 	if strict && isArray {
 		if len(values) > 1 && !s.has(defect.AcceptAudienceArray) {
 			return invalidClient("aud must hold the issuer identifier as its sole value")
 		}
-		if len(values) == 1 && (s.cfg.Profile == OIDCE3 || s.cfg.Profile == FAPI2) && !s.has(defect.AcceptSingleElementArray) {
+		if len(values) == 1 && rules.AudienceString && !s.has(defect.AcceptSingleElementArray) {
 			return invalidClient("aud must be a string, not an array")
 		}
 	}

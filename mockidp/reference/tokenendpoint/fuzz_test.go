@@ -14,6 +14,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // fuzzNow is the fixed clock of the request fuzz target: the committed
@@ -84,7 +85,7 @@ func fuzzServer(t *testing.T, d defect.Name) *Server {
 	if d != "" {
 		ds = append(ds, d)
 	}
-	s, err := New(testConfig(t, func() time.Time { return fuzzNow }, BASE, ds...))
+	s, err := New(testConfig(t, func() time.Time { return fuzzNow }, profile.BASE, ds...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func FuzzServeHTTP(f *testing.F) {
 // assertion are accepted at fuzzNow, so the fuzzer starts from the success
 // path and not only from rejections.
 func TestFuzzSeedsStayValid(t *testing.T) {
-	s, err := New(testConfig(t, func() time.Time { return fuzzNow }, BASE))
+	s, err := New(testConfig(t, func() time.Time { return fuzzNow }, profile.BASE))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 const testIssuer = "https://as.assay.test"
@@ -61,7 +62,7 @@ func publicSet(names ...string) *jose.JSONWebKeySet {
 
 // testConfig is a reference configuration with inline client keys: client
 // A (private_key_jwt), client H (client_secret_jwt) and issuer IdP-H.
-func testConfig(tb testing.TB, clock func() time.Time, profile string, defects ...defect.Name) Config {
+func testConfig(tb testing.TB, clock func() time.Time, p profile.Profile, defects ...defect.Name) Config {
 	tb.Helper()
 	secret, err := fixtures.Secret("client-h")
 	if err != nil {
@@ -70,7 +71,7 @@ func testConfig(tb testing.TB, clock func() time.Time, profile string, defects .
 	grants := []string{oauth.GrantClientCreds, oauth.GrantJWTBearer}
 	return Config{
 		Issuer:  testIssuer,
-		Profile: profile,
+		Profile: p,
 		Clock:   clock,
 		Rand:    rand.Reader,
 		HTTP:    noNetwork,
@@ -84,9 +85,9 @@ func testConfig(tb testing.TB, clock func() time.Time, profile string, defects .
 	}
 }
 
-func newTestServer(tb testing.TB, clock func() time.Time, profile string, defects ...defect.Name) *Server {
+func newTestServer(tb testing.TB, clock func() time.Time, p profile.Profile, defects ...defect.Name) *Server {
 	tb.Helper()
-	s, err := New(testConfig(tb, clock, profile, defects...))
+	s, err := New(testConfig(tb, clock, p, defects...))
 	if err != nil {
 		tb.Fatal(err)
 	}

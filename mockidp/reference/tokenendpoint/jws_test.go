@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
@@ -192,7 +194,7 @@ func TestAudValues(t *testing.T) {
 // time in 1677, so "not valid until 2286" was accepted as valid now.
 func TestCheckTimesFarFuture(t *testing.T) {
 	clk := &testClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-	s := newTestServer(t, clk.Now, BASE)
+	s := newTestServer(t, clk.Now, profile.BASE)
 	now := float64(clk.Now().Unix())
 	tests := []struct {
 		name    string

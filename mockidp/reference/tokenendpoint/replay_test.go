@@ -12,6 +12,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // TestReplayStoreRace: 64 goroutines released at once on one key; exactly
@@ -85,7 +86,7 @@ func TestReplayWithinClockSkew(t *testing.T) {
 	for _, carrier := range []string{"client", "grant"} {
 		t.Run(carrier, func(t *testing.T) {
 			clk := &testClock{now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
-			s := newTestServer(t, clk.Now, BASE)
+			s := newTestServer(t, clk.Now, profile.BASE)
 			issued := clk.Now()
 			body := clientForm(clientJWT(t, issued, "client-a.es256", "skew-jti"))
 			if carrier == "grant" {

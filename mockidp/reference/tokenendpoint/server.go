@@ -22,16 +22,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
-)
-
-// Profiles (catalog.md §0.1).
-const (
-	BASE   = "BASE"
-	OIDC   = "OIDC"
-	OIDCE3 = "OIDC-E3"
-	BIS    = "BIS"
-	FAPI2  = "FAPI2"
-	BCP    = "BCP"
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // Client is a registered client.
@@ -56,8 +47,8 @@ type Issuer struct {
 
 // Config configures the reference server.
 type Config struct {
-	Issuer  string // issuer identifier; the token endpoint is Issuer+"/token"
-	Profile string
+	Issuer  string          // issuer identifier; the token endpoint is Issuer+"/token"
+	Profile profile.Profile // "" is BASE; its rules (profile.Rules) are enforced
 	Clock   func() time.Time
 	Rand    io.Reader
 	HTTP    *http.Client // fetches client and issuer JWKS
@@ -123,12 +114,11 @@ func New(cfg Config) (*Server, error) {
 	if len(cfg.Keys) == 0 {
 		errs = append(errs, errors.New("keys: none"))
 	}
-	switch cfg.Profile {
-	case "":
-		cfg.Profile = BASE
-	case BASE, OIDC, OIDCE3, BIS, FAPI2, BCP:
-	default:
-		errs = append(errs, fmt.Errorf("profile: unknown %q", cfg.Profile))
+	if cfg.Profile == "" {
+		cfg.Profile = profile.BASE
+	}
+	if _, err := profile.Parse(string(cfg.Profile)); err != nil {
+		errs = append(errs, fmt.Errorf("profile: %w", err))
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configure reference server: %w", errors.Join(errs...))
@@ -217,7 +207,7 @@ func (s *Server) has(d defect.Name) bool { return s.cfg.Defects.Has(d) }
 // SigningAlgs are the client authentication algorithms the profile allows
 // (FAPI 2.0 SP §5.4.1 limits them to PS256, ES256 and EdDSA).
 func (s *Server) SigningAlgs() []string {
-	if s.cfg.Profile == FAPI2 && !s.has(defect.IgnoreAlgAllowlist) {
+	if s.cfg.Profile == profile.FAPI2 && !s.has(defect.IgnoreAlgAllowlist) {
 		return []string{"PS256", "ES256", "EdDSA"}
 	}
 	return []string{"RS256", "PS256", "ES256", "EdDSA", "HS256"}

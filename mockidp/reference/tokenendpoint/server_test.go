@@ -14,6 +14,7 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/profile"
 )
 
 func TestNewReportsEveryProblem(t *testing.T) {
@@ -21,7 +22,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("New accepted an empty config")
 	}
-	for _, want := range []string{"issuer: empty", "clock: nil", "rand: nil", "http client: nil", "keys: none", `profile: unknown "nope"`} {
+	for _, want := range []string{"issuer: empty", "clock: nil", "rand: nil", "http client: nil", "keys: none", `profile: unknown profile "nope"`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
@@ -33,7 +34,7 @@ func TestNewReportsEveryProblem(t *testing.T) {
 func TestOwnJWKSIsPublic(t *testing.T) {
 	clk := &testClock{now: fuzzNow}
 	for _, d := range []defect.Name{"", defect.JWKSPrivateMembers} {
-		cfg := testConfig(t, clk.Now, BASE)
+		cfg := testConfig(t, clk.Now, profile.BASE)
 		cfg.Keys = keys.Set{keys.MustFixture("as.es256"), keys.MustFixture("as.ps256")}
 		if d != "" {
 			cfg.Defects = defect.Of(d)
@@ -63,7 +64,7 @@ func TestOwnJWKSIsPublic(t *testing.T) {
 }
 
 func TestMetadata(t *testing.T) {
-	s := newTestServer(t, (&testClock{now: fuzzNow}).Now, FAPI2)
+	s := newTestServer(t, (&testClock{now: fuzzNow}).Now, profile.FAPI2)
 	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"} {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
@@ -84,10 +85,10 @@ func TestMetadata(t *testing.T) {
 // member it names and nothing else, so that it makes one check fail.
 func TestMetadataDefectsEditOneMember(t *testing.T) {
 	clock := (&testClock{now: fuzzNow}).Now
-	for _, profile := range []string{BASE, FAPI2} {
-		clean := newTestServer(t, clock, profile).metadataDocument()
+	for _, p := range []profile.Profile{profile.BASE, profile.FAPI2} {
+		clean := newTestServer(t, clock, p).metadataDocument()
 		for _, d := range metadataDefects {
-			got := newTestServer(t, clock, profile, d.defect).metadataDocument()
+			got := newTestServer(t, clock, p, d.defect).metadataDocument()
 			var changed []string
 			for _, doc := range []map[string]any{clean, got} {
 				for k := range doc {
@@ -97,7 +98,7 @@ func TestMetadataDefectsEditOneMember(t *testing.T) {
 				}
 			}
 			if len(changed) != 1 {
-				t.Errorf("%s %s changes %v, want one member", profile, d.defect, changed)
+				t.Errorf("%s %s changes %v, want one member", p, d.defect, changed)
 			}
 		}
 	}
@@ -106,7 +107,7 @@ func TestMetadataDefectsEditOneMember(t *testing.T) {
 // TestTokenFraming covers RFC 6749 §3.2 and §5 framing on the wire.
 func TestTokenFraming(t *testing.T) {
 	clk := &testClock{now: fuzzNow}
-	s := newTestServer(t, clk.Now, BASE)
+	s := newTestServer(t, clk.Now, profile.BASE)
 	valid := func() string { return clientForm(clientJWT(t, clk.Now(), "client-a.es256", time.Now().String())) }
 	tests := []struct {
 		name      string
