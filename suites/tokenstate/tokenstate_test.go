@@ -35,7 +35,7 @@ func env(t *testing.T, ts check.TokenState, ds ...defect.Name) *check.Env {
 		t.Fatal(err)
 	}
 	clk := &clock{}
-	in, err := reference.Start(reference.Options{Profile: string(check.BASE), Defects: defect.Of(ds...), Clock: clk.Now, Rand: rand.Reader, Cast: cast})
+	in, err := reference.Start(reference.Options{Profile: check.BASE, Defects: defect.Of(ds...), Clock: clk.Now, Rand: rand.Reader, Cast: cast})
 	if err != nil {
 		t.Fatal(err)
 	}
