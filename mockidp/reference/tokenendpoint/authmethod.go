@@ -100,6 +100,9 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 	if c == nil {
 		return fail("client authentication failed")
 	}
+	if s.has(defect.SecretForKeyClient) && c.Secret == "" && secret == "" {
+		return c, nil // the secret on record, compared whatever the method
+	}
 	if c.AuthMethod != oauth.AuthClientSecretBasic && !s.has(defect.IgnoreAuthMethod) {
 		return fail("client authentication failed")
 	}
