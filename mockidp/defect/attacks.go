@@ -19,6 +19,16 @@ const (
 	AcceptEmptySig      Name = "accept-empty-sig"      // B-SIG-09: an empty or missing signature segment accepted
 	ReplayByToken       Name = "replay-by-token"       // B-SIG-12: the replay cache is keyed on the token bytes, not jti
 
+	// B-ALG-06: HS256 keyed by the client's RSA public key in one encoding
+	// each (keys.Confusion), so that each variant proves it sends its own.
+	HMACPublicPEM        Name = "hmac-public-pem"         // B-ALG-06.1: PEM SPKI with its final newline
+	HMACPublicPEMTrimmed Name = "hmac-public-pem-trimmed" // B-ALG-06.2: PEM SPKI without it
+	HMACPublicPKCS1      Name = "hmac-public-pkcs1"       // B-ALG-06.3: PKCS#1 PEM
+	HMACPublicDER        Name = "hmac-public-der"         // B-ALG-06.4: DER SPKI
+	HMACPublicJWK        Name = "hmac-public-jwk"         // B-ALG-06.5: the JWK JSON text
+	HMACPublicModulus    Name = "hmac-public-modulus"     // B-ALG-06.6: the raw modulus bytes
+	HMACPublicModulusB64 Name = "hmac-public-modulus-b64" // B-ALG-06.7: the base64url modulus text
+
 	// B.3, B.4 keys
 	TrustX5C           Name = "trust-x5c"            // B-KEY-04: x5c leaf key used without path validation
 	FetchHeaderURL     Name = "fetch-header-url"     // B-KEY-02/03: keys fetched from jku/x5u (SSRF)

@@ -82,7 +82,7 @@ const (
 	AnyPSSSalt         Name = "any-pss-salt"         // A-JO-15, B-SIG-08
 	IgnoreKeyAlg       Name = "ignore-key-alg"       // A-JO-24: JWK alg not compared with the header
 	TrustEmbeddedJWK   Name = "trust-embedded-jwk"   // A-JO-22, B-KEY-01
-	HMACWithPublicKey  Name = "hmac-with-public-key" // B-ALG-06: HS256 keyed by the client's public key
+	HMACWithPublicKey  Name = "hmac-with-public-key" // B-ALG-08, B-KEY-11, C-ROT-06: HS256 keyed by the client's public key in any encoding
 	RejectRSA          Name = "reject-rsa"           // positive per-alg rows: PS256/RS256 refused
 	RejectEC           Name = "reject-ec"            // positive per-alg rows: ES256 refused
 	RejectEdDSA        Name = "reject-eddsa"         // positive per-alg rows: EdDSA refused

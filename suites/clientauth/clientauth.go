@@ -10,7 +10,7 @@ import "github.com/assayhq/assay/suites/check"
 func Checks() []check.Check {
 	s := check.Suite{Name: "clientauth", Carrier: check.Client}
 	rows := s.Rows(algorithmRows(), audienceRows(), lifetimeRows(), identityRows(), signatureRows(),
-		replayRows(), framingRows(), authMethodRows(), typingRows(), joseRows(), errorCodeRows(), securityRows())
+		replayRows(), framingRows(), authMethodRows(), typingRows(), confusionRows(), joseRows(), errorCodeRows(), securityRows())
 	return append(rows, s.Checks(registrationChecks(), transportChecks())...)
 }
 

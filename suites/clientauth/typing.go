@@ -5,15 +5,54 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
-	"encoding/pem"
+	"fmt"
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
+
+// confusionRows is B-ALG-06: HS256 keyed with client A's own RSA public
+// key, once per encoding a confused library uses as the secret (catalog
+// B-ALG-06 (a)-(g); RFC 8725 §2.1, §3.1). Each variant has the defect that
+// accepts only its encoding, so each proves it sends that one.
+func confusionRows() []check.Row {
+	defects := map[keys.Confusion]defect.Name{
+		keys.ConfusePEM:        defect.HMACPublicPEM,
+		keys.ConfusePEMTrimmed: defect.HMACPublicPEMTrimmed,
+		keys.ConfusePKCS1:      defect.HMACPublicPKCS1,
+		keys.ConfuseDER:        defect.HMACPublicDER,
+		keys.ConfuseJWK:        defect.HMACPublicJWK,
+		keys.ConfuseModulus:    defect.HMACPublicModulus,
+		keys.ConfuseModulusB64: defect.HMACPublicModulusB64,
+	}
+	var rows []check.Row
+	for i, enc := range keys.Confusions() {
+		enc := enc
+		rows = append(rows, check.Row{
+			Check: check.Check{ID: fmt.Sprintf("B-ALG-06.%d", i+1), Level: check.MUST, Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defects[enc],
+				Title: "refuses HS256 keyed with the client's own RSA public key as " + string(enc),
+				// FAPI2 refuses HS256 by its allowlist before any key is read.
+				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+				k, ok := e.Cast.A.KeyFor("RS256")
+				if !ok {
+					return nil, fmt.Errorf("client A has no RS256 key")
+				}
+				secret, err := keys.ConfusionSecret(k.Public(), enc)
+				if err != nil {
+					return nil, err
+				}
+				return e.Authenticate(ctx, e.Cast.A, assertion.HMAC(secret), assertion.Header("kid", k.ID()))
+			},
+			Want: expect.Everywhere(expect.RejectClientOrRequest),
+		})
+	}
+	return rows
+}
 
 // typingRows: explicit typing (7523bis §4; RFC 8725 §3.11) and one
 // algorithm per key (RFC 8725 §3.1; RFC 7517 §4.4; RFC 7518 §3.5).
@@ -69,25 +108,6 @@ func typingRows() []check.Row {
 			},
 			Want:  expect.Everywhere(expect.RejectClient),
 			Needs: advertised("PS256"),
-		},
-		{
-			Check: check.Check{ID: "B-ALG-06", Level: check.MUST, Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey,
-				Title: "refuses HS256 keyed with the client's own public key (PEM SPKI)",
-				// FAPI2 refuses HS256 by its allowlist before any key is read.
-				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
-			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				k, err := check.KeyOf(e.Cast.A, "RS256")
-				if err != nil {
-					return nil, err
-				}
-				der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
-				if err != nil {
-					return nil, err
-				}
-				pemKey := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
-				return e.Authenticate(ctx, e.Cast.A, assertion.HMAC(pemKey), assertion.Header("kid", k.ID()))
-			},
-			Want: expect.Everywhere(expect.RejectClientOrRequest),
 		},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
 )
 
@@ -87,6 +88,9 @@ func (s *Server) clientSignature(a *clientAuth) *rejection {
 		}
 		if isHMAC {
 			if s.has(defect.HMACWithPublicKey) && hmacWithPublic(t, k) {
+				return nil
+			}
+			if s.confusedHMAC(t, alg, k) {
 				return nil
 			}
 			if secret, ok := k.Key.([]byte); ok && s.has(defect.ClientJWKSSymmetricKeys) && verifyLax(t, alg, secret) == nil {
@@ -263,8 +267,40 @@ func isCanonicalAlg(alg string) bool {
 	return false
 }
 
+// confusions are the B-ALG-06 defects: each keys HMAC with the client's
+// RSA public key in one encoding, as a library handed the key's bytes for
+// any alg does (RFC 8725 §2.1).
+var confusions = []struct {
+	defect defect.Name
+	enc    keys.Confusion
+}{
+	{defect.HMACPublicPEM, keys.ConfusePEM},
+	{defect.HMACPublicPEMTrimmed, keys.ConfusePEMTrimmed},
+	{defect.HMACPublicPKCS1, keys.ConfusePKCS1},
+	{defect.HMACPublicDER, keys.ConfuseDER},
+	{defect.HMACPublicJWK, keys.ConfuseJWK},
+	{defect.HMACPublicModulus, keys.ConfuseModulus},
+	{defect.HMACPublicModulusB64, keys.ConfuseModulusB64},
+}
+
+// confusedHMAC is the vulnerable verification of the B-ALG-06 defects
+// switched on: an HMAC alg verified with the encoding of k that defect
+// names.
+func (s *Server) confusedHMAC(t *token, alg string, k jose.JSONWebKey) bool {
+	for _, c := range confusions {
+		if !s.has(c.defect) {
+			continue
+		}
+		if secret, err := keys.ConfusionSecret(k, c.enc); err == nil && verifyLax(t, alg, secret) == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // hmacWithPublic is the algorithm-confusion defect: HS256 verified with the
-// client's public key bytes as the secret (catalog B-ALG-06).
+// client's public key bytes as the secret in any of several encodings, RSA
+// or EC (catalog B-ALG-08, B-KEY-11).
 func hmacWithPublic(t *token, k jose.JSONWebKey) bool {
 	der, err := x509.MarshalPKIXPublicKey(k.Key)
 	if err != nil {
