@@ -37,6 +37,7 @@ const (
 	SlowKid            Name = "slow-kid"             // B-KEY-07: kid passed to a shell ("sleep" costs time, U7)
 	KidTypeCoercion    Name = "kid-type-coercion"    // B-KEY-07: a non-string kid treated as absent
 	IgnoreKeyUse       Name = "ignore-key-use"       // B-KEY-08: a use:"enc" key verifies signatures
+	RequireKeyUse      Name = "require-key-use"      // B-KEY-08.2: a client key without use is never tried
 	AcceptSymmetricJWK Name = "accept-symmetric-jwk" // B-KEY-10: oct keys in a client JWKS
 	RefetchEveryKid    Name = "refetch-every-kid"    // B-KEY-12: every unknown kid refetches the jwks_uri
 	MergeFetchedKeys   Name = "merge-fetched-keys"   // B-KEY-13: a refetched client JWKS is added to the cached keys, never replacing them

@@ -19,6 +19,7 @@ import (
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/expect"
 )
 
 // keyAttacks is catalog B.3: key selection and key injection (RFC 7515
@@ -97,6 +98,19 @@ func keyAttacks() []check.Row {
 				j.Use = "enc"
 				b, err := json.Marshal(j)
 				return b, []assertion.Mutation{assertion.SignWith(enc)}, err
+			})},
+		// use is OPTIONAL (RFC 7517 §4.2): a key without it may verify
+		// signatures, and a server that skips such keys breaks interop.
+		check.Row{Check: check.Check{ID: "B-KEY-08.2", Title: "accepts a signature by a client JWKS key without a use member", Level: check.SHOULD,
+			Cite: cite("RFC7517-4.2"), Defect: defect.RequireKeyUse},
+			Needs: needHosted,
+			Want:  expect.Everywhere(issuedTo(clientB)),
+			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
+				plain := k.With(k.ID()+"-nouse", k.Alg())
+				j := plain.Public()
+				j.Use = ""
+				b, err := json.Marshal(j)
+				return b, []assertion.Mutation{assertion.SignWith(plain)}, err
 			})},
 		check.Row{Check: check.Check{ID: "B-KEY-10", Title: "rejects HS256 under a symmetric key smuggled into the client JWKS",
 			Cite: cite("OIDC-Reg-2", "RFC8725-3.1"), Defect: defect.AcceptSymmetricJWK, KillIn: nonFAPI()},

@@ -236,6 +236,9 @@ func (s *Server) keyFits(k jose.JSONWebKey, alg string) bool {
 	if k.Use != "" && k.Use != "sig" && !s.has(defect.IgnoreKeyUse) && !s.has(defect.AcceptEncKeys) {
 		return false
 	}
+	if k.Use == "" && s.has(defect.RequireKeyUse) {
+		return false
+	}
 	if k.Algorithm != "" && k.Algorithm != alg && !s.has(defect.IgnoreKeyAlg) && !s.has(defect.CaseInsensitiveAlg) && !s.has(defect.AlgNotBound) && !s.has(defect.AlgAlias) {
 		return false
 	}
