@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,13 +15,14 @@ import (
 // all five; Go's build cache makes a rerun quick), runs `assay run` with
 // fixtures/targets/<name>.yaml and its baseline, asserts exit 0 and no
 // container left behind, and returns the JSON report so the caller can
-// assert on outcomes (e.g. "0 ERROR").
-func runSeed(t *testing.T, name string) v1.Report {
+// assert on outcomes (e.g. "0 ERROR"). args are added to the command line
+// (e.g. a label filter).
+func runSeed(t *testing.T, name string, args ...string) v1.Report {
 	t.Helper()
 	stageInterop(t, "seeds")
 	cfg := repoFile(t, "fixtures/targets/"+name+".yaml")
 	out := filepath.Join(t.TempDir(), "report.json")
-	s := startAssay(t, "run", "--config", cfg, "--json", out)
+	s := startAssay(t, append([]string{"run", "--config", cfg, "--json", out}, args...)...)
 	if code := s.wait(t, 5*time.Minute); code != 0 {
 		t.Fatalf("%s: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", name, code, s.out, s.err)
 	}
@@ -48,4 +50,31 @@ func errorsOf(r v1.Report) []string {
 		}
 	}
 	return ids
+}
+
+// TestSeed003TokenState runs seed-003-tokenstate.yaml: every introspection
+// and revocation behaviour the document names is a check that runs and
+// passes, with no ERROR.
+func TestSeed003TokenState(t *testing.T) {
+	// Test-only keys; the HS256 ones have the 32 bytes RFC 7518 §3.2 wants.
+	t.Setenv("SEED003_IDP_KEY", "key1-the-thinktecture-sts-symmetric-key")
+	t.Setenv("SEED003_RP_KEY", "the-relying-party-token-signing-key")
+	t.Setenv("SEED003_CLIENT_SECRET", "service-identity-password")
+	r := runSeed(t, "seed-003-tokenstate", "--label-filter", "suite:tokenstate")
+	if errs := errorsOf(r); len(errs) > 0 {
+		t.Errorf("ERROR rows:\n  %s", strings.Join(errs, "\n  "))
+	}
+	ran := 0
+	for _, res := range r.Results {
+		if !strings.HasPrefix(res.ID, "C-INT-") && !strings.HasPrefix(res.ID, "C-REV-") {
+			continue
+		}
+		ran++
+		if res.Outcome != v1.Pass {
+			t.Errorf("%s: %s (%s), want PASS", res.ID, res.Outcome, res.Reason)
+		}
+	}
+	if ran != 8 {
+		t.Errorf("%d token state rows in the report, want 8", ran)
+	}
 }
