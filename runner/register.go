@@ -33,7 +33,7 @@ func register(ctx context.Context, cfg config.Config, cast *mockidp.Cast, idpURL
 		endpoint := reg.Endpoint
 		if endpoint == "" {
 			var err error
-			if endpoint, err = provision.RegistrationEndpoint(ctx, hc, ep.Issuer, ep.MetadataURL); err != nil {
+			if endpoint, err = provision.RegistrationEndpoint(ctx, hc, ep.Issuer, ep.MetadataURL, cfg.Profile.Rules().OpenIDDiscovery); err != nil {
 				return fmt.Errorf("dynamic registration: %w", err)
 			}
 		}

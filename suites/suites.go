@@ -188,7 +188,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	// only RFC 8414 metadata, or only OpenID Discovery.
 	candidates := []string{e.Target.MetadataURL}
 	if e.Target.MetadataURL == "" {
-		candidates = discovery.MetadataURLs(o.Issuer, o.Profile)
+		candidates = oauth.MetadataURLs(o.Issuer, o.Profile.Rules().OpenIDDiscovery)
 	}
 	var t *client.Transcript
 	var err error

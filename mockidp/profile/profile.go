@@ -67,6 +67,10 @@ type Rules struct {
 	// RefuseFutureIat: an iat more than 60 s ahead is refused (FAPI 2.0 SP
 	// §5.3.2.1 item 13); RFC 7519 §4.1.6 sets no rule.
 	RefuseFutureIat bool
+	// OpenIDDiscovery: the profile reads OpenID Connect Discovery 1.0
+	// metadata (its required members, its well-known location first);
+	// the others read RFC 8414 first.
+	OpenIDDiscovery bool
 	// BoundedLifetime: an exp unreasonably far in the future is refused,
 	// the declared policy RFC 7523 §3 item 4 allows (MAY).
 	BoundedLifetime bool
@@ -76,13 +80,13 @@ type Rules struct {
 func (p Profile) Rules() Rules {
 	switch p {
 	case OIDC:
-		return Rules{RequireJTI: true}
+		return Rules{RequireJTI: true, OpenIDDiscovery: true}
 	case OIDCE3:
-		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true}
+		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, OpenIDDiscovery: true}
 	case BIS:
 		return Rules{IssuerAudience: true, Typed: true}
 	case FAPI2:
-		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, RefuseFutureIat: true}
+		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, RefuseFutureIat: true, OpenIDDiscovery: true}
 	case BCP:
 		return Rules{IssuerAudience: true, Typed: true, BoundedLifetime: true}
 	}

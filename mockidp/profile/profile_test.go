@@ -33,6 +33,7 @@ func TestRules(t *testing.T) {
 		{"jti required", func(r Rules) bool { return r.RequireJTI }, []Profile{OIDC, OIDCE3, FAPI2}},
 		{"typed assertion", func(r Rules) bool { return r.Typed }, []Profile{BIS, BCP}},
 		{"future iat refused", func(r Rules) bool { return r.RefuseFutureIat }, []Profile{FAPI2}},
+		{"OpenID Discovery", func(r Rules) bool { return r.OpenIDDiscovery }, []Profile{OIDC, OIDCE3, FAPI2}},
 		{"bounded lifetime", func(r Rules) bool { return r.BoundedLifetime }, []Profile{BCP}},
 	} {
 		if got := Where(tc.rule); !slices.Equal(got, tc.want) {

@@ -28,6 +28,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/assayhq/assay/mockidp/oauth"
 )
 
 // Metadata is the client metadata assay registers (RFC 7591 §2). Secret
@@ -276,13 +278,13 @@ func TrustIssuer(ctx context.Context, h Hook, t Trust) error {
 }
 
 // RegistrationEndpoint reads registration_endpoint from the target's
-// metadata (RFC 8414 §2): metadataURL if set, else the two well-known
-// documents under issuer.
-func RegistrationEndpoint(ctx context.Context, c *http.Client, issuer, metadataURL string) (string, error) {
+// metadata (RFC 8414 §2; RFC 7591 §3): metadataURL if set, else the
+// well-known locations the suites discover the token endpoint at
+// (oauth.MetadataURLs, OpenID Discovery first when openIDFirst).
+func RegistrationEndpoint(ctx context.Context, c *http.Client, issuer, metadataURL string, openIDFirst bool) (string, error) {
 	urls := []string{metadataURL}
 	if metadataURL == "" {
-		base := strings.TrimSuffix(issuer, "/")
-		urls = []string{base + "/.well-known/oauth-authorization-server", base + "/.well-known/openid-configuration"}
+		urls = oauth.MetadataURLs(issuer, openIDFirst)
 	}
 	var errs []error
 	for _, u := range urls {
@@ -308,10 +310,12 @@ func registrationEndpoint(ctx context.Context, c *http.Client, u string) (string
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
 	}
-	var doc struct {
-		RegistrationEndpoint string `json:"registration_endpoint"`
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return "", fmt.Errorf("GET %s: %w", u, err)
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&doc); err != nil {
+	doc, err := oauth.ParseMetadata(body)
+	if err != nil {
 		return "", fmt.Errorf("GET %s: %w", u, err)
 	}
 	if doc.RegistrationEndpoint == "" {

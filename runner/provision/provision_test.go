@@ -3,6 +3,7 @@ package provision_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -74,7 +75,7 @@ func TestDynamicRegistersTheCast(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 	hc := &http.Client{Timeout: 5 * time.Second}
-	ep, err := provision.RegistrationEndpoint(ctx, hc, srv.URL, "")
+	ep, err := provision.RegistrationEndpoint(ctx, hc, srv.URL, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,9 +138,28 @@ func TestDynamicErrorsAreClearAndKeepSecrets(t *testing.T) {
 func TestDynamicNeedsRegistrationEndpoint(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	_, err := provision.RegistrationEndpoint(context.Background(), srv.Client(), srv.URL, "")
+	_, err := provision.RegistrationEndpoint(context.Background(), srv.Client(), srv.URL, "", false)
 	if err == nil || !strings.Contains(err.Error(), "set registration.endpoint") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestRegistrationEndpointPathIssuer: an issuer with a path publishes its
+// RFC 8414 metadata with the well-known suffix before the path (§3.1), the
+// location the suites discover the token endpoint at too.
+func TestRegistrationEndpointPathIssuer(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/.well-known/oauth-authorization-server/tenant", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"issuer":"x","registration_endpoint":"https://as.example/tenant/register"}`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	for _, openIDFirst := range []bool{false, true} {
+		ep, err := provision.RegistrationEndpoint(context.Background(), srv.Client(), srv.URL+"/tenant", "", openIDFirst)
+		if err != nil || ep != "https://as.example/tenant/register" {
+			t.Errorf("openIDFirst %v: %q, %v", openIDFirst, ep, err)
+		}
 	}
 }
 

@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/suites/check"
@@ -25,39 +23,6 @@ func Checks() []check.Check {
 	documents := check.Suite{Name: "discovery"}.Checks(metadataChecks(), jwksChecks(), memberChecks(), keysetChecks())
 	responses := check.Suite{Name: "response"}.Checks(responseChecks(), tokenResponseChecks())
 	return append(documents, responses...)
-}
-
-// OAuthMetadataURL is the RFC 8414 §3.1 location: the well-known suffix is
-// inserted between the host and the issuer's path.
-func OAuthMetadataURL(issuer string) (string, error) {
-	u, err := url.Parse(issuer)
-	if err != nil {
-		return "", err
-	}
-	path := strings.TrimSuffix(u.Path, "/")
-	u.Path = "/.well-known/oauth-authorization-server" + path
-	return u.String(), nil
-}
-
-// OIDCMetadataURL is the OpenID Connect Discovery §4.1 location: appended.
-func OIDCMetadataURL(issuer string) string {
-	return strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"
-}
-
-// MetadataURLs lists the well-known locations of issuer's metadata, the
-// profile's own first: OpenID Discovery for OIDC, OIDC-E3 and FAPI2,
-// RFC 8414 for the others.
-func MetadataURLs(issuer string, p check.Profile) []string {
-	oidc := OIDCMetadataURL(issuer)
-	oauth, err := OAuthMetadataURL(issuer)
-	if err != nil {
-		return []string{oidc}
-	}
-	switch p {
-	case check.OIDC, check.OIDCE3, check.FAPI2:
-		return []string{oidc, oauth}
-	}
-	return []string{oauth, oidc}
 }
 
 // fetch GETs a document (metadata, a JWKS) and returns the transcript. A

@@ -12,13 +12,16 @@ import (
 
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 )
 
 // oidcProfiles are the profiles that read the OpenID Connect Discovery
 // document and its REQUIRED members (FAPI 2.0 SP §5.3.2.1 item 1 wants both
 // documents).
-func oidcProfiles() []check.Profile { return []check.Profile{check.OIDC, check.OIDCE3, check.FAPI2} }
+func oidcProfiles() []check.Profile {
+	return profile.Where(func(r profile.Rules) bool { return r.OpenIDDiscovery })
+}
 
 // httpsOnly returns why u is not an https URL, or "": RFC 8414 §2 asks only
 // the https scheme of jwks_uri (the query and fragment rule is the issuer's).

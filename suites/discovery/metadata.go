@@ -21,13 +21,13 @@ func metadataChecks() []check.Check {
 		{ID: "A-MD-01", Level: check.MUST, Cite: cite("RFC8414-3.1", "OIDC-Disc-4.1", "FAPI2-5.3.2.1"), Defect: defect.NoOAuthMetadata,
 			Title: "publishes metadata at the RFC 8414 and OpenID well-known locations (both under FAPI2)", KillIn: []check.Profile{check.FAPI2},
 			Run: func(ctx context.Context, e *check.Env) check.Result {
-				oauthURL, err := OAuthMetadataURL(e.Target.Issuer)
+				oauthURL, err := oauth.OAuthMetadataURL(e.Target.Issuer)
 				if err != nil {
 					return check.Error("parse issuer: " + err.Error())
 				}
 				var trs []*client.Transcript
 				found := map[string]bool{}
-				for _, u := range []string{oauthURL, OIDCMetadataURL(e.Target.Issuer)} {
+				for _, u := range []string{oauthURL, oauth.OIDCMetadataURL(e.Target.Issuer)} {
 					tr, err := fetch(ctx, e, u)
 					if err != nil {
 						return check.Error(err.Error(), tr)
