@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
@@ -160,6 +159,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},
 		Oracle:   o.Oracle,
 		Baseline: &check.Baseline{},
+		Gates:    &check.Gates{},
 		Sleep:    o.Sleep,
 		Rotation: o.Rotation.WithDefaults(),
 
@@ -252,58 +252,10 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Gate returns a Precheck that runs each carrier's positive control once
-// (design.md R8): when it fails, every negative row of that carrier is ERROR.
-func Gate(e *check.Env) func(ctx context.Context, c check.Carrier) error {
-	var mu sync.Mutex
-	done := map[check.Carrier]error{}
-	return func(ctx context.Context, c check.Carrier) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if err, ok := done[c]; ok {
-			return err
-		}
-		tr, issued, err := e.Control(ctx, c)
-		switch {
-		case err != nil:
-			err = fmt.Errorf("positive control (%s) could not reach the target: %w", carrierName(c), err)
-		case !issued && tr.Status == http.StatusOK:
-			// 200 but no token: the body is not JSON, has no access_token,
-			// or was cut at client.MaxBody. "Refused" would mislead.
-			why := "without an access_token in a JSON object"
-			if tr.Truncated {
-				why = fmt.Sprintf("with a body over %d bytes (cut there, so no token could be read)", client.MaxBody)
-			}
-			err = fmt.Errorf("positive control (%s) got HTTP 200 %s, so rejections prove nothing: %s", carrierName(c), why, strings.TrimSpace(string(clip(tr.Body, 200))))
-		case !issued:
-			err = fmt.Errorf("positive control (%s) was refused with HTTP %d, so rejections prove nothing: %s", carrierName(c), tr.Status, strings.TrimSpace(string(clip(tr.Body, 200))))
-		}
-		done[c] = err
-		return err
-	}
-}
-
-func carrierName(c check.Carrier) string {
-	if c == check.Grant {
-		return "jwt-bearer grant"
-	}
-	return "client assertion"
-}
-
-func clip(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[:n]
-	}
-	return b
-}
-
 // Register adds one spec per check to the current Ginkgo tree, grouped by
 // suite. Each spec records its v1.Result as the v1.ResultEntry report entry;
 // FAIL and ERROR fail the spec, N/A skips it, WARN passes.
 func Register(e *check.Env, checks []check.Check, perCheck time.Duration) {
-	if e.Precheck == nil {
-		e.Precheck = Gate(e)
-	}
 	groups := map[string][]check.Check{}
 	var order []string
 	for _, c := range checks {

@@ -105,6 +105,7 @@ const (
 	UnsupportedGrantWrongCode    Name = "unsupported-grant-wrong-code"     // A-JG-13: unknown grant_type answered with invalid_request
 	GrantMissingAssertionCode    Name = "grant-missing-assertion-code"     // A-JG-02: missing assertion answered with invalid_grant
 	RejectGrant                  Name = "reject-grant"                     // A-JG-01: the jwt-bearer grant refused
+	RejectClientCredentials      Name = "reject-client-credentials"        // A-JG-14: client_credentials refused to a client authenticated by assertion
 	AcceptClientAssertionAsGrant Name = "accept-client-assertion-as-grant" // B-CLM-20
 )
 

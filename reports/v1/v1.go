@@ -95,6 +95,12 @@ type Result struct {
 	Notes      []string      `json:"notes,omitempty"`
 	Exchanges  []Exchange    `json:"exchanges,omitempty"` // redacted
 	Repro      *Repro        `json:"repro,omitempty"`
+	// BlockedBy is set on an ERROR that a failed positive control caused:
+	// the control's ID (the key of the check that is that control, e.g.
+	// "A-JG-14"). Cause is the control's own reason. The row itself sent
+	// nothing (semantics.md §2, one cause, one finding).
+	BlockedBy string `json:"blockedBy,omitempty"`
+	Cause     string `json:"cause,omitempty"`
 }
 
 // Exchange is one HTTP request and its response, secrets redacted.

@@ -80,6 +80,11 @@ type Result struct {
 	Reason    string
 	Notes     []string
 	Exchanges []*client.Transcript
+	// BlockedBy is the ID of the positive control whose failure kept this
+	// check from being judged (an ERROR, see Blocked); Cause is that
+	// control's reason.
+	BlockedBy string
+	Cause     string
 }
 
 // Key identifies a check within a run: its ID, plus the carrier when set.

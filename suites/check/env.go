@@ -76,10 +76,10 @@ type Env struct {
 	// tokenstate).
 	TokenState TokenState
 
-	// Precheck, when set, runs before a row sends anything: the suites set
-	// it to a once-per-carrier positive control so that a target that
-	// issues no tokens at all yields ERROR rows, not FAIL rows.
-	Precheck func(ctx context.Context, c Carrier) error
+	// Gates remembers the positive controls of this run (Gate): a row
+	// whose control failed is ERROR, blocked, and sends nothing. Nil gates
+	// nothing.
+	Gates *Gates
 	// Secrets are values that must never appear in output.
 	Secrets []string
 	// Oracle is the harness's loopback SSRF listener (U6); nil disables the

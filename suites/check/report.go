@@ -13,6 +13,7 @@ func (c Check) Report(r Result, d time.Duration, secrets []string) v1.Result {
 	out := v1.Result{
 		ID: c.ID, Title: c.Title, Level: string(c.Level), Cite: c.Cite, Carrier: string(c.Carrier),
 		Suite: c.Suite, Outcome: r.Outcome, Reason: client.Redact(r.Reason, secrets), Duration: d,
+		BlockedBy: r.BlockedBy, Cause: client.Redact(r.Cause, secrets),
 	}
 	for _, p := range c.Profiles {
 		out.Profiles = append(out.Profiles, string(p))

@@ -54,6 +54,15 @@ type Row struct {
 	// Once marks a request that cannot be sent twice (it replays a jti or
 	// races one): nothing may retry it.
 	Once bool
+	// Ungated marks a row whose request is its carrier's positive control
+	// or a variant the control may coincide with (an advertised algorithm
+	// of client A, no client_id, the token endpoint as aud where the
+	// profile's default is that): its refusal is the cause itself, so it
+	// runs even when the control failed, and reports the FAIL that the
+	// blocked rows point at. It is still gated by the controls its
+	// carrier's control requires. Every other row, positive or negative,
+	// is ERROR "blocked" when its carrier's control fails (semantics.md §2).
+	Ungated bool
 }
 
 // Mutate is a Sender that carries the mutations on the row's carrier.
@@ -124,10 +133,13 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 			return NA(why)
 		}
 	}
-	if e.Precheck != nil && !want.Accepting() {
-		if err := e.Precheck(ctx, r.Carrier); err != nil {
-			return Error(err.Error())
-		}
+	ctl := e.CarrierControl(r.Carrier)
+	blocked := e.Gate(ctx, ctl)
+	if r.Ungated {
+		blocked = e.GateRequired(ctx, ctl)
+	}
+	if blocked != nil {
+		return *blocked
 	}
 	tr, err := r.Send(ctx, e, r.Carrier)
 	if err != nil {

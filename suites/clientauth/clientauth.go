@@ -11,7 +11,7 @@ func Checks() []check.Check {
 	s := check.Suite{Name: "clientauth", Carrier: check.Client}
 	rows := s.Rows(algorithmRows(), audienceRows(), lifetimeRows(), identityRows(), signatureRows(),
 		replayRows(), framingRows(), authMethodRows(), typingRows(), confusionRows(), joseRows(), errorCodeRows(), securityRows())
-	return append(rows, s.Checks(registrationChecks(), transportChecks())...)
+	return append(rows, s.Checks(controlChecks(), registrationChecks(), transportChecks())...)
 }
 
 func cite(c ...string) []string { return c }

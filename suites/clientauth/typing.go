@@ -63,12 +63,16 @@ func typingRows() []check.Row {
 				Title: "accepts typ client-authentication+jwt"},
 			Send: check.Mutate(assertion.Header("typ", "client-authentication+jwt")),
 			Want: expect.Everywhere(issuedToA()),
+			// Under BIS and BCP the control is typed so.
+			Ungated: true,
 		},
 		{
 			Check: check.Check{ID: "A-CA-22", Level: check.SHOULD, Cite: cite("BIS-4"), Defect: defect.RequireTyp,
 				Title: "still accepts an untyped client assertion"},
 			Send: check.Mutate(assertion.DropHeader("typ")),
 			Want: expect.Everywhere(issuedToA()),
+			// Outside BIS and BCP the control is untyped.
+			Ungated: true,
 		},
 		{
 			Check: check.Check{ID: "A-CA-23", Level: check.SHOULD, Cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), Defect: defect.IgnoreTyp,

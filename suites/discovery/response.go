@@ -20,14 +20,9 @@ import (
 // issuedToken runs the client positive control and decodes the access token
 // when it is a JWT; a non-JWT token makes the RFC 9068 checks N/A.
 func issuedToken(ctx context.Context, e *check.Env) (*client.Transcript, map[string]json.RawMessage, map[string]any, *check.Result) {
-	tr, issued, err := e.Control(ctx, check.Client)
-	if err != nil {
-		r := check.Error(err.Error(), tr)
-		return tr, nil, nil, &r
-	}
-	if !issued {
-		r := check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
-		return tr, nil, nil, &r
+	tr, bad := e.Token(ctx, check.Client)
+	if bad != nil {
+		return tr, nil, nil, bad
 	}
 	at := tr.AccessToken()
 	parts := strings.Split(at, ".")
@@ -47,16 +42,10 @@ func issuedToken(ctx context.Context, e *check.Env) (*client.Transcript, map[str
 
 // gate runs the client carrier's once-per-run positive control before a
 // negative probe (semantics.md §2): against a target that issues no tokens
-// a rejection proves nothing, so the probe is ERROR, never PASS or FAIL.
+// a rejection proves nothing, so the probe is ERROR, blocked by the
+// control, never PASS or FAIL.
 func gate(ctx context.Context, e *check.Env) *check.Result {
-	if e.Precheck == nil {
-		return nil
-	}
-	if err := e.Precheck(ctx, check.Client); err != nil {
-		r := check.Error(err.Error())
-		return &r
-	}
-	return nil
+	return e.Gate(ctx, e.CarrierControl(check.Client))
 }
 
 // confirm turns a negative probe's FAIL into ERROR when the positive
@@ -125,12 +114,9 @@ func responseChecks() []check.Check {
 		{ID: "A-TR-02", Level: check.MUST, Cite: cite("RFC6749-5.1"), Defect: defect.NoCacheControl,
 			Title: "sends Cache-Control: no-store on token responses",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
-				tr, issued, err := e.Control(ctx, check.Client)
-				if err != nil {
-					return check.Error(err.Error(), tr)
-				}
-				if !issued {
-					return check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+				tr, bad := e.Token(ctx, check.Client)
+				if bad != nil {
+					return *bad
 				}
 				for _, v := range tr.Header.Values("Cache-Control") {
 					for _, t := range oauth.SplitTokens(v) {
@@ -163,9 +149,9 @@ func responseChecks() []check.Check {
 		{ID: "A-TR-03", Level: check.SHOULD, Cite: cite("RFC6749-5.1"), Defect: defect.NoPragma,
 			Title: "sends Pragma: no-cache on token responses",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
-				tr, issued, err := e.Control(ctx, check.Client)
-				if err != nil || !issued {
-					return check.Error("the positive control did not issue a token", tr)
+				tr, bad := e.Token(ctx, check.Client)
+				if bad != nil {
+					return *bad
 				}
 				if !strings.EqualFold(strings.TrimSpace(tr.Header.Get("Pragma")), "no-cache") {
 					return check.Broken(check.SHOULD, "token response lacks Pragma: no-cache (RFC 6749 §5.1 MUST; OAuth 2.1 drops it)", tr)

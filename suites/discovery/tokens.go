@@ -246,9 +246,9 @@ func principalProbe(pc check.Check, problem func(e *check.Env, claims map[string
 		if c == check.Grant && !e.Grant.Enabled {
 			return check.NA("the target config disables the jwt-bearer grant")
 		}
-		tr, issued, err := e.Control(ctx, c)
-		if err != nil || !issued {
-			return check.Error("the positive control did not issue a token", tr)
+		tr, bad := e.Token(ctx, c)
+		if bad != nil {
+			return *bad
 		}
 		claims, trs, ok := principal(ctx, e, tr)
 		trs = append([]*client.Transcript{tr}, trs...)

@@ -55,12 +55,15 @@ func scenario(steps func(ctx context.Context, s *scene) check.Result) func(ctx c
 		s := &scene{e: e, h: e.IdP.JWKS(e.Cast.A.Name)}
 		restore := s.h.Save()
 		defer restore()
+		if b := e.Gate(ctx, e.CarrierControl(check.Client)); b != nil {
+			return *b
+		}
 		tr, ok, err := e.Control(ctx, check.Client)
 		if err != nil {
 			return s.harness(err, tr)
 		}
 		if !ok {
-			return check.Error(fmt.Sprintf("positive control refused with HTTP %d before the scenario started", tr.Status), tr)
+			return check.Error("positive control refused before the scenario started: "+check.Refusal(tr), tr)
 		}
 		r := steps(ctx, s)
 		r.Exchanges = append(r.Exchanges, s.trs...)

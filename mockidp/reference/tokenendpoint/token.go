@@ -157,6 +157,9 @@ func (s *Server) handle(r *http.Request, form url.Values) (*oauth.TokenResponse,
 	if client == nil {
 		return nil, invalidClient("client authentication is required")
 	}
+	if s.has(defect.RejectClientCredentials) {
+		return nil, reject(oauth.UnauthorizedClient, "client_credentials is not offered to clients that authenticate with an assertion")
+	}
 	if !allowed(client.Grants, grant) && !s.has(defect.GrantIgnoreClientGrants) {
 		return nil, reject(oauth.UnauthorizedClient, "the client may not use this grant type")
 	}
