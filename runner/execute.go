@@ -105,7 +105,7 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	if set["ca-file"] && set["insecure-skip-verify"] {
 		return usageErr("--ca-file and --insecure-skip-verify: give one, not both")
 	}
-	cfg, err := loadConfig(o, set, getenv)
+	cfg, err := loadConfig(o, set, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/assayhq/assay/runner/config"
@@ -10,12 +11,16 @@ import (
 
 // loadConfig reads the config (or the defaults), overlays the flags the
 // user set explicitly, and validates everything at once (design.md R2).
-func loadConfig(o runOptions, set map[string]bool, getenv func(string) string) (config.Config, error) {
+//
+// Problems found past the file's own rules (preflight: key files, hooks,
+// the mock IdP address, defect and check names) are listed with them;
+// warnings go to stderr.
+func loadConfig(o runOptions, set map[string]bool, getenv func(string) string, stderr io.Writer) (config.Config, error) {
 	cfg := config.Default()
 	if o.config != "" {
 		var err error
 		if cfg, err = config.Load(o.config); err != nil {
-			return cfg, &ExitError{Code: ExitUsage, Err: listErrors("invalid config "+o.config, err)}
+			return cfg, &ExitError{Code: ExitUsage, Err: listErrors("invalid config "+o.config, o.config, err)}
 		}
 	}
 	if set["profile"] {
@@ -31,18 +36,25 @@ func loadConfig(o runOptions, set map[string]bool, getenv func(string) string) (
 		cfg.Target.Reference.Defects = append(cfg.Target.Reference.Defects, o.defects...)
 	}
 	errs := append(cfg.Validate(), cfg.ValidateEnv(getenv)...)
+	problems, warnings := preflight(cfg)
+	errs = append(errs, problems...)
 	if len(errs) > 0 {
 		name := "invalid config"
 		if o.config != "" {
 			name += " " + o.config
 		}
-		return cfg, &ExitError{Code: ExitUsage, Err: listErrors(name, errors.Join(errs...))}
+		return cfg, &ExitError{Code: ExitUsage, Err: listErrors(name, o.config, errors.Join(errs...))}
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "assay: warning:", w)
 	}
 	return cfg, nil
 }
 
-// listErrors renders joined errors as one headline plus one line each.
-func listErrors(head string, err error) error {
+// listErrors renders joined errors as one headline with their count plus
+// one line each; a problem located in the file starts with
+// file:line:column.
+func listErrors(head, file string, err error) error {
 	var lines []string
 	var walk func(error)
 	walk = func(e error) {
@@ -50,6 +62,11 @@ func listErrors(head string, err error) error {
 			for _, x := range j.Unwrap() {
 				walk(x)
 			}
+			return
+		}
+		var fe *config.FieldError
+		if errors.As(e, &fe) && fe.Line > 0 && file != "" {
+			lines = append(lines, file+":"+e.Error())
 			return
 		}
 		lines = append(lines, e.Error())

@@ -18,7 +18,7 @@ func validateCommand(args []string, getenv func(string) string, stdout, stderr i
 	if o.config == "" {
 		return usageErr("validate: --config is required")
 	}
-	cfg, err := loadConfig(o, nil, getenv)
+	cfg, err := loadConfig(o, nil, getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,11 @@ func (d *decoder) fail(path string, n *yaml.Node, format string, args ...any) {
 		d.errs = append(d.errs, &FieldError{Path: "(config)", Msg: "too many errors; stopped reporting"})
 		return
 	}
-	msg := fmt.Sprintf(format, args...)
-	if n != nil && n.Line > 0 {
-		msg += fmt.Sprintf(" (line %d)", n.Line)
+	e := &FieldError{Path: path, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Column = n.Line, n.Column
 	}
-	d.errs = append(d.errs, &FieldError{Path: path, Msg: msg})
+	d.errs = append(d.errs, e)
 }
 
 var unmarshalerType = reflect.TypeFor[yaml.Unmarshaler]()

@@ -22,12 +22,12 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "unknown nested field with a case-insensitive match",
 			yaml: "version: v1\nclients:\n  A:\n    id: a\n    signingalg: ES256\n",
-			want: []string{`clients.A.signingalg: unknown field; did you mean "signingAlg"? (line 5)`},
+			want: []string{`5:5: clients.A.signingalg: unknown field; did you mean "signingAlg"?`},
 		},
 		{
 			name: "unknown client name",
 			yaml: "version: v1\nclients: {C: {id: c}}\n",
-			want: []string{`clients.C: unknown field (want one of A, B, H, P, S) (line 2)`},
+			want: []string{`2:11: clients.C: unknown field (want one of A, B, H, P, S)`},
 		},
 		{
 			name: "every unknown field at once",
@@ -37,7 +37,7 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "duplicate field",
 			yaml: "version: v1\nprofile: BASE\nprofile: BIS\n",
-			want: []string{"profile: duplicate field (line 3)"},
+			want: []string{"3:1: profile: duplicate field"},
 		},
 		{
 			name: "duplicate map key",
@@ -47,12 +47,12 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "mapping where a string goes",
 			yaml: "version: v1\nprofile: {name: BASE}\n",
-			want: []string{"profile: want a string, got a mapping (line 2)"},
+			want: []string{"2:10: profile: want a string, got a mapping"},
 		},
 		{
 			name: "string where a mapping goes",
 			yaml: "version: v1\ntarget: url\n",
-			want: []string{`target: want a mapping, got "url" (line 2)`},
+			want: []string{`2:9: target: want a mapping, got "url"`},
 		},
 		{
 			name: "string where a list goes",
@@ -62,7 +62,7 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "not a boolean",
 			yaml: "version: v1\ngrant: {enabled: yes please}\n",
-			want: []string{`grant.enabled: want true or false, got "yes please" (line 2)`},
+			want: []string{`2:18: grant.enabled: want true or false, got "yes please"`},
 		},
 		{
 			name: "quoted boolean",
@@ -72,7 +72,7 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "bare number duration",
 			yaml: "version: v1\ntimeouts: {request: 10}\n",
-			want: []string{`timeouts.request: want a duration like "10s", got "10" (line 2)`},
+			want: []string{`2:21: timeouts.request: want a duration like "10s", got "10"`},
 		},
 		{
 			name: "bad duration",
@@ -82,7 +82,7 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "list element errors are indexed",
 			yaml: "version: v1\nexpectedFailures:\n  - id: A-CA-01\n  - id: A-CA-02\n    why: x\n",
-			want: []string{"expectedFailures[1].why: unknown field (want one of id, reason) (line 5)"},
+			want: []string{"5:5: expectedFailures[1].why: unknown field (want one of id, reason)"},
 		},
 		{
 			name: "non-scalar key",
@@ -92,7 +92,7 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "document is a list",
 			yaml: "- version: v1\n",
-			want: []string{"(config): want a mapping, got a list (line 1)"},
+			want: []string{"1:1: (config): want a mapping, got a list"},
 		},
 		{
 			name: "merge keys are not supported",
@@ -124,10 +124,10 @@ func TestParseDocumentErrors(t *testing.T) {
 	tests := []struct {
 		name, yaml, want string
 	}{
-		{"syntax error", "version: v1\ntarget: {kind: url\n", "parse config: yaml: line"},
+		{"syntax error", "version: v1\ntarget: {kind: url\n", "(syntax): YAML syntax error: did not find expected"},
 		{"two documents", "version: v1\n---\nversion: v1\n", "want one YAML document"},
 		{"too large", "version: v1\n#" + strings.Repeat("x", maxFileBytes), "over the 1048576 byte limit"},
-		{"tabs", "version: v1\ntarget:\n\tkind: url\n", "parse config: yaml: line 3"},
+		{"tabs", "version: v1\ntarget:\n\tkind: url\n", "3: (syntax): YAML syntax error: found character that cannot start any token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -23,11 +25,10 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("load config: %w", err)
 	}
-	cfg, err := Parse(data, filepath.Dir(path))
-	if err != nil {
-		return cfg, fmt.Errorf("load config %s: %w", path, err)
-	}
-	return cfg, nil
+	// Parse's problems are returned as they are (joined *FieldError
+	// values), so that the caller can count and list them; the caller
+	// names the file.
+	return Parse(data, filepath.Dir(path))
 }
 
 // Parse decodes a Config v1 document over Default(), fills the defaults of
@@ -49,7 +50,7 @@ func Parse(data []byte, dir string) (Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return cfg, fmt.Errorf("parse config: %w", err)
+		return cfg, syntaxError(err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -171,4 +172,20 @@ func readFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: over the %d byte limit", path, maxFileBytes)
 	}
 	return data, nil
+}
+
+// yamlLine matches the position in a YAML syntax error ("yaml: line 4:
+// mapping values are not allowed in this context").
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
+
+// syntaxError is a YAML syntax error as a *FieldError with its line.
+func syntaxError(err error) error {
+	msg := err.Error()
+	e := &FieldError{Path: "(syntax)"}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+	}
+	e.Msg = "YAML syntax error: " + msg
+	return e
 }

@@ -21,9 +21,22 @@ type FieldError struct {
 	Path string
 	// Msg says what is wrong and, where it helps, what is wanted.
 	Msg string
+	// Line and Column locate the problem in the file (1-based), when the
+	// decoder found it there; 0 when not known.
+	Line, Column int
 }
 
-func (e *FieldError) Error() string { return e.Path + ": " + e.Msg }
+// Error is "line:column: path: message", or "path: message" for a problem
+// with no position in the file (a missing field, a rule across fields).
+func (e *FieldError) Error() string {
+	switch {
+	case e.Line > 0 && e.Column > 0:
+		return fmt.Sprintf("%d:%d: %s: %s", e.Line, e.Column, e.Path, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%d: %s: %s", e.Line, e.Path, e.Msg)
+	}
+	return e.Path + ": " + e.Msg
+}
 
 // Enumerations, in the order messages list them.
 var (
