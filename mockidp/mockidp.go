@@ -24,8 +24,8 @@ type Party struct {
 	ID         string   // client_id, or the issuer identifier
 	AuthMethod string   // clients: private_key_jwt, client_secret_jwt, client_secret_basic
 	Keys       keys.Set // private keys; the first is the default signing key
-	Secret     string   // client_secret_jwt and client_secret_basic
-	SigningAlg string   // registered token_endpoint_auth_signing_alg, if any
+	Secret     string   // client_secret_jwt and client_secret_basic; a grant issuer's MAC key
+	SigningAlg string   // registered token_endpoint_auth_signing_alg, if any; a grant issuer's HS* with Secret
 }
 
 // Key returns the party's key with kid, or its default key when kid is "".
@@ -56,11 +56,11 @@ type Cast struct {
 	User          string // a user IdP-H may assert (grant sub)
 }
 
-// Secrets lists the shared secrets of the cast (clients H and S), the
-// values no output may carry.
+// Secrets lists the shared secrets of the cast (clients H and S, and a
+// grant issuer that signs with one), the values no output may carry.
 func (c Cast) Secrets() []string {
 	var out []string
-	for _, p := range []Party{c.H, c.S} {
+	for _, p := range []Party{c.H, c.S, c.IdPH} {
 		if p.Secret != "" {
 			out = append(out, p.Secret)
 			out = append(out, BasicCredentials(p.ID, p.Secret)...)

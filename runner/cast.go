@@ -76,15 +76,15 @@ func castFromConfig(cfg config.Config, getenv func(string) string) (mockidp.Cast
 		return base
 	}
 	cast.H, cast.S = secret(cast.H, cfg.Clients.H), secret(cast.S, cfg.Clients.S)
-	cast.IdPH.ID, cast.User = cfg.Grant.Issuer, cfg.Grant.Subject
-	return cast, grantKey(&cast, cfg.Grant.SigningAlg)
+	return cast, grantIssuer(&cast, cfg.Grant, getenv)
 }
 
 // grantKey gives IdP-H a signing key for alg (grant.signingAlg). Only the
 // EdDSA key is a fixture; another algorithm's key is made for the run and
-// published at IdP-H's jwks_uri like the fixture.
+// published at IdP-H's jwks_uri like the fixture. An HS* algorithm signs
+// with a secret (grant.secretEnv) and needs no key.
 func grantKey(cast *mockidp.Cast, alg string) error {
-	if alg == "" {
+	if alg == "" || strings.HasPrefix(alg, "HS") {
 		return nil
 	}
 	if _, ok := cast.IdPH.KeyFor(alg); ok {

@@ -54,7 +54,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 				ds = append(ds, defect.Name(d))
 			}
 		}
-		return startReference(ctx, cfg, p, defect.Of(ds...))
+		return startReference(ctx, cfg, p, defect.Of(ds...), getenv)
 	}
 	r := &running{name: targetName(cfg)}
 	ok := false
@@ -187,22 +187,29 @@ func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mock
 	return suites.Options{Oracle: orc,
 		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
 		Grant: check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth,
-			KnownSubjects: cfg.Grant.KnownSubjects},
+			KnownSubjects: cfg.Grant.KnownSubjects, AuthMethod: cfg.Grant.ClientAuthMethod, TrustModel: cfg.Grant.TrustModel,
+			Client: cfg.Grant.Client, Audience: cfg.Grant.Audience},
 		MaxAssertionLifetime: cfg.Timeouts.MaxAssertionLifetime.Duration,
-		Audience:             cfg.Audience, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Audience:             cfg.Audience, Scope: cfg.Scope, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Timeout: cfg.Timeouts.Request.Duration,
 	}
 }
 
-func startReference(ctx context.Context, cfg config.Config, p check.Profile, defects defect.Set) (*running, error) {
+func startReference(ctx context.Context, cfg config.Config, p check.Profile, defects defect.Set, getenv func(string) string) (*running, error) {
 	cast, err := mockidp.FixtureCast()
 	if err != nil {
 		return nil, err
 	}
-	if err := grantKey(&cast, cfg.Grant.SigningAlg); err != nil {
+	if err := grantIssuer(&cast, cfg.Grant, getenv); err != nil {
 		return nil, err
 	}
-	in, err := reference.Start(reference.Options{Profile: p, Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	// The reference takes the grant the way the config sends it.
+	var auds []string
+	if a := cfg.Grant.Audience; a != config.AudienceIssuer && a != config.AudienceTokenEndpoint {
+		auds = []string{a}
+	}
+	in, err := reference.Start(reference.Options{Profile: p, Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast,
+		GrantModel: cfg.Grant.TrustModel, GrantAudiences: auds, GrantTokenEndpointAud: cfg.Grant.Audience == config.AudienceTokenEndpoint})
 	if err != nil {
 		return nil, fmt.Errorf("start reference target: %w", err)
 	}

@@ -107,11 +107,14 @@ type Options struct {
 	IdP           *mockidp.IdP
 	Grant         check.GrantOptions
 	Audience      string
-	Clock         func() time.Time
-	Since         func(time.Time) time.Duration
-	Rand          io.Reader
-	TLS           *tls.Config
-	Timeout       time.Duration // per request
+	// Scope is sent on every client_credentials and grant request whose
+	// row does not set its own (RFC 6749 §3.3).
+	Scope   string
+	Clock   func() time.Time
+	Since   func(time.Time) time.Duration
+	Rand    io.Reader
+	TLS     *tls.Config
+	Timeout time.Duration // per request
 
 	// MaxAssertionLifetime is the target's declared bound on exp - now.
 	MaxAssertionLifetime time.Duration
@@ -154,6 +157,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		IdP:      o.IdP,
 		Grant:    o.Grant,
 		Audience: o.Audience,
+		Scope:    o.Scope,
 		Clock:    o.Clock,
 		Rand:     o.Rand,
 		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},

@@ -172,19 +172,38 @@ func Client(p ClientParams) *Draft {
 
 // GrantParams are the inputs of a default grant assertion.
 type GrantParams struct {
-	Target   Target
-	Now      time.Time
-	Key      keys.Key
+	Target Target
+	Now    time.Time
+	Key    keys.Key
+	// Secret, with no Key, is the MAC key of an issuer that signs with a
+	// shared secret (RFC 7518 §3.2); Alg is then HS256 (default), HS384
+	// or HS512.
+	Secret   []byte
+	Alg      string
 	Audience any // default: the issuer identifier
 	JTI      string
 	Lifetime time.Duration // default 300 s
 }
 
 // Grant returns the default grant assertion GR{} of catalog.md §0.2:
-// {iss: IdP-H, sub: user, aud: issuer, iat, exp, jti}, signed by the trusted issuer.
+// {iss: IdP-H, sub: user, aud: issuer, iat, exp, jti}, signed by the
+// trusted issuer. The header names the key's kid when it has one.
 func Grant(p GrantParams) *Draft {
 	d := &Draft{Target: p.Target, Now: p.Now, Key: p.Key}
-	d.Header = d.Header.Set("alg", p.Key.Alg()).Set("kid", p.Key.ID())
+	switch {
+	case p.Key.IsZero() && p.Secret != nil:
+		d.Secret = p.Secret
+		alg := p.Alg
+		if alg == "" {
+			alg = "HS256"
+		}
+		d.Header = d.Header.Set("alg", alg)
+	default:
+		d.Header = d.Header.Set("alg", p.Key.Alg())
+	}
+	if kid := p.Key.ID(); kid != "" {
+		d.Header = d.Header.Set("kid", kid)
+	}
 	aud := p.Audience
 	if aud == nil {
 		aud = p.Target.Issuer

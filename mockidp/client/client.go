@@ -72,6 +72,16 @@ func (f Form) Get(name string) string {
 	return ""
 }
 
+// Has reports whether the form holds a parameter called name.
+func (f Form) Has(name string) bool {
+	for _, p := range f {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Encode renders the form in order, duplicates included.
 func (f Form) Encode() string {
 	var b strings.Builder

@@ -59,6 +59,18 @@ type Options struct {
 	// only on RotateNow, the previous key kept published).
 	VerifierAddr   string
 	IssuerSchedule keys.Schedule
+
+	// GrantModel is the trust model the reference adds for the jwt-bearer
+	// grant (catalog.md §0.5): "" or external-issuer (IdP-H and IdP-K
+	// only), self-signed (client A also signs its own grants, verified
+	// with its registered keys) or service-account (IdP-H is an account:
+	// it may assert only itself as sub). IdP-H with a Secret signs HS256.
+	GrantModel string
+	// GrantAudiences, when set, are the only aud values grant assertions
+	// may carry; GrantTokenEndpointAud adds the token endpoint URL to them
+	// (a server that takes only that URL).
+	GrantAudiences        []string
+	GrantTokenEndpointAud bool
 }
 
 // FastKeyCache is the key cache timing of the built-in reference when the
@@ -133,7 +145,18 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 		return tc
 	}
 	issuer2 := func(p mockidp.Party) tokenendpoint.Issuer {
-		return tokenendpoint.Issuer{ID: p.ID, JWKSURI: idpURL + mockidp.JWKSPath(p.Name), Subjects: KnownSubjects(c)}
+		is := tokenendpoint.Issuer{ID: p.ID, JWKSURI: idpURL + mockidp.JWKSPath(p.Name), Subjects: KnownSubjects(c)}
+		if p.Secret != "" {
+			is.Secret = []byte(p.Secret)
+		}
+		return is
+	}
+	issuers := []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)}
+	switch o.GrantModel {
+	case "self-signed":
+		issuers = append(issuers, issuer2(c.A))
+	case "service-account":
+		issuers[0].Subjects, issuers[0].SubjectIsIssuer = nil, true
 	}
 	return tokenendpoint.Config{
 		Issuer:  issuer,
@@ -149,7 +172,8 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 			client(c.H, grants),
 			client(c.S, grants),
 		},
-		Issuers:         []tokenendpoint.Issuer{issuer2(c.IdPH), issuer2(c.IdPK)},
+		Issuers:         issuers,
+		GrantAudiences:  grantAudiences(issuer, o),
 		Keys:            asKeys,
 		KeyCacheTTL:     o.KeyCacheTTL,
 		KeyRefetchMin:   o.KeyRefetchMin,
@@ -167,6 +191,16 @@ const MaxAssertionLifetime = time.Hour
 // KnownSubjects are the users each trusted issuer may assert at the
 // reference; declare them to the suites as grant.knownSubjects.
 func KnownSubjects(c mockidp.Cast) []string { return []string{c.User, "user2"} }
+
+// grantAudiences are the only aud values the reference takes in grant
+// assertions, or nil for its default (issuer or token endpoint URL).
+func grantAudiences(issuer string, o Options) []string {
+	out := append([]string(nil), o.GrantAudiences...)
+	if o.GrantTokenEndpointAud {
+		out = append(out, issuer+"/token")
+	}
+	return out
+}
 
 // Start listens, serves and returns a running instance. Close stops it.
 func Start(o Options) (*Instance, error) {

@@ -261,22 +261,75 @@ const (
 	ClientAuthNone     = "none"
 )
 
+// How assay authenticates the client on a grant request
+// (grant.clientAuthMethod; RFC 7521 §4.2, RFC 6749 §2.3.1).
+const (
+	AuthNone              = "none"
+	AuthPrivateKeyJWT     = "private_key_jwt"     // client A's client assertion
+	AuthClientSecretJWT   = "client_secret_jwt"   // client H's client assertion
+	AuthClientSecretBasic = "client_secret_basic" // client S's id and secret, HTTP Basic
+	AuthClientSecretPost  = "client_secret_post"  // client S's id and secret in the form
+)
+
+// Grant audiences (grant.audience); any other value is sent verbatim.
+const (
+	AudienceIssuer        = "issuer"
+	AudienceTokenEndpoint = "tokenEndpoint"
+)
+
 // Grant configures the JWT bearer authorization grant (RFC 7523 §2.1).
 type Grant struct {
 	// Enabled switches the grant checks; default true.
 	Enabled *bool `yaml:"enabled"`
 	// URN is the grant_type value; default GrantURN.
 	URN string `yaml:"urn"`
-	// TrustModel is external-issuer (default), self-signed or
-	// service-account.
+	// TrustModel says who signs the grant assertion (catalog §0.5):
+	// external-issuer (default: IdP-H, iss = Issuer, sub = Subject),
+	// self-signed (iss = a client's id, signed with that client's
+	// registered key, sub = Subject: the certificate-upload style) or
+	// service-account (iss = sub = the account id Issuer, signed with a
+	// key the server issued, given by Key).
 	TrustModel string `yaml:"trustModel"`
-	// Issuer is IdP-H's issuer identifier; default
-	// https://idp-h.assay.test.
+	// Issuer is the assertion's iss: IdP-H's issuer identifier
+	// (external-issuer), the client_id (self-signed without Client) or
+	// the account id (service-account); default https://idp-h.assay.test.
+	// Under service-account a key file that names its account (zitadel's
+	// userId) sets it when Issuer is left at the default.
 	Issuer string `yaml:"issuer"`
+	// Client, under self-signed, names the configured client (A, B or P)
+	// whose id is iss and whose key signs; empty means Issuer and Key.
+	Client string `yaml:"client"`
+	// Key is a file, relative to the config file, holding the private key
+	// the grant assertion is signed with: a JWK, a JWK Set (its first key),
+	// PEM (PKCS #1, PKCS #8 or SEC 1) or a zitadel service-account key
+	// JSON ({"type":"serviceaccount","keyId","key","userId"}); RSA, EC
+	// P-256/P-384 or Ed25519. Empty means IdP-H's fixture key (EdDSA) or a
+	// key made for the run (SigningAlg); both are published at IdP-H's
+	// jwks_uri.
+	Key string `yaml:"key"`
+	// KID is the kid header of grant assertions; empty means the key's
+	// own (JWK kid, zitadel keyId), and none for a PEM key.
+	KID string `yaml:"kid"`
+	// SecretEnv names the environment variable holding a shared secret
+	// the grant issuer signs with (SigningAlg HS256, HS384 or HS512), for
+	// issuers with a symmetric key. Exclusive with Key.
+	SecretEnv string `yaml:"secretEnv"`
+	// Audience is the assertion's aud: issuer (default, the target's
+	// issuer identifier), tokenEndpoint (its token endpoint URL), or any
+	// other string, sent as is (a login URL, a client_id). The positive
+	// control sends it; the wrong-audience rows send something else.
+	Audience string `yaml:"audience"`
 	// ClientAuth says whether the target requires client authentication
 	// on a grant request: required, optional (default) or none.
 	ClientAuth string `yaml:"clientAuth"`
-	// Subject is the grant assertion's sub; default user1.
+	// ClientAuthMethod is how assay authenticates the client on a grant
+	// request: private_key_jwt (client A), client_secret_jwt (client H),
+	// client_secret_basic or client_secret_post (client S's id and secret:
+	// some gateways want both in the form with the assertion) or none.
+	// Empty means none when ClientAuth is none, else private_key_jwt.
+	ClientAuthMethod string `yaml:"clientAuthMethod"`
+	// Subject is the grant assertion's sub; default user1. Under
+	// service-account sub is the account id, Issuer.
 	Subject string `yaml:"subject"`
 	// KnownSubjects are the subjects IdP-H may assert at the target, when
 	// its operators restrict them. Listed, a grant for another subject must
@@ -284,11 +337,25 @@ type Grant struct {
 	// server takes is its own policy (RFC 7523 §3 item 2) and that row is
 	// N/A.
 	KnownSubjects []string `yaml:"knownSubjects"`
-	// SigningAlg is the algorithm IdP-H signs grant assertions with:
-	// EdDSA (default, the committed fixture key), ES256, PS256 or RS256
-	// (a key generated for the run). A server whose JWT bearer verifier
-	// takes no EdDSA needs one of the others.
+	// SigningAlg is the algorithm the grant issuer signs with: EdDSA
+	// (default, IdP-H's committed fixture key), ES256, PS256 or RS256 (a
+	// key made for the run, or Key's), HS256, HS384 or HS512 (SecretEnv).
+	// A server whose JWT bearer verifier takes no EdDSA needs another.
+	// With a Key whose type does not fit it, the key's own algorithm is
+	// used (its JWK alg, else RS256, ES256/ES384 or EdDSA by type).
 	SigningAlg string `yaml:"signingAlg"`
+}
+
+// AuthMethod is how assay authenticates the client on grant requests:
+// ClientAuthMethod, or its default from ClientAuth.
+func (g Grant) AuthMethod() string {
+	switch {
+	case g.ClientAuthMethod != "":
+		return g.ClientAuthMethod
+	case g.ClientAuth == ClientAuthNone:
+		return AuthNone
+	}
+	return AuthPrivateKeyJWT
 }
 
 // On reports whether the grant checks run.
@@ -434,6 +501,7 @@ func Default() Config {
 			ClientAuth: ClientAuthOptional,
 			Subject:    DefaultSubject,
 			SigningAlg: DefaultGrantAlg,
+			Audience:   AudienceIssuer,
 		},
 		TokenState: TokenState{
 			Enabled:   &tsOn, // its own pointer: the decoder writes through it

@@ -120,6 +120,7 @@ func (c *Config) resolve(dir string) {
 			abs(&cl.Keys)
 		}
 	}
+	abs(&c.Grant.Key)
 	program(c.Registration.Command)
 	program(c.Registration.TrustIssuerCommand)
 	program(c.TokenState.TokenCommand)

@@ -46,6 +46,9 @@ var (
 	grantURNs    = []string{GrantURN, GrantURNLegacy}
 	trustModels  = []string{TrustExternalIssuer, TrustSelfSigned, TrustServiceAccount}
 	clientAuths  = []string{ClientAuthRequired, ClientAuthOptional, ClientAuthNone}
+	authMethods  = []string{AuthNone, AuthPrivateKeyJWT, AuthClientSecretJWT, AuthClientSecretBasic, AuthClientSecretPost}
+	grantAlgs    = []string{"ES256", "PS256", "RS256", "EdDSA", "HS256", "HS384", "HS512"}
+	grantClients = []string{"A", "B", "P"}
 	fapiAlgs     = []string{"PS256", "ES256", "EdDSA"}
 	expectedID   = regexp.MustCompile(`^[A-Z]+(-[A-Z0-9]+)+(\.[0-9]+)?(/(client|grant))?$`)
 	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -427,7 +430,7 @@ func (c Config) validateGrant(v *validator) {
 	v.oneOf("grant.urn", "grant type", g.URN, grantURNs)
 	v.oneOf("grant.trustModel", "trust model", g.TrustModel, trustModels)
 	v.oneOf("grant.clientAuth", "value", g.ClientAuth, clientAuths)
-	v.oneOf("grant.signingAlg", "algorithm", g.SigningAlg, algorithms)
+	v.oneOf("grant.signingAlg", "algorithm", g.SigningAlg, grantAlgs)
 	switch {
 	case g.Issuer == "":
 		v.add("grant.issuer", "required: IdP-H's issuer identifier")
@@ -442,6 +445,59 @@ func (c Config) validateGrant(v *validator) {
 			v.add("grant.knownSubjects["+strconv.Itoa(i)+"]", "empty subject")
 		}
 	}
+	if g.Audience == "" {
+		v.add("grant.audience", "required: issuer, tokenEndpoint or the aud value itself")
+	}
+	hmac := slices.Contains(grantAlgs[4:], g.SigningAlg)
+	switch {
+	case g.SecretEnv != "" && !envName.MatchString(g.SecretEnv):
+		v.add("grant.secretEnv", "want an environment variable name, got %s", q(g.SecretEnv))
+	case g.SecretEnv != "" && g.Key != "":
+		v.add("grant.secretEnv", "set grant.key or grant.secretEnv, not both")
+	case g.SecretEnv != "" && !hmac:
+		v.add("grant.signingAlg", "a shared secret (grant.secretEnv) signs with HS256, HS384 or HS512, got %s", q(g.SigningAlg))
+	case g.SecretEnv == "" && hmac:
+		v.add("grant.secretEnv", "required with signingAlg %s: the variable holding the shared secret", g.SigningAlg)
+	}
+	if g.Client != "" {
+		switch {
+		case !slices.Contains(grantClients, g.Client):
+			v.add("grant.client", "want one of %s, got %s", strings.Join(grantClients, ", "), q(g.Client))
+		case g.TrustModel != TrustSelfSigned:
+			v.add("grant.client", "only with trustModel self-signed (the client signs its own grant)")
+		case g.Key != "" || g.SecretEnv != "":
+			v.add("grant.client", "the client's own key signs; drop grant.key and grant.secretEnv")
+		case c.client(g.Client) == nil:
+			v.add("grant.client", "client %s is not configured (clients.%s)", g.Client, g.Client)
+		}
+	}
+	if g.ClientAuthMethod != "" {
+		v.oneOf("grant.clientAuthMethod", "method", g.ClientAuthMethod, authMethods)
+	}
+	m := g.AuthMethod()
+	switch {
+	case g.ClientAuth == ClientAuthNone && m != AuthNone:
+		v.add("grant.clientAuthMethod", "clientAuth none takes no client authentication, got %s", q(m))
+	case g.ClientAuth == ClientAuthRequired && m == AuthNone:
+		v.add("grant.clientAuthMethod", "clientAuth required needs a method other than none")
+	case m == AuthClientSecretJWT && c.Clients.H == nil:
+		v.add("grant.clientAuthMethod", "client_secret_jwt authenticates as client H: configure clients.H")
+	case (m == AuthClientSecretBasic || m == AuthClientSecretPost) && c.Clients.S == nil:
+		v.add("grant.clientAuthMethod", "%s authenticates as client S: configure clients.S", m)
+	}
+}
+
+// client is the configured private_key_jwt client named A, B or P, or nil.
+func (c Config) client(name string) *Client {
+	switch name {
+	case "A":
+		return c.Clients.A
+	case "B":
+		return c.Clients.B
+	case "P":
+		return c.Clients.P
+	}
+	return nil
 }
 
 func (c Config) validateTimeouts(v *validator) {

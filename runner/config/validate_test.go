@@ -196,7 +196,24 @@ func TestValidate(t *testing.T) {
 		{"grant trust model unknown", urlConfig, func(c *Config) { c.Grant.TrustModel = "external" }, []string{`grant.trustModel: unknown trust model "external" (want one of external-issuer, self-signed, service-account)`}},
 		{"grant client auth unknown", urlConfig, func(c *Config) { c.Grant.ClientAuth = "yes" }, []string{`grant.clientAuth: unknown value "yes" (want one of required, optional, none)`}},
 		{"grant client auth missing", urlConfig, func(c *Config) { c.Grant.ClientAuth = "" }, []string{"grant.clientAuth: required"}},
-		{"grant signing alg unknown", urlConfig, func(c *Config) { c.Grant.SigningAlg = "HS256" }, []string{`grant.signingAlg: unknown algorithm "HS256" (want one of ES256, PS256, RS256, EdDSA)`}},
+		{"grant signing alg unknown", urlConfig, func(c *Config) { c.Grant.SigningAlg = "HS1" }, []string{`grant.signingAlg: unknown algorithm "HS1" (want one of ES256, PS256, RS256, EdDSA, HS256, HS384, HS512)`}},
+		{"grant HMAC without secret", urlConfig, func(c *Config) { c.Grant.SigningAlg = "HS256" }, []string{"grant.secretEnv: required with signingAlg HS256"}},
+		{"grant secret with asymmetric alg", urlConfig, func(c *Config) { c.Grant.SecretEnv = "IDP_SECRET" }, []string{"grant.signingAlg: a shared secret (grant.secretEnv) signs with HS256"}},
+		{"grant secret and key", urlConfig, func(c *Config) { c.Grant.SecretEnv, c.Grant.Key = "IDP_SECRET", "k.pem" }, []string{"grant.secretEnv: set grant.key or grant.secretEnv, not both"}},
+		{"grant HMAC issuer", urlConfig, func(c *Config) { c.Grant.SecretEnv, c.Grant.SigningAlg = "IDP_SECRET", "HS384" }, nil},
+		{"grant client outside self-signed", urlConfig, func(c *Config) { c.Grant.Client = "A" }, []string{"grant.client: only with trustModel self-signed"}},
+		{"grant client unknown", urlConfig, func(c *Config) { c.Grant.TrustModel, c.Grant.Client = TrustSelfSigned, "Z" }, []string{`grant.client: want one of A, B, P, got "Z"`}},
+		{"grant client self-signed", urlConfig, func(c *Config) { c.Grant.TrustModel, c.Grant.Client = TrustSelfSigned, "A" }, nil},
+		{"grant audience missing", urlConfig, func(c *Config) { c.Grant.Audience = "" }, []string{"grant.audience: required"}},
+		{"grant audience literal", urlConfig, func(c *Config) { c.Grant.Audience = "https://login.example" }, nil},
+		{"grant auth method unknown", urlConfig, func(c *Config) { c.Grant.ClientAuthMethod = "tls_client_auth" }, []string{`grant.clientAuthMethod: unknown method "tls_client_auth"`}},
+		{"grant auth method against none", urlConfig, func(c *Config) {
+			c.Grant.ClientAuth, c.Grant.ClientAuthMethod = ClientAuthNone, AuthPrivateKeyJWT
+		}, []string{"grant.clientAuthMethod: clientAuth none takes no client authentication"}},
+		{"grant auth method none when required", urlConfig, func(c *Config) {
+			c.Grant.ClientAuth, c.Grant.ClientAuthMethod = ClientAuthRequired, AuthNone
+		}, []string{"grant.clientAuthMethod: clientAuth required needs a method other than none"}},
+		{"grant auth post without S", urlConfig, func(c *Config) { c.Grant.ClientAuthMethod = AuthClientSecretPost }, []string{"grant.clientAuthMethod: client_secret_post authenticates as client S"}},
 		{"grant issuer missing", urlConfig, func(c *Config) { c.Grant.Issuer = "" }, []string{"grant.issuer: required: IdP-H's issuer identifier"}},
 		{"grant issuer with space", urlConfig, func(c *Config) { c.Grant.Issuer = "idp h" }, []string{`grant.issuer: must not contain white space, got "idp h"`}},
 		{"grant issuer not a URL", urlConfig, func(c *Config) { c.Grant.Issuer = "idp-h" }, nil},

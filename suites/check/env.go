@@ -2,9 +2,11 @@ package check
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
@@ -30,16 +32,68 @@ type Target struct {
 	VerifierOnly bool
 }
 
+// Grant trust models (catalog.md §0.5): who signs the grant assertion.
+const (
+	TrustExternalIssuer = "external-issuer" // IdP-H: iss = its identifier, sub = the user
+	TrustSelfSigned     = "self-signed"     // a client: iss = its client_id, its registered key, sub = the user
+	TrustServiceAccount = "service-account" // an account: iss = sub = its id, a key the server issued
+)
+
+// Grant audiences (GrantOptions.Audience); any other value is sent as is.
+const (
+	AudienceIssuer        = "issuer"
+	AudienceTokenEndpoint = "tokenEndpoint"
+)
+
 // GrantOptions describe how the target takes the jwt-bearer grant.
 type GrantOptions struct {
-	Enabled    bool
-	URN        string // grant_type value; oauth.GrantJWTBearer unless overridden
-	ClientAuth string // required, optional, none: whether grant requests carry client A's assertion
+	Enabled bool
+	URN     string // grant_type value; oauth.GrantJWTBearer unless overridden
 	// KnownSubjects are the subjects the trusted issuer may assert, as the
 	// target's operators declare them; empty means the server's subject
 	// policy is unknown, so refusing an unlisted sub cannot be judged
 	// (RFC 7523 §3 item 2 leaves the subject to the application).
 	KnownSubjects []string
+	ClientAuth    string // required, optional, none: whether the target wants client authentication on grants
+	// AuthMethod is how grant requests authenticate the client: none,
+	// private_key_jwt (client A), client_secret_jwt (client H),
+	// client_secret_basic or client_secret_post (client S); "" is none
+	// when ClientAuth is none, else private_key_jwt.
+	AuthMethod string
+	// TrustModel is who signs the assertion: external-issuer (""),
+	// self-signed or service-account. The issuer is Cast.IdPH, except
+	// under self-signed with Client set.
+	TrustModel string
+	// Client, under self-signed, names the cast's client (A, B or P) whose
+	// client_id is iss and whose key signs.
+	Client string
+	// Audience is the assertion's aud: issuer (""), tokenEndpoint or a
+	// literal value.
+	Audience string
+}
+
+// Method is how grant requests authenticate the client (AuthMethod with
+// its default).
+func (g GrantOptions) Method() string {
+	switch {
+	case g.AuthMethod != "":
+		return g.AuthMethod
+	case g.ClientAuth == "none":
+		return oauth.AuthNone
+	}
+	return oauth.AuthPrivateKeyJWT
+}
+
+// GrantMethod is how this run's grant requests authenticate the client:
+// Grant.Method, except that a grant-only target (no private_key_jwt client
+// configured) that takes grants with optional client authentication gets
+// none when no method was configured.
+func (e *Env) GrantMethod() string {
+	m := e.Grant.Method()
+	if e.Grant.AuthMethod == "" && m == oauth.AuthPrivateKeyJWT && e.Grant.ClientAuth != "required" && ClientUnavailable(e) != "" {
+		return oauth.AuthNone
+	}
+	return m
 }
 
 // Env is everything a check sees (design.md R3): no globals, no flags, no
@@ -146,17 +200,64 @@ func (e *Env) ClientAssertion(p mockidp.Party, ms ...assertion.Mutation) (string
 	return d.Apply(ms...).Sign(e.Rand)
 }
 
-// GrantDraft is the default grant assertion GR{} from IdP-H.
+// GrantIssuer is the party that signs grant assertions under the
+// configured trust model: the client named by Grant.Client under
+// self-signed, else IdP-H (whose ID is the configured issuer, client_id or
+// account id).
+func (e *Env) GrantIssuer() mockidp.Party {
+	if e.Grant.TrustModel == TrustSelfSigned {
+		switch e.Grant.Client {
+		case "A":
+			return e.Cast.A
+		case "B":
+			return e.Cast.B
+		case "P":
+			return e.Cast.P
+		}
+	}
+	return e.Cast.IdPH
+}
+
+// GrantSubject is the grant assertion's sub: the account itself under
+// service-account (iss = sub), else the configured user.
+func (e *Env) GrantSubject() string {
+	if e.Grant.TrustModel == TrustServiceAccount {
+		return e.GrantIssuer().ID
+	}
+	return e.Cast.User
+}
+
+// GrantAudience is the aud of the default grant assertion (RFC 7523 §3
+// item 3): the issuer identifier, the token endpoint URL, or the
+// configured value.
+func (e *Env) GrantAudience() string {
+	switch e.Grant.Audience {
+	case "", AudienceIssuer:
+		return e.Target.Issuer
+	case AudienceTokenEndpoint:
+		return e.Target.TokenEndpoint
+	}
+	return e.Grant.Audience
+}
+
+// GrantDraft is the default grant assertion GR{} from the grant issuer.
 func (e *Env) GrantDraft() (*assertion.Draft, error) {
 	jti, err := assertion.NewJTI(e.Rand)
 	if err != nil {
 		return nil, err
 	}
-	k, ok := e.Cast.IdPH.Key("")
-	if !ok {
-		return nil, fmt.Errorf("issuer %s has no signing key", e.Cast.IdPH.Name)
+	is := e.GrantIssuer()
+	params := assertion.GrantParams{Now: e.Clock(), JTI: jti, Audience: e.GrantAudience()}
+	if k, ok := is.Key(""); ok {
+		params.Key = k
+	} else if is.Secret != "" {
+		params.Secret, params.Alg = []byte(is.Secret), is.SigningAlg
+	} else {
+		return nil, fmt.Errorf("grant issuer %s has no signing key", is.Name)
 	}
-	return assertion.Grant(assertion.GrantParams{Target: e.assertionTarget(e.Cast.A), Now: e.Clock(), Key: k, JTI: jti}), nil
+	params.Target = e.assertionTarget(e.Cast.A)
+	params.Target.TrustedIssuer, params.Target.Subject = is.ID, e.GrantSubject()
+	return assertion.Grant(params), nil
 }
 
 // GrantAssertion signs the default grant assertion with mutations.
@@ -177,9 +278,32 @@ func ClientAuthForm(jwt string) client.Form {
 	}
 }
 
-// Post sends form to the token endpoint.
+// Post sends form to the token endpoint. It is the one place that adds
+// what every token request carries: the configured scope (RFC 6749 §3.3)
+// on client_credentials and grant requests that name none (a row about
+// scope sets its own), and client S's HTTP Basic credentials on a grant
+// request when the grant authenticates the client that way and the row
+// sent no Authorization of its own.
 func (e *Env) Post(ctx context.Context, form client.Form, header http.Header) (*client.Transcript, error) {
+	gt := form.Get("grant_type")
+	tokenRequest := gt == oauth.GrantClientCreds || gt == e.Grant.URN
+	if e.Scope != "" && tokenRequest && !form.Has("scope") {
+		form = form.Add("scope", e.Scope)
+	}
+	if gt == e.Grant.URN && e.GrantMethod() == oauth.AuthClientSecretBasic && header.Get("Authorization") == "" {
+		header = header.Clone()
+		if header == nil {
+			header = http.Header{}
+		}
+		header.Set("Authorization", BasicAuth(e.Cast.S.ID, e.Cast.S.Secret))
+	}
 	return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Form: form, Header: header})
+}
+
+// BasicAuth is the Authorization value of client_secret_basic: id and
+// secret form-encoded, then base64 (RFC 6749 §2.3.1).
+func BasicAuth(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
 // Authenticate sends client_credentials for p with a client assertion built
@@ -192,21 +316,30 @@ func (e *Env) Authenticate(ctx context.Context, p mockidp.Party, ms ...assertion
 	return e.Post(ctx, ClientAuthForm(jwt), nil)
 }
 
-// GrantForm is a jwt-bearer grant request for the assertion, with client A's
-// authentication when the target wants client authentication on grants.
+// GrantForm is a jwt-bearer grant request for the assertion, with the
+// client authentication of Grant.Method: client A's or client H's client
+// assertion, or client S's id and secret in the form (client_secret_post).
+// client_secret_basic goes in the header, which Post adds.
 func (e *Env) GrantForm(assertionJWT string) (client.Form, error) {
 	form := client.Form{
 		{Name: "grant_type", Value: e.Grant.URN},
 		{Name: "assertion", Value: assertionJWT},
 	}
 	// A grant-only target configures no private_key_jwt client: an
-	// optional client authentication is then left out.
-	if e.Grant.ClientAuth != "none" && (e.Grant.ClientAuth == "required" || ClientUnavailable(e) == "") {
-		ca, err := e.ClientAssertion(e.Cast.A)
+	// optional client authentication is then left out (GrantMethod).
+	switch e.GrantMethod() {
+	case oauth.AuthPrivateKeyJWT, oauth.AuthClientSecretJWT:
+		p := e.Cast.A
+		if e.GrantMethod() == oauth.AuthClientSecretJWT {
+			p = e.Cast.H
+		}
+		ca, err := e.ClientAssertion(p)
 		if err != nil {
 			return nil, err
 		}
 		form = form.Add("client_assertion_type", oauth.AssertionTypeJWT).Add("client_assertion", ca)
+	case oauth.AuthClientSecretPost:
+		form = form.Add("client_id", e.Cast.S.ID).Add("client_secret", e.Cast.S.Secret)
 	}
 	return form, nil
 }

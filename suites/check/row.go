@@ -9,6 +9,7 @@ import (
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/oauth"
 )
 
 // Verdict is an expectation's judgement of one exchange.
@@ -120,7 +121,7 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 		return NA("does not apply under profile " + string(e.Profile))
 	}
 	if r.Carrier == Grant {
-		if why := grantUnavailable(e); why != "" {
+		if why := GrantUnavailable(e); why != "" {
 			return NA(why)
 		}
 	} else if r.Carrier == Client {
@@ -174,14 +175,33 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	return b
 }
 
-// grantUnavailable is why no row on the grant carrier applies to this
-// target, or "" when the target takes the jwt-bearer grant.
-func grantUnavailable(e *Env) string {
+// GrantUnavailable is why no check on the grant carrier applies to this
+// target, or "" when the target takes the jwt-bearer grant and the config
+// gives assay what it needs to send one: the one gate every grant row and
+// grant check goes through.
+func GrantUnavailable(e *Env) string {
 	if !e.Grant.Enabled {
 		return "the target config disables the jwt-bearer grant"
 	}
 	if len(e.Meta.GrantTypesSupported) > 0 && !e.Meta.SupportsGrant(e.Grant.URN) {
 		return "grant_types_supported does not list " + e.Grant.URN
+	}
+	is := e.GrantIssuer()
+	switch {
+	case e.Grant.TrustModel == TrustSelfSigned && e.Grant.Client != "" && is.ID == "":
+		return "grant.client names client " + e.Grant.Client + ", which is not configured"
+	case len(is.Keys) == 0 && is.Secret == "":
+		return "the grant issuer has no signing key (grant.key or grant.secretEnv)"
+	}
+	switch m := e.GrantMethod(); m {
+	case oauth.AuthClientSecretJWT:
+		if e.Cast.H.ID == "" || e.Cast.H.Secret == "" {
+			return "grant requests authenticate as client H (client_secret_jwt), which is not configured"
+		}
+	case oauth.AuthClientSecretBasic, oauth.AuthClientSecretPost:
+		if e.Cast.S.ID == "" || e.Cast.S.Secret == "" {
+			return "grant requests authenticate as client S (" + m + "), which is not configured"
+		}
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
 	v1 "github.com/assayhq/assay/reports/v1"
@@ -61,7 +62,8 @@ func TestSuiteRows(t *testing.T) {
 }
 
 // TestGrantRowsNeedTheGrant: a row on the grant carrier is N/A, and sends
-// nothing, where the target does not take the jwt-bearer grant.
+// nothing, where the target does not take the jwt-bearer grant or the
+// config does not give assay what it needs to send one.
 func TestGrantRowsNeedTheGrant(t *testing.T) {
 	sent := 0
 	row := check.Row{Check: check.Check{ID: "X-01"}, Want: everywhere(),
@@ -70,9 +72,16 @@ func TestGrantRowsNeedTheGrant(t *testing.T) {
 			return &client.Transcript{Status: 200}, nil
 		}}
 	c := check.Suite{Name: "s", Carrier: check.Grant}.Rows([]check.Row{row})[0]
+	// An issuer that signs with a shared secret: a grant can be sent.
+	signer := mockidp.Cast{IdPH: mockidp.Party{Name: "IdP-H", ID: "https://idp-h.example", Secret: "s", SigningAlg: "HS256"}}
 	for name, e := range map[string]*check.Env{
 		"disabled":      {Profile: check.BASE},
 		"not announced": {Profile: check.BASE, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}, Meta: oauth.Metadata{GrantTypesSupported: []string{"client_credentials"}}},
+		"no issuer key": {Profile: check.BASE, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}},
+		"self-signed by an unconfigured client": {Profile: check.BASE, Cast: signer,
+			Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer, TrustModel: check.TrustSelfSigned, Client: "B"}},
+		"client S not configured": {Profile: check.BASE, Cast: signer,
+			Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer, AuthMethod: oauth.AuthClientSecretPost}},
 	} {
 		if r := c.Run(context.Background(), e); r.Outcome != v1.NA || r.Reason == "" {
 			t.Errorf("%s: got %s (%s), want N/A with a reason", name, r.Outcome, r.Reason)
@@ -81,7 +90,7 @@ func TestGrantRowsNeedTheGrant(t *testing.T) {
 	if sent != 0 {
 		t.Errorf("sent %d requests, want none", sent)
 	}
-	e := &check.Env{Profile: check.BASE, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}}
+	e := &check.Env{Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}}
 	if r := c.Run(context.Background(), e); r.Outcome != v1.Pass || sent != 1 {
 		t.Errorf("grant enabled: got %s (%s) after %d requests, want PASS after 1", r.Outcome, r.Reason, sent)
 	}

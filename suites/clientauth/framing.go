@@ -2,7 +2,6 @@ package clientauth
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -27,10 +26,6 @@ func withForm(edit func(e *check.Env, req *client.Request)) check.Sender {
 		edit(e, &req)
 		return e.HTTP.Do(ctx, req)
 	}
-}
-
-func basic(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
 func needS(e *check.Env) string {
@@ -102,7 +97,7 @@ func framingRows() []check.Row {
 			Check: check.Check{ID: "A-AU-01", Level: check.MUST, Cite: cite("RFC6749-2.3", "RFC7521-4.2.1"), Defect: defect.AllowMultipleAuth,
 				Title: "rejects a client assertion sent together with HTTP Basic credentials"},
 			Send: withForm(func(e *check.Env, r *client.Request) {
-				r.Header.Set("Authorization", basic(e.Cast.A.ID, "not-a-secret"))
+				r.Header.Set("Authorization", check.BasicAuth(e.Cast.A.ID, "not-a-secret"))
 			}),
 			Want: expect.Everywhere(cr),
 		},
@@ -125,7 +120,7 @@ func framingRows() []check.Row {
 				Title: "answers bad Basic credentials with 401 and WWW-Authenticate"},
 			Send: withForm(func(e *check.Env, r *client.Request) {
 				r.Form = client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}}
-				r.Header.Set("Authorization", basic(e.Cast.S.ID, "wrong-password"))
+				r.Header.Set("Authorization", check.BasicAuth(e.Cast.S.ID, "wrong-password"))
 			}),
 			Want:  expect.Everywhere(expect.RejectClient),
 			Needs: needS,

@@ -148,8 +148,8 @@ func tokenResponseChecks() []check.Check {
 		principalProbe(check.Check{ID: "A-AT-05.2", Level: check.SHOULD, Cite: cite("RFC9068-2.2", "RFC9700-4.15.1"), Carrier: check.Grant, Defect: defect.AccessTokenWrongSub,
 			Title: "issues jwt-bearer grant tokens with sub naming the asserted user"},
 			func(e *check.Env, c map[string]any) string {
-				if sub, _ := c["sub"].(string); sub != e.Cast.User {
-					return fmt.Sprintf("token for user %q has sub %q", e.Cast.User, sub)
+				if sub, _ := c["sub"].(string); sub != e.GrantSubject() {
+					return fmt.Sprintf("token for user %q has sub %q", e.GrantSubject(), sub)
 				}
 				return ""
 			}),
@@ -243,8 +243,10 @@ func responseProbe(c check.Check, problem func(tr *client.Transcript, m map[stri
 func principalProbe(pc check.Check, problem func(e *check.Env, claims map[string]any) string) check.Check {
 	c, lvl := pc.Carrier, pc.Level
 	pc.Run = func(ctx context.Context, e *check.Env) check.Result {
-		if c == check.Grant && !e.Grant.Enabled {
-			return check.NA("the target config disables the jwt-bearer grant")
+		if c == check.Grant {
+			if why := check.GrantUnavailable(e); why != "" {
+				return check.NA(why)
+			}
 		}
 		tr, bad := e.Token(ctx, c)
 		if bad != nil {

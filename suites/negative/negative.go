@@ -138,7 +138,7 @@ func (g guard) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 func issuedTo(id func(e *check.Env) string) expect.Issued { return expect.Issued{Principal: id} }
 
 func clientA(e *check.Env) string { return e.Cast.A.ID }
-func user(e *check.Env) string    { return e.Cast.User }
+func user(e *check.Env) string    { return e.GrantSubject() }
 func clientB(e *check.Env) string { return e.Cast.B.ID }
 
 // nonFAPI lists the profiles where HS256 and RS256 reach the verifier: FAPI

@@ -70,8 +70,11 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 		values, _, ok := audValues(t.claims)
 		good := false
 		for _, v := range values {
+			switch {
+			case len(s.cfg.GrantAudiences) > 0:
+				good = good || allowed(s.cfg.GrantAudiences, v)
 			// 7523bis §4 keeps the issuer or the token endpoint URL for grants.
-			if v == s.cfg.Issuer || (v == s.TokenEndpoint() && !s.has(defect.GrantRejectTokenEndpointAud)) {
+			case v == s.cfg.Issuer || (v == s.TokenEndpoint() && !s.has(defect.GrantRejectTokenEndpointAud)):
 				good = true
 			}
 		}
@@ -83,7 +86,7 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 	if err != nil {
 		return nil, fail(err.Error())
 	}
-	known := is != nil && allowed(is.Subjects, sub)
+	known := is != nil && (allowed(is.Subjects, sub) || is.SubjectIsIssuer && sub == is.ID)
 	if is == nil { // only under defect.GrantIgnoreIssuer: any trusted issuer's users
 		for _, x := range s.cfg.Issuers {
 			known = known || allowed(x.Subjects, sub)
@@ -135,6 +138,9 @@ func (s *Server) verifyGrantSignature(ctx context.Context, t *token, alg string,
 	}
 	kid, _, _ := str(t.header, "kid")
 	load := func(is *Issuer) []jose.JSONWebKey {
+		if is.Secret != nil {
+			return nil
+		}
 		if is.JWKS != nil {
 			return is.JWKS.Keys
 		}
@@ -142,7 +148,14 @@ func (s *Server) verifyGrantSignature(ctx context.Context, t *token, alg string,
 		return ks
 	}
 	var candidates []jose.JSONWebKey
-	if is != nil {
+	if is != nil && is.Secret != nil {
+		if alg == "HS256" && verifyJOSE(t, alg, is.Secret, false) == nil {
+			return nil
+		}
+		if !s.has(defect.GrantAnyIssuerKey) {
+			return fail("signature verification failed")
+		}
+	} else if is != nil {
 		candidates = load(is)
 	}
 	if is == nil || s.has(defect.GrantAnyIssuerKey) {

@@ -37,12 +37,20 @@ type Client struct {
 	Scopes     []string            // allowed scopes
 }
 
-// Issuer is a trusted JWT bearer grant issuer (catalog.md §0.5, external issuer).
+// Issuer is a trusted JWT bearer grant issuer (catalog.md §0.5): an
+// external issuer, a client whose registered key signs its own grants
+// (self-signed), or a service account (SubjectIsIssuer).
 type Issuer struct {
 	ID       string
 	JWKSURI  string
 	JWKS     *jose.JSONWebKeySet
 	Subjects []string // users the issuer may assert
+	// Secret, when set, is the issuer's shared HS256 key: its assertions
+	// are verified with it and no JWKS (RFC 7518 §3.2).
+	Secret []byte
+	// SubjectIsIssuer makes the issuer a service account: the only sub it
+	// may assert is its own ID.
+	SubjectIsIssuer bool
 }
 
 // Config configures the reference server.
@@ -77,6 +85,10 @@ type Config struct {
 	MaxBody int64
 	// GrantClientAuth: "required", "optional" (default) or "none".
 	GrantClientAuth string
+	// GrantAudiences, when set, are the only aud values a grant assertion
+	// may carry (a server configured with one URL, RFC 7523 §3 item 3);
+	// empty means the issuer identifier or the token endpoint URL.
+	GrantAudiences []string
 	// Resource is the aud of issued access tokens.
 	Resource string
 
