@@ -125,7 +125,10 @@ func startGrantReference(t *testing.T, s grantSetup) *check.Env {
 	}
 	t.Cleanup(func() { _ = orc.Close() })
 	g := s.grant
-	g.Enabled = true
+	g.Enabled, g.KnownSubjects = true, reference.KnownSubjects(cast)
+	if g.TrustModel == check.TrustServiceAccount {
+		g.KnownSubjects = []string{cast.IdPH.ID}
+	}
 	e, err := suites.NewEnv(context.Background(), suites.Options{Oracle: orc,
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: check.BASE, Cast: cast, IdP: in.IdP,
 		Grant: g, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg})
