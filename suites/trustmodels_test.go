@@ -102,7 +102,7 @@ func startGrantReference(t *testing.T, s grantSetup) *check.Env {
 	if s.cast != nil {
 		s.cast(&cast)
 	}
-	o := reference.Options{Profile: string(check.BASE), Clock: time.Now, Rand: rand.Reader, Cast: cast}
+	o := reference.Options{Profile: check.BASE, Clock: time.Now, Rand: rand.Reader, Cast: cast}
 	if s.ref != nil {
 		s.ref(&o)
 	}

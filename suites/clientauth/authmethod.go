@@ -30,7 +30,7 @@ func authMethodRows() []check.Row {
 			Check: check.Check{ID: "A-AU-10.3", Level: check.MUST, Cite: cite("RFC6749-3.2.1", "RFC7591-2"), Defect: defect.SecretForKeyClient,
 				Title: "refuses HTTP Basic with an empty secret for a private_key_jwt client (client A)"},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				h := http.Header{"Authorization": {basic(e.Cast.A.ID, "")}}
+				h := http.Header{"Authorization": {check.BasicAuth(e.Cast.A.ID, "")}}
 				return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Header: h,
 					Form: client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}}})
 			},
@@ -61,7 +61,7 @@ func otherSecretMethod(ctx context.Context, e *check.Env, _ check.Carrier) (*cli
 	if s.AuthMethod == oauth.AuthClientSecretBasic {
 		req.Form = req.Form.Add("client_id", s.ID).Add("client_secret", s.Secret)
 	} else {
-		req.Header.Set("Authorization", basic(s.ID, s.Secret))
+		req.Header.Set("Authorization", check.BasicAuth(s.ID, s.Secret))
 	}
 	return e.HTTP.Do(ctx, req)
 }
