@@ -2,16 +2,21 @@ package runner_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/assayhq/assay/fixtures"
 	v1 "github.com/assayhq/assay/reports/v1"
+	"github.com/assayhq/assay/runner/target"
 )
 
 // assayBin is built once: Ginkgo allows one RunSpecs per process, so the
@@ -31,7 +36,32 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	sweepLeftovers()
 	os.Exit(code)
+}
+
+// sweepLeftovers removes the container targets of assay processes that no
+// longer exist: a test that failed and killed its assay run (or a run that
+// hung and was killed) must not leave a container running.
+func sweepLeftovers() {
+	if os.Getenv("DOCKER_HOST") == "" {
+		if _, err := os.Stat("/var/run/docker.sock"); err != nil {
+			return // no engine: no container could have been started
+		}
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	alive := func(pid int) bool {
+		err := syscall.Kill(pid, 0)
+		return err == nil || errors.Is(err, syscall.EPERM)
+	}
+	if removed, err := target.SweepOrphans(ctx, host, alive); len(removed) > 0 || err != nil {
+		fmt.Fprintf(os.Stderr, "runner tests: removed %d leftover container(s) after the tests (%v)\n", len(removed), err)
+	}
 }
 
 func assay(t *testing.T, args ...string) (stdout, stderr string, code int) {

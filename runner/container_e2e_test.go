@@ -130,8 +130,16 @@ func startAssay(t *testing.T, args ...string) *started {
 		select {
 		case <-s.done:
 		default:
-			_ = s.cmd.Process.Kill()
-			<-s.done
+			// A test that stops early (a failure) ends assay as a user
+			// would, so it removes its container; SIGKILL only if it does
+			// not exit, and then TestMain sweeps what it left.
+			_ = s.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-s.done:
+			case <-time.After(time.Minute):
+				_ = s.cmd.Process.Kill()
+				<-s.done
+			}
 		}
 	})
 	return s
