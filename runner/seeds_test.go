@@ -74,7 +74,7 @@ func TestSeed003TokenState(t *testing.T) {
 			t.Errorf("%s: %s (%s), want PASS", res.ID, res.Outcome, res.Reason)
 		}
 	}
-	if ran != 8 {
-		t.Errorf("%d token state rows in the report, want 8", ran)
+	if ran != 9 {
+		t.Errorf("%d token state rows in the report, want 9", ran)
 	}
 }

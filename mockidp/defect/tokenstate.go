@@ -12,4 +12,5 @@ const (
 	RevokeUnsupported         Name = "revoke-unsupported"          // C-REV-01: access tokens answered unsupported_token_type
 	RevokeNoop                Name = "revoke-noop"                 // C-REV-02: revocation answers 200 and invalidates nothing
 	IntrospectionCacheForever Name = "introspection-cache-forever" // C-REV-03: the verifier caches an "active" answer for good
+	RevokeWithoutAuth         Name = "revoke-without-auth"         // C-REV-04: anyone may revoke any token, without client authentication
 )

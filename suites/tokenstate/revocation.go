@@ -21,6 +21,8 @@ func revocationChecks() []check.Check {
 			Title: "a revoked access token then introspects active:false", Run: revokedInactive},
 		{ID: "C-REV-03", Cite: []string{"RFC7009-2", "RFC6750-3.1"}, Defect: defect.IntrospectionCacheForever, Verdicts: verdicts("refused"),
 			Title: "a resource that consults introspection refuses a token once it is revoked", Run: revokedRefused},
+		{ID: "C-REV-04", Level: check.SHOULD, Cite: []string{"RFC7009-2", "RFC7009-2.1"}, Defect: defect.RevokeWithoutAuth, Verdicts: verdicts("refused"),
+			Title: "refuses a revocation request without client authentication", Run: anonymousRevoke},
 	}
 }
 
@@ -154,6 +156,39 @@ func revokedRefused(ctx context.Context, e *check.Env) check.Result {
 		return check.Broken(check.MUST, fmt.Sprintf("server error HTTP %d on a revoked token", tr.Status), trs...)
 	case tr.Status != http.StatusUnauthorized:
 		return check.Broken(check.SHOULD, fmt.Sprintf("HTTP %d for a revoked token, want 401 invalid_token (RFC 6750 §3.1)", tr.Status), trs...)
+	}
+	return check.Pass(trs...)
+}
+
+// anonymousRevoke first revokes one token with the client's credentials
+// (the endpoint works), then asks, without any, to revoke a second. RFC
+// 7009 §2: the server "first validates the client credentials ... If this
+// validation fails, the request is refused"; accepting it lets anyone who
+// sees a token cut its holder off.
+func anonymousRevoke(ctx context.Context, e *check.Env) check.Result {
+	if why := needs(e, false, true); why != "" {
+		return check.NA(why)
+	}
+	_, trs, r := revokeLive(ctx, e, func(*issued) (*client.Transcript, error) { return nil, nil })
+	if r != nil {
+		return *r
+	}
+	t, err := obtain(ctx, e)
+	if err != nil {
+		return check.Error("could not obtain a second token: "+err.Error(), exchanges(append(trs, t.trOrNil())...)...)
+	}
+	trs = append(trs, exchanges(t.tr)...)
+	form := client.Form{{Name: "token", Value: t.token}, {Name: "token_type_hint", Value: "access_token"}}
+	tr, err := e.HTTP.Do(ctx, client.Request{URL: e.TokenState.Revocation, Form: form})
+	if err != nil {
+		return harness(err, append(trs, tr)...)
+	}
+	trs = append(trs, tr)
+	switch {
+	case granted(tr):
+		return check.Broken(check.SHOULD, fmt.Sprintf("HTTP %d to a revocation request without client authentication: anyone holding a token can revoke it", tr.Status), trs...)
+	case tr.Status >= 500:
+		return check.Broken(check.MUST, fmt.Sprintf("server error HTTP %d instead of refusing the unauthenticated request", tr.Status), trs...)
 	}
 	return check.Pass(trs...)
 }

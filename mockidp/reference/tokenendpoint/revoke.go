@@ -20,7 +20,8 @@ func (s *Server) RevocationEndpoint() string { return s.cfg.Issuer + "/revoke" }
 func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	form, rej := s.parseRequest(w, r)
 	var c *Client
-	if rej == nil {
+	anonymous := r.Header.Get("Authorization") == "" && !form.Has("client_assertion") && !form.Has("client_secret")
+	if rej == nil && !(anonymous && s.has(defect.RevokeWithoutAuth)) {
 		if c, rej = s.authenticate(r, form, false); rej == nil && c == nil {
 			rej = invalidClient("client authentication is required")
 		}
@@ -35,7 +36,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	if rej == nil {
 		if claims, exp, ok := s.accessToken(raw); ok {
-			if owner, _ := claims["client_id"].(string); owner != c.ID {
+			if owner, _ := claims["client_id"].(string); c != nil && owner != c.ID {
 				rej = reject(oauth.UnauthorizedClient, "the token was issued to another client")
 			} else if !s.has(defect.RevokeNoop) {
 				s.revoked.add(tokenKey(raw, claims), exp)
