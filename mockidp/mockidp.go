@@ -155,6 +155,9 @@ type IdP struct {
 func New(cfg Config) *IdP {
 	m := &IdP{mux: http.NewServeMux(), sets: map[string]*jwks.Handler{}}
 	for _, p := range cfg.Parties {
+		if p.Name == "" {
+			continue // a client the config does not name
+		}
 		h := jwks.New(jwks.Static(p.Keys...), cfg.MaxAge, cfg.Sleep)
 		m.sets[p.Name] = h
 		m.mux.Handle(JWKSPath(p.Name), h)

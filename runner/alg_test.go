@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/reference"
+	v1 "github.com/assayhq/assay/reports/v1"
+	"github.com/assayhq/assay/suites/check"
 )
 
 // pinningAS is an authorization server in front of the reference that
@@ -146,5 +149,50 @@ grant: {enabled: false}
 	}
 	if code != 0 {
 		t.Errorf("exit %d, want 0 (%d assertions refused for their algorithm)\n%s\n%s", code, as.refused, out, errOut)
+	}
+}
+
+// TestGrantOnlyTarget: a config with no private_key_jwt client runs the
+// discovery and grant rows against a server that takes the jwt-bearer
+// grant without client authentication, reports every client-assertion row
+// N/A "no private_key_jwt client configured", and has no ERROR.
+func TestGrantOnlyTarget(t *testing.T) {
+	cast, err := mockidp.FixtureCast()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := reference.Start(reference.Options{Profile: "BASE", Clock: time.Now, Rand: rand.Reader, Cast: cast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	cfg := writeFile(t, "grant-only.yaml", fmt.Sprintf(`version: v1
+target:
+  kind: url
+  issuer: %s
+  caFile: %s
+grant: {clientAuth: none}
+`, in.Issuer, repoFile(t, "fixtures/tls/ca.pem")))
+	rep := filepath.Join(t.TempDir(), "report.json")
+	out, errOut, code := assay(t, "run", "--config", cfg, "--json", rep)
+	r := readReport(t, rep)
+	var grantPass, clientNA int
+	for _, res := range r.Results {
+		switch {
+		case res.Outcome == v1.Error:
+			t.Errorf("ERROR %s: %s", res.ID, res.Reason)
+		case res.Carrier == "grant" && res.Outcome == v1.Pass:
+			grantPass++
+		case res.Carrier == "client" && res.Outcome == v1.NA && res.Reason == check.NoClient:
+			clientNA++
+		case res.Outcome == v1.Fail:
+			t.Errorf("FAIL %s: %s", res.ID, res.Reason)
+		}
+	}
+	if grantPass == 0 || clientNA == 0 {
+		t.Errorf("%d grant rows passed, %d client rows N/A %q; want both > 0", grantPass, clientNA, check.NoClient)
+	}
+	if t.Failed() {
+		t.Logf("exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -142,18 +142,19 @@ timeouts: {request: 3s}
 }
 
 // TestDynamicRegistration: assay finds registration_endpoint in the
-// metadata, registers A, B and P with the initial access token, and never
-// prints the token. (The fake's token endpoint refuses everything; only
-// registration is under test.)
+// metadata, registers A, B and P with the initial access token, sends the
+// token also on the registrations of the rows that register clients
+// themselves (A-KR-06), and never prints the token. (The fake's token
+// endpoint refuses everything; only registration is under test.)
 func TestDynamicRegistration(t *testing.T) {
 	t.Setenv("ASSAY_TEST_IAT", "iat-secret-value-123")
 	as := &fakeDCR{}
 	srv := httptest.NewServer(as)
 	defer srv.Close()
-	out, errOut, code := assay(t, "run", "--config", dcrConfig(t, srv.URL), "--only", "A-AU-09")
+	out, errOut, code := assay(t, "run", "--config", dcrConfig(t, srv.URL), "--only", "A-AU-09,A-KR-06")
 	as.mu.Lock()
 	defer as.mu.Unlock()
-	if strings.Join(as.names, ",") != "assay-A,assay-B,assay-P" || as.badAuth != 0 {
+	if strings.Join(as.names, ",") != "assay-A,assay-B,assay-P,assay A-KR-06" || as.badAuth != 0 {
 		t.Errorf("registered %v (%d without the token)\nexit %d\n%s\n%s", as.names, as.badAuth, code, out, errOut)
 	}
 	if strings.Contains(out+errOut, "iat-secret-value-123") {

@@ -120,6 +120,9 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 		return nil, err
 	}
 	opts := envOptions(cfg, p, cast, idp, orc, ep.Issuer, ep.TokenEndpoint, ep.MetadataURL, tlsCfg)
+	if cfg.Registration.InitialAccessTokenEnv != "" {
+		opts.RegistrationToken = getenv(cfg.Registration.InitialAccessTokenEnv)
+	}
 	opts.Rotation = check.Rotation{KeyCacheTTL: cfg.Rotation.KeyCacheTTL.Duration, Margin: cfg.Rotation.Margin.Duration,
 		RefetchMin: cfg.Rotation.RefetchMin.Duration, Stall: cfg.Rotation.Stall.Duration, MaxWait: cfg.Rotation.MaxWait.Duration}
 	if issuer != nil {

@@ -231,7 +231,9 @@ type Registration struct {
 	// means registration_endpoint from the metadata.
 	Endpoint string `yaml:"endpoint"`
 	// InitialAccessTokenEnv names the environment variable holding an
-	// RFC 7591 §3 initial access token (dynamic only).
+	// RFC 7591 §3 initial access token, sent on every registration request:
+	// dynamic registration of the clients, and the rows that register
+	// clients of their own (A-KR-06, A-JO-16, A-SEC-03) in any mode.
 	InitialAccessTokenEnv string `yaml:"initialAccessTokenEnv"`
 	// Command is the registration hook (command only): client metadata
 	// JSON on stdin, the client_id on stdout.

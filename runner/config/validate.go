@@ -328,12 +328,20 @@ func (c Config) validateClients(v *validator) {
 	// With static registration the file names the pre-registered clients;
 	// otherwise the target assigns client_ids. The reference uses fixtures.
 	needID := c.Registration.Mode == RegistrationStatic && c.Target.Kind != KindReference
+	// Clients are optional per carrier: a grant-only target names no
+	// private_key_jwt client (the client-assertion rows are then N/A), but
+	// A and B come as a pair, and a target must take at least one carrier.
 	if remote {
-		if cl.A == nil {
-			v.add("clients.A", "required for kind %s (a private_key_jwt client, catalog §0.4)", c.Target.Kind)
+		switch {
+		case cl.A == nil && cl.B == nil && !c.Grant.On():
+			v.add("clients.A", "required for kind %s unless the jwt-bearer grant is tested (a private_key_jwt client, catalog §0.4)", c.Target.Kind)
+		case cl.A == nil && cl.B != nil:
+			v.add("clients.A", "required with clients.B (a private_key_jwt client, catalog §0.4)")
+		case cl.B == nil && cl.A != nil:
+			v.add("clients.B", "required with clients.A (a second private_key_jwt client, catalog §0.4)")
 		}
-		if cl.B == nil {
-			v.add("clients.B", "required for kind %s (a private_key_jwt client, catalog §0.4)", c.Target.Kind)
+		if cl.A == nil && c.Grant.On() && c.Grant.ClientAuth == ClientAuthRequired {
+			v.add("grant.clientAuth", "required needs client A to authenticate grant requests")
 		}
 	}
 	ids := map[string]string{} // client_id -> first path
@@ -403,9 +411,9 @@ func (c Config) validateRegistration(v *validator) {
 		}
 	}
 	if r.InitialAccessTokenEnv != "" {
+		// Any mode: the rows that register clients themselves (A-KR-06,
+		// A-JO-16, A-SEC-03) send it too.
 		switch {
-		case r.Mode != RegistrationDynamic:
-			v.add(base+".initialAccessTokenEnv", "only used with mode dynamic")
 		case !envName.MatchString(r.InitialAccessTokenEnv):
 			v.add(base+".initialAccessTokenEnv", "invalid environment variable name %s", q(r.InitialAccessTokenEnv))
 		}

@@ -140,8 +140,17 @@ func TestValidate(t *testing.T) {
 		{"public URL bad", urlConfig, func(c *Config) { c.MockIdP.PublicURL = "harness:9400" }, []string{`mockidp.publicURL: want an http or https base URL without query or fragment, got "harness:9400"`}},
 
 		// clients
-		{"client A missing", urlConfig, func(c *Config) { c.Clients.A = nil }, []string{"clients.A: required for kind url (a private_key_jwt client, catalog §0.4)"}},
-		{"clients A and B missing", processConfig, func(c *Config) { c.Clients = Clients{} }, []string{"clients.A: required for kind process", "clients.B: required for kind process"}},
+		{"client A missing", urlConfig, func(c *Config) { c.Clients.A = nil }, []string{"clients.A: required with clients.B (a private_key_jwt client, catalog §0.4)"}},
+		{"client B missing", urlConfig, func(c *Config) { c.Clients.B = nil }, []string{"clients.B: required with clients.A"}},
+		{"grant-only target", processConfig, func(c *Config) { c.Clients = Clients{} }, nil},
+		{"grant-only target needs no client auth", processConfig, func(c *Config) {
+			c.Clients = Clients{}
+			c.Grant.ClientAuth = ClientAuthRequired
+		}, []string{"grant.clientAuth: required needs client A"}},
+		{"no client and no grant", processConfig, func(c *Config) {
+			off := false
+			c.Clients, c.Grant.Enabled = Clients{}, &off
+		}, []string{"clients.A: required for kind process unless the jwt-bearer grant is tested"}},
 		{"client id required when static", urlConfig, func(c *Config) { c.Clients.B.ID = "" }, []string{"clients.B.id: required with registration mode static"}},
 		{"client id assigned when dynamic", urlConfig, func(c *Config) { c.Registration.Mode = RegistrationDynamic; c.Clients.A.ID, c.Clients.B.ID = "", "" }, nil},
 		{"client ids distinct across kinds", urlConfig, func(c *Config) { c.Clients.H = &SecretClient{ID: "a", SecretEnv: "H_SECRET"} }, []string{
@@ -176,7 +185,7 @@ func TestValidate(t *testing.T) {
 		{"endpoint over http", urlConfig, func(c *Config) {
 			c.Registration = Registration{Mode: RegistrationDynamic, Endpoint: "http://as.example/register"}
 		}, []string{"registration.endpoint: http is allowed only on a loopback host"}},
-		{"initial access token with static", urlConfig, func(c *Config) { c.Registration.InitialAccessTokenEnv = "IAT" }, []string{"registration.initialAccessTokenEnv: only used with mode dynamic"}},
+		{"initial access token with static", urlConfig, func(c *Config) { c.Registration.InitialAccessTokenEnv = "IAT" }, nil},
 		{"initial access token not a name", urlConfig, func(c *Config) {
 			c.Registration = Registration{Mode: RegistrationDynamic, InitialAccessTokenEnv: "my token"}
 		}, []string{`registration.initialAccessTokenEnv: invalid environment variable name "my token"`}},

@@ -134,6 +134,10 @@ type Env struct {
 	// whose control failed is ERROR, blocked, and sends nothing. Nil gates
 	// nothing.
 	Gates *Gates
+	// RegistrationToken is the RFC 7591 §3 initial access token every
+	// registration request carries (registration.initialAccessTokenEnv);
+	// "" for open registration.
+	RegistrationToken string
 	// Secrets are values that must never appear in output.
 	Secrets []string
 	// Oracle is the harness's loopback SSRF listener (U6); nil disables the
@@ -170,6 +174,9 @@ func (e *Env) assertionTarget(p mockidp.Party) assertion.Target {
 // ClientDraft is the default client assertion CA{} for party p (catalog.md
 // §0.2), with a fresh jti, before mutations.
 func (e *Env) ClientDraft(p mockidp.Party) (*assertion.Draft, error) {
+	if p.ID == "" && p.Name == "" {
+		return nil, &Inapplicable{Reason: NoClient}
+	}
 	jti, err := assertion.NewJTI(e.Rand)
 	if err != nil {
 		return nil, err

@@ -176,15 +176,14 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 }
 
 // GrantUnavailable is why no check on the grant carrier applies to this
-// target, or "" when the target takes the jwt-bearer grant and the config
-// gives assay what it needs to send one: the one gate every grant row and
-// grant check goes through.
+// target, or "" when the config enables the jwt-bearer grant and gives
+// assay what it needs to send one: the one gate every grant row and grant
+// check goes through. The config decides, not the metadata: a server whose
+// grant_types_supported omits a grant it takes still has every grant row
+// run, and the omission is reported once, by its own metadata row.
 func GrantUnavailable(e *Env) string {
 	if !e.Grant.Enabled {
 		return "the target config disables the jwt-bearer grant"
-	}
-	if len(e.Meta.GrantTypesSupported) > 0 && !e.Meta.SupportsGrant(e.Grant.URN) {
-		return "grant_types_supported does not list " + e.Grant.URN
 	}
 	is := e.GrantIssuer()
 	switch {

@@ -247,6 +247,8 @@ func principalProbe(pc check.Check, problem func(e *check.Env, claims map[string
 			if why := check.GrantUnavailable(e); why != "" {
 				return check.NA(why)
 			}
+		} else if why := check.ClientUnavailable(e); why != "" {
+			return check.NA(why)
 		}
 		tr, bad := e.Token(ctx, c)
 		if bad != nil {
