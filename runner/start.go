@@ -193,6 +193,7 @@ func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mock
 			KnownSubjects: cfg.Grant.KnownSubjects, AuthMethod: cfg.Grant.ClientAuthMethod, TrustModel: cfg.Grant.TrustModel,
 			Client: cfg.Grant.Client, Audience: cfg.Grant.Audience},
 		MaxAssertionLifetime: cfg.Timeouts.MaxAssertionLifetime.Duration,
+		MaxGrantLifetime:     cfg.Timeouts.MaxGrantLifetime.Duration,
 		Audience:             cfg.Audience, Scope: cfg.Scope, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Timeout: cfg.Timeouts.Request.Duration,
 	}
@@ -241,6 +242,9 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		}
 		if opts.MaxAssertionLifetime == 0 {
 			opts.MaxAssertionLifetime = reference.MaxAssertionLifetime
+		}
+		if opts.MaxGrantLifetime == 0 {
+			opts.MaxGrantLifetime = reference.MaxGrantLifetime
 		}
 		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
 		opts.TokenIssuer = in.TokenIssuer

@@ -118,6 +118,8 @@ type Options struct {
 
 	// MaxAssertionLifetime is the target's declared bound on exp - now.
 	MaxAssertionLifetime time.Duration
+	// MaxGrantLifetime is the same bound on a grant assertion's exp - now.
+	MaxGrantLifetime time.Duration
 	// Oracle is the loopback SSRF listener the jku/x5u rows point at (U6).
 	Oracle      *oracle.Oracle
 	Rotation    check.Rotation
@@ -175,6 +177,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		TokenState:  o.TokenState,
 
 		MaxAssertionLifetime: o.MaxAssertionLifetime,
+		MaxGrantLifetime:     o.MaxGrantLifetime,
 	}
 	if e.Sleep == nil {
 		e.Sleep = timerSleep

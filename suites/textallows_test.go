@@ -47,6 +47,11 @@ func TestTextAllows(t *testing.T) {
 			func(e *check.Env) { e.MaxAssertionLifetime = 0 }, v1.NA},
 		{"ten-year exp, no declared bound", "B-CLM-10", check.BCP, defect.UnboundedLifetime,
 			func(e *check.Env) { e.MaxAssertionLifetime = 0 }, v1.NA},
+		{"far grant exp, no declared bound", "A-JG-05.2/grant", check.BCP, defect.GrantUnboundedLifetime,
+			func(e *check.Env) { e.MaxGrantLifetime = 0 }, v1.NA},
+		// RFC 7523 §3 item 7 makes tracking a grant's jti a MAY: outside
+		// the profiles that ask for single use, a replay is only observed.
+		{"grant replay under BASE", "B-CLM-12.2/grant", check.BASE, defect.IgnoreReplay, nil, v1.NA},
 		// RFC 7523 §3 item 2: which subjects an issuer may assert is the
 		// server's policy unless the config lists them.
 		{"any subject, none listed", "A-JG-04.2/grant", check.BASE, defect.GrantIgnoreSubject,

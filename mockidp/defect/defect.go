@@ -98,6 +98,8 @@ const (
 	GrantIgnoreAudience          Name = "grant-ignore-audience"            // A-JG-07
 	GrantIgnoreIssuer            Name = "grant-ignore-issuer"              // A-JG-08: untrusted issuers accepted
 	GrantIgnoreSubject           Name = "grant-ignore-subject"             // A-JG-09
+	GrantSubjectOptional         Name = "grant-subject-optional"           // A-JG-09, A-JG-09.2: sub required and checked only when non-empty
+	GrantUnboundedLifetime       Name = "grant-unbounded-lifetime"         // A-JG-05.2: no bound on a grant assertion's exp
 	GrantAnyIssuerKey            Name = "grant-any-issuer-key"             // A-JG-10
 	GrantIgnoreClientGrants      Name = "grant-ignore-client-grants"       // A-JG-11
 	IgnoreScope                  Name = "ignore-scope"                     // A-JG-12

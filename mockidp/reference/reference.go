@@ -188,6 +188,10 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 // timeouts.maxAssertionLifetime.
 const MaxAssertionLifetime = time.Hour
 
+// MaxGrantLifetime is the same bound for a jwt-bearer grant's assertion:
+// the reference applies one bound to both carriers.
+const MaxGrantLifetime = MaxAssertionLifetime
+
 // KnownSubjects are the users each trusted issuer may assert at the
 // reference; declare them to the suites as grant.knownSubjects.
 func KnownSubjects(c mockidp.Cast) []string { return []string{c.User, "user2"} }

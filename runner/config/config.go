@@ -386,6 +386,11 @@ type Timeouts struct {
 	// the BCP profile checks that an exp past it is refused (A-CA-13,
 	// B-CLM-10); zero leaves those rows N/A.
 	MaxAssertionLifetime Duration `yaml:"maxAssertionLifetime"`
+	// MaxGrantLifetime is the same bound for a jwt-bearer grant's
+	// assertion (RFC 7523 §3 item 4 again): declared, the BCP profile
+	// checks that a grant exp past it is refused (A-JG-05.2); zero leaves
+	// the row N/A.
+	MaxGrantLifetime Duration `yaml:"maxGrantLifetime"`
 }
 
 // Rotation is the target's client key caching, as its operators declare it.

@@ -148,6 +148,8 @@ func TestLoadFull(t *testing.T) {
 			Start:     Duration{2 * time.Minute},
 			ClockSkew: Duration{8 * time.Second},
 			Check:     Duration{time.Minute},
+
+			MaxGrantLifetime: Duration{30 * time.Minute},
 		},
 		TokenState: TokenState{Enabled: &on, Client: "S", TokenFrom: TokenFromCommand,
 			TokenCommand: []string{in("hooks/get-token.sh"), "--realm", "assay"},

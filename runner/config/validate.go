@@ -529,6 +529,9 @@ func (c Config) validateTimeouts(v *validator) {
 	if t.MaxAssertionLifetime.Duration < 0 {
 		v.add("timeouts.maxAssertionLifetime", "must not be negative, got %s", t.MaxAssertionLifetime)
 	}
+	if t.MaxGrantLifetime.Duration < 0 {
+		v.add("timeouts.maxGrantLifetime", "must not be negative, got %s", t.MaxGrantLifetime)
+	}
 	if t.Check.Duration > 0 && t.Request.Duration > 0 && t.Check.Duration < t.Request.Duration {
 		v.add("timeouts.check", "%s is shorter than timeouts.request (%s); a check makes at least one request", t.Check, t.Request)
 	}

@@ -245,6 +245,9 @@ func TestValidate(t *testing.T) {
 		{"timeout negative", urlConfig, func(c *Config) { c.Timeouts.Start = Duration{-time.Minute} }, []string{"timeouts.start: must be positive, got -1m0s"}},
 		{"clock skew over 60s", urlConfig, func(c *Config) { c.Timeouts.ClockSkew = Duration{61 * time.Second} }, []string{
 			"timeouts.clockSkew: 1m1s is over 60s; FAPI 2.0 Security Profile §5.3.2.1 item 13"}},
+		{"negative lifetimes", urlConfig, func(c *Config) {
+			c.Timeouts.MaxAssertionLifetime, c.Timeouts.MaxGrantLifetime = Duration{-time.Hour}, Duration{-time.Hour}
+		}, []string{"timeouts.maxAssertionLifetime: must not be negative", "timeouts.maxGrantLifetime: must not be negative, got -1h0m0s"}},
 		{"clock skew of 60s", urlConfig, func(c *Config) { c.Timeouts.ClockSkew = Duration{60 * time.Second} }, nil},
 		{"check shorter than request", urlConfig, func(c *Config) { c.Timeouts.Check = Duration{5 * time.Second} }, []string{
 			"timeouts.check: 5s is shorter than timeouts.request (10s); a check makes at least one request"}},

@@ -112,6 +112,9 @@ type Env struct {
 	// accepts in an assertion (RFC 7523 §3 item 4 lets it refuse longer);
 	// zero means undeclared, and the rows that judge the bound are N/A.
 	MaxAssertionLifetime time.Duration
+	// MaxGrantLifetime is the same bound for a jwt-bearer grant's
+	// assertion; zero means undeclared.
+	MaxGrantLifetime time.Duration
 
 	Clock func() time.Time
 	Rand  io.Reader
@@ -385,6 +388,14 @@ func (e *Env) Control(ctx context.Context, c Carrier) (*client.Transcript, bool,
 		e.Baseline.Add(c, tr.Duration)
 	}
 	return tr, issued, nil
+}
+
+// NeedsGrantLifetimeBound is NeedsLifetimeBound for a grant assertion.
+func NeedsGrantLifetimeBound(e *Env) string {
+	if e.MaxGrantLifetime <= 0 {
+		return "the target declares no maximum grant assertion lifetime (timeouts.maxGrantLifetime); RFC 7523 §3 item 4 only lets a server refuse a far exp"
+	}
+	return ""
 }
 
 // NeedsLifetimeBound is a Row.Needs for the rows that judge a far exp: they

@@ -17,6 +17,7 @@ import (
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/oauth"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -160,6 +161,17 @@ func Checks() []check.Check {
 		{Check: check.Check{ID: "A-JG-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreExpiry,
 			Title: "rejects a grant assertion that expired 5 minutes ago"},
 			Send: check.Mutate(assertion.IssuedAt(-10*time.Minute), assertion.Expires(-5*time.Minute)), Want: rej},
+		// RFC 7523 §3 item 4 lets a server refuse a far exp (MAY); the row
+		// judges the bound the target declares for grants, under the
+		// profile that asks for bounded lifetimes (as A-CA-13 does for
+		// client assertions).
+		{Check: check.Check{ID: "A-JG-05.2", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantUnboundedLifetime,
+			Title: "rejects a grant assertion whose exp is 5 minutes past the declared maximum lifetime (timeouts.maxGrantLifetime)"},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				return []assertion.Mutation{assertion.Expires(e.MaxGrantLifetime + 5*time.Minute)}, nil
+			}),
+			Want:  expect.Only(expect.RejectGrant, profile.Where(func(r profile.Rules) bool { return r.BoundedLifetime })...),
+			Needs: check.NeedsGrantLifetimeBound},
 		{Check: check.Check{ID: "A-JG-06", Level: check.MUST, Cite: cite("RFC7523-3.1"), Defect: defect.GrantSkipClientAuth,
 			Title: "validates client credentials present on a grant request (a bad client assertion signature or secret)"},
 			Send: badClientAuth, Want: expect.Everywhere(expect.RejectClient), Needs: withClientAuth},
@@ -188,6 +200,13 @@ func Checks() []check.Check {
 		{Check: check.Check{ID: "A-JG-09", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7521-5.2"), Defect: defect.GrantIgnoreSubject,
 			Title: "rejects a grant assertion without sub"},
 			Send: check.Mutate(assertion.DropClaim("sub")), Want: rej},
+		// sub identifies the principal whatever the server's subject policy
+		// (RFC 7523 §3 item 2 MUST): an empty sub names nobody, and a
+		// policy that checks only a non-empty sub (a zero value read as
+		// "absent") must not let it through.
+		{Check: check.Check{ID: "A-JG-09.2", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7521-5.2"), Defect: defect.GrantSubjectOptional,
+			Title: "rejects a grant assertion whose sub is the empty string"},
+			Send: check.Mutate(assertion.Claim("sub", "")), Want: rej},
 		{Check: check.Check{ID: "A-JG-10", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.GrantAnyIssuerKey,
 			Title: "rejects a grant assertion signed with a key that is not its issuer's"},
 			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {

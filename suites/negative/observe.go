@@ -15,6 +15,20 @@ func loneSurrogate(_ *assertion.Draft, c string) string { return `{"x_bad":"\ud8
 // texts let a server accept, reported without a verdict.
 func Observations() []check.Observation {
 	return []check.Observation{
+		// RFC 7523 §3 item 7: the server MAY track a grant assertion's jti;
+		// B-CLM-12.2 judges it where the profile asks for single use.
+		{ID: "B-CLM-12.3", Cite: cite("RFC7523-3", "RFC7521-8.2"),
+			Title: "whether a grant assertion (with jti) replayed by the same client is accepted",
+			Observe: func(ctx context.Context, e *check.Env) (string, error) {
+				if !e.Grant.Enabled {
+					return "not observed: the target config disables the jwt-bearer grant", nil
+				}
+				tr, err := grantTwice(ctx, e)
+				if err != nil {
+					return "", err
+				}
+				return "the replay: " + check.Answer(tr), nil
+			}},
 		// RFC 8259 §8.2 admits an escaped lone surrogate ("the behavior of
 		// software that receives JSON texts containing such values is
 		// unpredictable") and RFC 7519 §4 has a claim the server does not

@@ -28,6 +28,15 @@ func replayAttacks() []check.Row {
 			Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.IgnoreReplay},
 			Once: true, Want: rej,
 			Send: twice(func(_ *check.Env, _, tok string) (string, error) { return tok, nil })},
+		// RFC 7523 §3 item 7 lets a server track a grant's jti (MAY): a
+		// replay by the same client is WARN under the profiles that ask for
+		// single use, and observation B-CLM-12.3 elsewhere.
+		{Check: check.Check{ID: "B-CLM-12.2", Title: "rejects a grant assertion (with jti) replayed by the same client", Level: check.SHOULD,
+			Carrier: check.Grant, Cite: cite("RFC7523-3", "RFC7521-8.2"), Defect: defect.IgnoreReplay},
+			Once: true, Want: expect.Only(expect.RejectGrant, replayProfiles()...),
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+				return grantTwice(ctx, e)
+			}},
 		{Check: check.Check{ID: "B-CLM-13.1", Title: fmt.Sprintf("issues at most one token for one assertion sent %d times in parallel", Racers),
 			Cite: cite("OIDC-Core-9", "RFC7523-3"), Defect: defect.NonAtomicReplay},
 			Once: true, Want: rej,
@@ -210,6 +219,35 @@ func (x explain) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 		v.Fail = append(v.Fail, x.why)
 	}
 	return v
+}
+
+// grantTwice redeems one grant assertion (it carries a jti) twice with the
+// same client authentication and returns the second answer; the first must
+// be a token, or the replay cannot be tested (ERROR).
+func grantTwice(ctx context.Context, e *check.Env) (*client.Transcript, error) {
+	tok, err := e.GrantAssertion()
+	if err != nil {
+		return nil, err
+	}
+	form, err := e.GrantForm(tok)
+	if err != nil {
+		return nil, err
+	}
+	first, err := e.Post(ctx, form, nil)
+	if err != nil {
+		return first, err
+	}
+	if first.Status != 200 {
+		return first, fmt.Errorf("the first use of the grant assertion was refused (HTTP %d), so its replay cannot be tested", first.Status)
+	}
+	if form, err = e.GrantForm(tok); err != nil { // a fresh client assertion
+		return nil, err
+	}
+	tr, err := e.Post(ctx, form, nil)
+	if tr != nil {
+		tr.Related = append(tr.Related, first)
+	}
+	return tr, err
 }
 
 // otherClientReplay has client A redeem a grant assertion, then client P

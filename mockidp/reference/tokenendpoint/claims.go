@@ -92,7 +92,7 @@ func (s *Server) spendJTIByKey(a *clientAuth) *rejection {
 // assertionTimes applies checkTimes to a client assertion and records
 // until when its jti must be remembered.
 func (s *Server) assertionTimes(a *clientAuth) *rejection {
-	exp, rej := s.checkTimes(a.t, invalidClient, defect.IgnoreExpiry)
+	exp, rej := s.checkTimes(a.t, invalidClient, defect.IgnoreExpiry, defect.UnboundedLifetime)
 	a.exp = exp
 	return rej
 }
@@ -245,7 +245,7 @@ func audValues(claims map[string]json.RawMessage) (values []string, isArray, ok 
 // checkTimes applies exp, nbf and iat rules (RFC 7523 §3 items 4-6; FAPI 2.0
 // SP §5.3.2.1 item 13) and returns until when the assertion is acceptable
 // (exp plus the allowed skew): how long its jti must be remembered.
-func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry defect.Name) (time.Time, *rejection) {
+func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry, unbounded defect.Name) (time.Time, *rejection) {
 	now := s.cfg.Clock()
 	skew := s.cfg.ClockSkew
 	if s.has(defect.NoClockSkew) {
@@ -275,7 +275,7 @@ func (s *Server) checkTimes(t *token, fail func(string) *rejection, ignoreExpiry
 		if now.Sub(expiry) > s.cfg.ClockSkew && !s.has(ignoreExpiry) {
 			return time.Time{}, fail("the assertion has expired")
 		}
-		if expiry.Sub(now) > s.cfg.MaxLifetime+s.cfg.ClockSkew && !s.has(defect.UnboundedLifetime) {
+		if expiry.Sub(now) > s.cfg.MaxLifetime+s.cfg.ClockSkew && !s.has(unbounded) {
 			return time.Time{}, fail("exp is unreasonably far in the future")
 		}
 	}

@@ -92,10 +92,15 @@ func (s *Server) bearerGrant(form url.Values, c *Client) (*oauth.TokenResponse, 
 			known = known || allowed(x.Subjects, sub)
 		}
 	}
+	// Under defect.GrantSubjectOptional an empty sub reads as absent, and
+	// the subject rules apply only to a non-empty one.
+	if s.has(defect.GrantSubjectOptional) && sub == "" {
+		hasSub, known = true, true
+	}
 	if !s.has(defect.GrantIgnoreSubject) && (!hasSub || !known) {
 		return nil, fail("the subject is not known")
 	}
-	exp, rej := s.checkTimes(t, fail, defect.GrantIgnoreExpiry)
+	exp, rej := s.checkTimes(t, fail, defect.GrantIgnoreExpiry, defect.GrantUnboundedLifetime)
 	if rej != nil {
 		return nil, rej
 	}

@@ -217,7 +217,7 @@ func TestCheckTimesFarFuture(t *testing.T) {
 			if err := json.Unmarshal([]byte(text), &claims); err != nil {
 				t.Fatal(err)
 			}
-			_, rej := s.checkTimes(&token{claims: claims}, invalidClient, "")
+			_, rej := s.checkTimes(&token{claims: claims}, invalidClient, "", "")
 			if tt.wantErr == "" {
 				if rej != nil {
 					t.Fatalf("rejected: %v", rej)
