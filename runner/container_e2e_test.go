@@ -3,6 +3,7 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -64,8 +65,13 @@ func referenceImageContext(t *testing.T) string {
 }
 
 // containerConfig runs the reference image with its issuer on the fixed
-// host port assay picks, and client keys from assay's own mock IdP.
-func containerConfig(t *testing.T, context string) string {
+// host port assay picks, and client keys from assay's own mock IdP; extra
+// are more arguments of the image's command (--defect NAME).
+func containerConfig(t *testing.T, context string, extra ...string) string {
+	args := ""
+	for _, a := range extra {
+		args += fmt.Sprintf(", %q", a)
+	}
 	return writeFile(t, "container.yaml", fmt.Sprintf(`version: v1
 name: reference in a container
 target:
@@ -74,13 +80,13 @@ target:
   container:
     build: {context: %s, dockerfile: Dockerfile}
     ports: ["8443/tcp"]
-    cmd: [--issuer, "https://127.0.0.1:${ASSAY_TARGET_PORT}", --idp-url, "${ASSAY_MOCKIDP_URL}"]
+    cmd: [--issuer, "https://127.0.0.1:${ASSAY_TARGET_PORT}", --idp-url, "${ASSAY_MOCKIDP_URL}"%s]
     ready: {url: /jwks, timeout: 30s}
 clients:
   A: {id: client-a, keys: fixture}
   B: {id: client-b, keys: fixture}
   P: {id: client-p, keys: fixture, signingAlg: PS256}
-`, repoFile(t, "fixtures/tls/ca.pem"), context))
+`, repoFile(t, "fixtures/tls/ca.pem"), context, args))
 }
 
 // started is an assay process the test can signal.
@@ -240,5 +246,56 @@ func TestContainerE2EInterrupted(t *testing.T) {
 				t.Errorf("containers left behind after SIGINT: %v\nstderr:\n%s", left, s.err)
 			}
 		})
+	}
+}
+
+// TestContainerSSRFOracle: a container target that fetches jku reaches
+// the SSRF oracle, which listens on the Docker bridge and is named
+// host.docker.internal like the mock IdP, and the fetch is charged to the
+// row whose URL it carries. The rows whose URL names 127.0.0.1 are N/A: a
+// container's loopback is its own, and they could only pass.
+func TestContainerSSRFOracle(t *testing.T) {
+	needDocker(t)
+	cfg := containerConfig(t, referenceImageContext(t), "--defect", "fetch-header-url")
+	out := filepath.Join(t.TempDir(), "report.json")
+	s := startAssay(t, "run", "--config", cfg, "--only", "B-KEY-02,B-KEY-03.1,B-KEY-03.2,B-KEY-03.3", "--json", out)
+	if code := s.wait(t, 5*time.Minute); code != 1 {
+		t.Fatalf("exit %d, want 1 (FAIL)\nstdout:\n%s\nstderr:\n%s", code, s.out, s.err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Results []struct {
+			ID, Carrier, Outcome, Reason string
+		}
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rep.Results {
+		key := r.ID + "/" + r.Carrier
+		got[key] = r.Outcome + ": " + r.Reason
+		switch key {
+		case "B-KEY-02/client", "B-KEY-03.1/client":
+			path := "/row/" + r.ID + "/client/"
+			if r.Outcome != "FAIL" || !strings.Contains(r.Reason, "SSRF listener") || !strings.Contains(r.Reason, path) {
+				t.Errorf("%s: %s: %s; want FAIL naming a request for %s from the SSRF listener", key, r.Outcome, r.Reason, path)
+			}
+		case "B-KEY-03.2/client", "B-KEY-03.3/client":
+			if r.Outcome != "N/A" || !strings.Contains(r.Reason, "loopback") {
+				t.Errorf("%s: %s: %s; want N/A (a container's loopback is its own)", key, r.Outcome, r.Reason)
+			}
+		}
+	}
+	for _, k := range []string{"B-KEY-02/client", "B-KEY-03.1/client", "B-KEY-03.2/client", "B-KEY-03.3/client"} {
+		if _, ok := got[k]; !ok {
+			t.Errorf("no result for %s in the report: %v", k, got)
+		}
+	}
+	if left := containersOf(t, s.cmd.Process.Pid); len(left) > 0 {
+		t.Errorf("containers left behind: %v", left)
 	}
 }

@@ -263,6 +263,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	if r.Started.IsZero() {
 		r.Started, r.Finished = started, time.Now()
 	}
+	collectLateHits(&r, tgt.env.Oracle, time.Sleep, stdout)
 	for i := range r.Results {
 		if r.Results[i].Outcome == v1.Fail && r.Results[i].Repro == nil && len(r.Results[i].Exchanges) > 0 {
 			r.Results[i].Repro = &v1.Repro{Curl: reports.Curl(r.Results[i].Exchanges[0]), Assay: reports.Assay(r.Results[i].ID, r.Results[i].Carrier, o.reproContext()...),

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -115,7 +116,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if err := register(ctx, cfg, &cast, idpURL, ep, tlsCfg, getenv); err != nil {
 		return nil, withLogs(err, t.Logs(), cast.Secrets())
 	}
-	orc, err := startOracle(r)
+	orc, err := startOracle(r, oracleOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +226,7 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 	tlsCfg, err := reference.ClientTLS()
 	var orc *oracle.Oracle
 	if err == nil {
-		orc, err = startOracle(r)
+		orc, err = startOracle(r, oracle.Options{Loopback: true}) // the reference runs in this process
 	}
 	if err == nil {
 		// The token endpoint is given, as the self-test gives it, so that a
@@ -275,16 +276,51 @@ func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux) (*tokenis
 	return is, nil
 }
 
-// startOracle starts the loopback SSRF listener that jku/x5u rows point at
-// (catalog.md §0.3 U6). It binds 127.0.0.1 only: a request it sees came
-// from a target on this host following an attacker-chosen URL.
-func startOracle(r *running) (*oracle.Oracle, error) {
-	orc, err := oracle.StartAttacker()
+// startOracle starts the SSRF listener that jku/x5u rows point at
+// (catalog.md §0.3 U6), listening as o says: a request it sees came from
+// the target following an attacker-chosen URL.
+func startOracle(r *running, o oracle.Options) (*oracle.Oracle, error) {
+	orc, err := oracle.StartAttacker(o)
 	if err != nil {
 		return nil, fmt.Errorf("start SSRF oracle: %w", err)
 	}
 	r.defer_(func() { _ = orc.Close() })
 	return orc, nil
+}
+
+// oracleOptions puts the SSRF oracle where the target can reach it, as the
+// mock IdP is (semantics.md §6): on loopback for a target on this host, on
+// the Docker bridge for a container, which reaches it as
+// host.docker.internal. A config that moves the mock IdP (mockidp.listen,
+// mockidp.publicURL) moves the oracle's host with it, on a port of its own.
+// Only a target that reaches the oracle through loopback shares the
+// harness's loopback: the rows whose URL names 127.0.0.1 need that.
+func oracleOptions(cfg config.Config) oracle.Options {
+	kind := cfg.Target.Kind
+	bind := tgt.MockIdPBindHost(kind)
+	if h, _, err := net.SplitHostPort(cfg.MockIdP.Listen); err == nil {
+		bind = h
+	}
+	host := ""
+	if u, err := url.Parse(tgt.MockIdPURL(kind, "0")); err == nil {
+		host = u.Hostname()
+	}
+	if cfg.MockIdP.PublicURL != "" {
+		if u, err := url.Parse(cfg.MockIdP.PublicURL); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
+	}
+	return oracle.Options{Listen: net.JoinHostPort(bind, "0"), Host: host,
+		Loopback: kind != config.KindContainer && isLoopback(host)}
+}
+
+// isLoopback reports whether host names this host's loopback interface.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // serveMockIdP listens where the target can reach the mock IdP and returns

@@ -42,7 +42,7 @@ func attack(r check.Row) check.Row {
 	for p, w := range want {
 		r.Want[p] = guard{inner: w, carrier: r.Carrier}
 	}
-	r.Send = watched(r.Send, r.Once)
+	r.Send = watched(r.ID, r.Send, r.Once)
 	return r
 }
 
@@ -55,16 +55,19 @@ func classFor(c check.Carrier) expect.Reject {
 }
 
 // watched wraps a row's exchange with the U6 and U7 bookkeeping: the SSRF
-// listener is drained before and read after, and a slow answer is retried
+// listener's hits for row id (and strays) are read after the exchange, and
+// a slow answer is retried
 // once after fresh controls (unless the request cannot be sent twice) so
 // that a loaded CI box does not produce a latency warning on its own.
-func watched(send check.Sender, once bool) check.Sender {
+func watched(id string, send check.Sender, once bool) check.Sender {
 	return func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 		if err := warmBaseline(ctx, e, c); err != nil {
 			return nil, err
 		}
 		if e.Oracle != nil {
-			e.Oracle.Take()
+			// Strays from before the row are nobody's; another row's late
+			// hits stay for the run's end, which charges them to it.
+			e.Oracle.TakeStray()
 		}
 		tr, err := send(ctx, e, c)
 		if err != nil {
@@ -87,12 +90,12 @@ func watched(send check.Sender, once bool) check.Sender {
 			}
 		}
 		if e.Oracle != nil {
-			if hits := e.Oracle.Take(); len(hits) > 0 {
+			if hits := e.Oracle.TakeRow(id, string(c)); len(hits) > 0 {
 				paths := make([]string, len(hits))
 				for i, h := range hits {
 					paths[i] = h.Method + " " + h.Path
 				}
-				tr.Findings = append(tr.Findings, fmt.Sprintf("the target requested %s from the harness's loopback listener: it dereferences attacker-supplied URLs (U6, RFC 8725 §3.10)", strings.Join(paths, ", ")))
+				tr.Findings = append(tr.Findings, fmt.Sprintf("the target requested %s from the harness's SSRF listener: it dereferences attacker-supplied URLs (U6, RFC 8725 §3.10)", strings.Join(paths, ", ")))
 			}
 		}
 		return tr, nil
