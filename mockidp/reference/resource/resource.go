@@ -324,7 +324,7 @@ func embedded(tok, alg string, jwk json.RawMessage) error {
 	if err := k.UnmarshalJSON(jwk); err != nil {
 		return errors.New("malformed jwk")
 	}
-	obj, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	obj, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 	if err != nil {
 		return errors.New("malformed token")
 	}
@@ -419,7 +419,7 @@ func (v *Server) signature(ctx context.Context, tok string, parts []string, alg,
 		}
 		return errors.New("no key with this kid")
 	}
-	obj, err := jose.ParseSigned(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	obj, err := jose.ParseSignedCompact(tok, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 	if err != nil {
 		return errors.New("malformed token")
 	}

@@ -57,7 +57,7 @@ func (s *Server) encMember() (json.RawMessage, error) {
 // its plaintext taken as authenticated claims, though anyone can encrypt
 // to a public key.
 func (s *Server) decryptedClaims(raw string) (map[string]json.RawMessage, bool) {
-	obj, err := jose.ParseEncrypted(raw, []jose.KeyAlgorithm{jose.ECDH_ES}, []jose.ContentEncryption{jose.A128GCM, jose.A256GCM})
+	obj, err := jose.ParseEncryptedCompact(raw, []jose.KeyAlgorithm{jose.ECDH_ES}, []jose.ContentEncryption{jose.A128GCM, jose.A256GCM})
 	if err != nil {
 		return nil, false
 	}

@@ -185,7 +185,7 @@ func numericDate(m map[string]json.RawMessage, name string) (float64, bool, erro
 // allowed algorithm; for PS* it also enforces the RFC 7518 §3.5 salt length
 // (go-jose accepts any) unless anySalt.
 func verifyJOSE(t *token, alg string, key any, anySalt bool) error {
-	obj, err := jose.ParseSigned(t.raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
+	obj, err := jose.ParseSignedCompact(t.raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
 	if err != nil {
 		return err
 	}
