@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,7 +110,7 @@ func mismatches(e *check.Env, t *issued, body map[string]any) []string {
 		if !ok {
 			continue
 		}
-		if want, ok := t.claims[n]; ok && jsonText(got) != jsonText(want) {
+		if want, ok := t.claims[n]; ok && !sameClaim(n, got, want) {
 			out = append(out, fmt.Sprintf("%s is %s, but the token says %s", n, jsonText(got), jsonText(want)))
 		}
 	}
@@ -120,6 +121,23 @@ func mismatches(e *check.Env, t *issued, body map[string]any) []string {
 		out = append(out, fmt.Sprintf("exp %d is in the past for a token said to be active", exp))
 	}
 	return out
+}
+
+// sameClaim compares a claim of the introspection answer with the token's:
+// scope as a set of space-separated tokens (RFC 6749 §3.3: order does not
+// matter), anything else as JSON.
+func sameClaim(name string, got, want any) bool {
+	if name == "scope" {
+		g, gok := got.(string)
+		w, wok := want.(string)
+		if gok && wok {
+			gs, ws := strings.Fields(g), strings.Fields(w)
+			slices.Sort(gs)
+			slices.Sort(ws)
+			return slices.Equal(gs, ws)
+		}
+	}
+	return jsonText(got) == jsonText(want)
 }
 
 // expired introspects a live token, waits until it has expired, and
