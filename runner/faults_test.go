@@ -27,7 +27,7 @@ import (
 	"github.com/assayhq/assay/runner/config"
 )
 
-// The fault matrix (issue 9): assay run against targets that misbehave in
+// The fault matrix: assay run against targets that misbehave in
 // every way a real one can, each through the real binary. Every row must
 // end with exit 3 (ERROR) and a readable cause, quickly, without a panic,
 // without a FAIL where the target could not be reached, without a PASS from
