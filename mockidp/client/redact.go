@@ -48,6 +48,9 @@ var credentialParams = map[string]string{
 	"client_assertion": "",
 	"assertion":        "",
 	"password":         "$ASSAY_PASSWORD",
+	// An issued token sent for introspection (RFC 7662 §2.1) or
+	// revocation (RFC 7009 §2.1): shortened by ShortenToken.
+	"token": "",
 }
 
 // ShortenJWT keeps a JWT's header and claims (they explain the row) and
@@ -98,7 +101,11 @@ func redactForm(body string, h http.Header) string {
 		}
 		if repl == "" {
 			v, _ := url.QueryUnescape(val)
-			repl = url.QueryEscape(ShortenJWT(v))
+			shorten := ShortenJWT
+			if n == "token" {
+				shorten = ShortenToken
+			}
+			repl = url.QueryEscape(shorten(v))
 		}
 		parts[i] = name + "=" + repl
 	}

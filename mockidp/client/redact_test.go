@@ -88,6 +88,20 @@ func TestRedacted(t *testing.T) {
 			forbid: []string{jwtSig},
 		},
 		{
+			name: "a token sent for introspection or revocation",
+			tr: &client.Transcript{Method: "POST", URL: "https://as/introspect", ReqHeader: formHdr,
+				ReqBody: []byte("token=" + jwt + "&token_type_hint=access_token")},
+			want:   []string{"token=eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJjbGllbnQtYSJ9.%3Csignature+redacted%3E", "token_type_hint=access_token"},
+			forbid: []string{jwtSig},
+		},
+		{
+			name: "an opaque token sent for revocation",
+			tr: &client.Transcript{Method: "POST", URL: "https://as/revoke", ReqHeader: formHdr,
+				ReqBody: []byte("token=opaque-access-token-value-0123456789")},
+			want:   []string{"token=opaque-ac%E2%80%A6%3Credacted%3E"},
+			forbid: []string{"value-0123456789"},
+		},
+		{
 			name: "client_assertion in the URL query",
 			tr: &client.Transcript{Method: "GET", URL: "https://as/token?grant_type=client_credentials&client_assertion=" + jwt,
 				ReqHeader: http.Header{}},
