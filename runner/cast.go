@@ -17,7 +17,9 @@ import (
 // environment.
 func castFromConfig(cfg config.Config, getenv func(string) string) (mockidp.Cast, error) {
 	cast, err := mockidp.FixtureCast()
-	if err != nil {
+	if err != nil || cfg.VerifierOnly() {
+		// A verifier-only target knows no clients: the fixture cast is
+		// served but never used.
 		return cast, err
 	}
 	party := func(base mockidp.Party, c *config.Client) (mockidp.Party, error) {

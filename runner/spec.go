@@ -56,23 +56,41 @@ func expand(s, idpURL, port string) string {
 	return strings.NewReplacer("${ASSAY_MOCKIDP_URL}", idpURL, "${ASSAY_TARGET_PORT}", port).Replace(s)
 }
 
-// freeTargetPort picks a free loopback port for a container target that
-// names ${ASSAY_TARGET_PORT} in its cmd or env; "" when none does. The
-// port is released before Docker binds it; a clash fails the start with
-// an ERROR, never a wrong result. It is drawn from below Linux's default
-// ephemeral range (32768-60999), where the kernel does not hand out the
-// local ends of the harness's own connections.
+// expandPort replaces ${ASSAY_TARGET_PORT} in s.
+func expandPort(s, port string) string { return strings.ReplaceAll(s, targetPortVar, port) }
+
+// freeTargetPort picks a free loopback port for a container or process
+// target that names ${ASSAY_TARGET_PORT} (in its cmd, command, env, ready
+// URL, or the issuer, endpoints and verifier URL assay reaches it at); ""
+// when none does. The port is released before the target binds it; a
+// clash fails the start with an ERROR, never a wrong result. It is drawn
+// from below Linux's default ephemeral range (32768-60999), where the
+// kernel does not hand out the local ends of the harness's own
+// connections.
 func freeTargetPort(cfg config.Config) (string, error) {
-	c := cfg.Target.Container
-	if cfg.Target.Kind != config.KindContainer || c == nil {
+	var names []string
+	t := cfg.Target
+	switch {
+	case t.Kind == config.KindContainer && t.Container != nil:
+		names = append(names, t.Container.Cmd...)
+		for _, v := range t.Container.Env {
+			names = append(names, v)
+		}
+	case t.Kind == config.KindProcess && t.Process != nil:
+		names = append(names, t.Process.Command...)
+		for _, v := range t.Process.Env {
+			names = append(names, v)
+		}
+		names = append(names, t.Process.Ready.URL, t.Issuer, t.TokenEndpoint, t.MetadataURL)
+		if cfg.Verifier != nil {
+			names = append(names, cfg.Verifier.URL)
+		}
+	default:
 		return "", nil
 	}
 	uses := false
-	for _, a := range c.Cmd {
+	for _, a := range names {
 		uses = uses || strings.Contains(a, targetPortVar)
-	}
-	for _, v := range c.Env {
-		uses = uses || strings.Contains(v, targetPortVar)
 	}
 	if !uses {
 		return "", nil
@@ -92,6 +110,9 @@ func freeTargetPort(cfg config.Config) (string, error) {
 func buildTarget(cfg config.Config, idpURL, targetPort string, tlsCfg *tls.Config) (tgt.Target, error) {
 	t := cfg.Target
 	ep := tgt.Endpoint{Issuer: t.Issuer, TokenEndpoint: t.TokenEndpoint, MetadataURL: t.MetadataURL}
+	if t.Kind == config.KindProcess {
+		ep = tgt.Endpoint{Issuer: expandPort(t.Issuer, targetPort), TokenEndpoint: expandPort(t.TokenEndpoint, targetPort), MetadataURL: expandPort(t.MetadataURL, targetPort)}
+	}
 	probe := func(r config.Ready) tgt.ReadyProbe {
 		timeout := r.Timeout.Duration
 		if timeout == 0 {
@@ -113,7 +134,9 @@ func buildTarget(cfg config.Config, idpURL, targetPort string, tlsCfg *tls.Confi
 			env = append(env, k+"="+expand(v, idpURL, targetPort))
 		}
 		env = append(env, "ASSAY_MOCKIDP_URL="+idpURL)
-		return tgt.Process(tgt.ProcessSpec{Command: cmd, Dir: t.Process.Dir, Env: env, Ready: probe(t.Process.Ready), Endpoint: ep}), nil
+		ready := t.Process.Ready
+		ready.URL = expandPort(ready.URL, targetPort)
+		return tgt.Process(tgt.ProcessSpec{Command: cmd, Dir: t.Process.Dir, Env: env, Ready: probe(ready), Endpoint: ep}), nil
 	case config.KindContainer:
 		c := t.Container
 		env := map[string]string{"ASSAY_MOCKIDP_URL": idpURL}

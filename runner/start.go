@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -77,12 +78,12 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if err != nil {
 		return nil, err
 	}
-	issuer, err := tokenIssuer(cfg, idpURL, mux)
+	issuer, err := tokenIssuer(cfg, idpURL, mux, getenv)
 	if err != nil {
 		return nil, err
 	}
 	if issuer != nil {
-		fmt.Fprintf(stdout, "token issuer for the verifier: %s (discovery %s/.well-known/openid-configuration)\n", issuer.ID(), issuer.ID())
+		fmt.Fprintf(stdout, "token issuer for the verifier: %s (iss %s, %s; discovery %s/.well-known/openid-configuration)\n", issuer.ID(), issuer.Iss(), issuer.Alg(), issuer.ID())
 	}
 	fmt.Fprintf(stdout, "mock IdP at %s: register jwks_uri %s (A), %s (B); trust %s with jwks_uri %s\n",
 		idpURL, idpURL+mockidp.JWKSPath("A"), idpURL+mockidp.JWKSPath("B"), cast.IdPH.ID, idpURL+mockidp.JWKSPath("IdP-H"))
@@ -113,8 +114,10 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("start target: %w", err), t.Logs(), cast.Secrets())
 	}
-	if err := register(ctx, cfg, &cast, idpURL, ep, tlsCfg, getenv); err != nil {
-		return nil, withLogs(err, t.Logs(), cast.Secrets())
+	if !cfg.VerifierOnly() {
+		if err := register(ctx, cfg, &cast, idpURL, ep, tlsCfg, getenv); err != nil {
+			return nil, withLogs(err, t.Logs(), cast.Secrets())
+		}
 	}
 	orc, err := startOracle(r, oracleOptions(cfg))
 	if err != nil {
@@ -127,7 +130,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	opts.Rotation = check.Rotation{KeyCacheTTL: cfg.Rotation.KeyCacheTTL.Duration, Margin: cfg.Rotation.Margin.Duration,
 		RefetchMin: cfg.Rotation.RefetchMin.Duration, Stall: cfg.Rotation.Stall.Duration, MaxWait: cfg.Rotation.MaxWait.Duration}
 	if issuer != nil {
-		opts.Verifier = check.VerifierTarget{URL: cfg.Verifier.URL, Audience: cfg.Verifier.Audience}
+		opts.Verifier = verifierTarget(*cfg.Verifier, targetPort, getenv)
 		opts.TokenIssuer = issuer
 	}
 	opts.TokenState = tokenState(cfg, cast, hookEnv(idpURL, ep.Issuer, ep.TokenEndpoint))
@@ -262,18 +265,61 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 
 // tokenIssuer mounts IdP-V, the token issuer of the resource suite, on the
 // mock IdP at /idp-v when the config names a verifier; the target must trust
-// <idpURL>/idp-v (discovery at /idp-v/.well-known/openid-configuration).
-func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux) (*tokenissuer.Issuer, error) {
-	if cfg.Verifier == nil {
+// <idpURL>/idp-v (discovery at /idp-v/.well-known/openid-configuration), or
+// share the secret of an HMAC issuer.
+func tokenIssuer(cfg config.Config, idpURL string, mux *http.ServeMux, getenv func(string) string) (*tokenissuer.Issuer, error) {
+	vf := cfg.Verifier
+	if vf == nil {
 		return nil, nil
 	}
-	is, err := tokenissuer.New(tokenissuer.Config{ID: idpURL + reference.IssuerPath, Audience: cfg.Verifier.Audience,
-		Schedule: keys.Schedule{Retire: time.Hour}, Clock: time.Now, Rand: rand.Reader, Sleep: time.Sleep})
+	typ := vf.Issuer.Typ
+	if typ == "" && vf.Kind != "" && vf.Kind != check.AccessTokens {
+		typ = "JWT" // OIDC Core §2 ID Tokens, RFC 7519 §5.1 plain JWTs
+	}
+	var secret []byte
+	if vf.Issuer.SecretEnv != "" {
+		secret = []byte(getenv(vf.Issuer.SecretEnv))
+	}
+	is, err := tokenissuer.New(tokenissuer.Config{ID: idpURL + reference.IssuerPath, Audience: vf.Audience,
+		Schedule: keys.Schedule{Retire: time.Hour}, Clock: time.Now, Rand: rand.Reader, Sleep: time.Sleep,
+		Alg: vf.Issuer.Alg, Secret: secret, Typ: typ, Claims: vf.Claims, Scope: vf.Scope, Iss: vf.Issuer.Iss})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("verifier.issuer: %w", err)
 	}
 	mux.Handle(reference.IssuerPath+"/", http.StripPrefix(reference.IssuerPath, is))
 	return is, nil
+}
+
+// verifierTarget is the config's verifier as the resource suite sees it,
+// with ${ASSAY_TARGET_PORT} expanded and header secrets read.
+func verifierTarget(vf config.Verifier, targetPort string, getenv func(string) string) check.VerifierTarget {
+	r := vf.Request
+	vt := check.VerifierTarget{URL: expandPort(vf.URL, targetPort), Audience: vf.Audience, Kind: vf.Kind,
+		Method: r.Method, Placement: r.Token, Field: r.Field, Body: r.Body,
+		Scope: vf.Scope, Claims: vf.Claims, Nonce: vf.Nonce, Header: http.Header{}}
+	for k, v := range r.Headers {
+		vt.Header.Set(k, v)
+	}
+	for k, env := range r.HeadersFromEnv {
+		vt.Header.Set(k, getenv(env))
+		vt.SecretHeaders = append(vt.SecretHeaders, k)
+	}
+	rule := func(d *config.DecisionRule) check.Rule {
+		out := check.Rule{Pointer: d.Pointer, Value: d.Value.JSON}
+		for _, st := range d.Status {
+			n, _ := strconv.Atoi(st) // validated
+			out.Status = append(out.Status, n)
+		}
+		return out
+	}
+	if vf.Allow != nil {
+		vt.Allow = rule(vf.Allow)
+	}
+	if vf.Deny != nil {
+		d := rule(vf.Deny)
+		vt.Deny = &d
+	}
+	return vt
 }
 
 // startOracle starts the SSRF listener that jku/x5u rows point at

@@ -41,6 +41,9 @@ type Config struct {
 	Claims map[string]string
 	// Scope is the scope claim; default "read".
 	Scope string
+	// Iss is the iss claim and the metadata's issuer; default ID. An HMAC
+	// verifier compares iss with a configured string, not a URL.
+	Iss string
 }
 
 // Issuer mints access tokens with rotating keys (or a shared secret) and
@@ -67,6 +70,9 @@ func New(cfg Config) (*Issuer, error) {
 	}
 	if cfg.Scope == "" {
 		cfg.Scope = "read"
+	}
+	if cfg.Iss == "" {
+		cfg.Iss = cfg.ID
 	}
 	switch cfg.Alg {
 	case "ES256", "RS256", "PS256", "EdDSA":
@@ -113,8 +119,11 @@ func (is *Issuer) routes() {
 // ServeHTTP implements http.Handler; mount it at the path of ID (strip the prefix).
 func (is *Issuer) ServeHTTP(w http.ResponseWriter, r *http.Request) { is.mux.ServeHTTP(w, r) }
 
-// ID is the issuer identifier.
+// ID is the URL the issuer is served at.
 func (is *Issuer) ID() string { return is.cfg.ID }
+
+// Iss is the issuer identifier its tokens carry (ID unless configured).
+func (is *Issuer) Iss() string { return is.cfg.Iss }
 
 // JWKSURI is where the issuer's keys are published.
 func (is *Issuer) JWKSURI() string { return is.cfg.ID + "/jwks" }
@@ -181,7 +190,7 @@ func (is *Issuer) Draft(now time.Time, jti string, lifetime time.Duration) (*ass
 		d.Header = d.Header.Set("alg", k.Alg()).Set("kid", k.ID()).Set("typ", is.cfg.Typ)
 	}
 	d.Claims = d.Claims.
-		Set("iss", is.cfg.ID).
+		Set("iss", is.cfg.Iss).
 		Set("sub", "user1").
 		Set("aud", is.cfg.Audience).
 		Set("client_id", "client-a").
@@ -203,7 +212,7 @@ func (is *Issuer) Draft(now time.Time, jti string, lifetime time.Duration) (*ass
 func (is *Issuer) metadata(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"issuer":                                is.cfg.ID,
+		"issuer":                                is.cfg.Iss,
 		"jwks_uri":                              is.JWKSURI(),
 		"response_types_supported":              []string{"code"},
 		"subject_types_supported":               []string{"public"},

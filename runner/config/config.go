@@ -13,7 +13,11 @@
 package config
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/assayhq/assay/mockidp/profile"
 )
@@ -360,6 +364,12 @@ func (g Grant) AuthMethod() string {
 	return AuthPrivateKeyJWT
 }
 
+// VerifierOnly reports whether the target is a verifier and nothing else:
+// a verifier, and neither an issuer nor a token endpoint.
+func (c Config) VerifierOnly() bool {
+	return c.Verifier != nil && c.Target.Kind != KindReference && c.Target.Kind != "" && c.Target.Issuer == "" && c.Target.TokenEndpoint == ""
+}
+
 // On reports whether the grant checks run.
 func (g Grant) On() bool { return g.Enabled == nil || *g.Enabled }
 
@@ -413,14 +423,100 @@ type Rotation struct {
 	MaxWait Duration `yaml:"maxWait"`
 }
 
-// Verifier is a URL on the target that validates bearer tokens issued by
-// assay's token issuer IdP-V (served by the mock IdP at <publicURL>/idp-v,
-// with discovery and a rotating jwks_uri): configure the target to trust it.
+// Verifier is a URL on the target that validates JWTs issued by assay's
+// token issuer IdP-V (served by the mock IdP at <publicURL>/idp-v, with
+// discovery and a rotating jwks_uri, or signing with a shared secret):
+// configure the target to trust it. A config with a verifier and no
+// target.issuer or target.tokenEndpoint tests a verifier only (a relying
+// party, a policy decision point): the token-endpoint suites are N/A.
 type Verifier struct {
-	// URL is the protected resource: GET with Authorization: Bearer.
+	// URL is the protected resource (or the decision endpoint).
 	URL string `yaml:"url"`
-	// Audience is the aud the target expects in access tokens.
+	// Audience is the aud the target expects: a resource identifier, or a
+	// relying party's client_id.
 	Audience string `yaml:"audience"`
+	// Kind is what the verifier takes: access (default; RFC 9068 access
+	// tokens, typ at+jwt), id_token (a relying party taking OpenID Connect
+	// ID Tokens, OIDC Core §3.1.3.7) or jwt (a plain JWT, RFC 7519).
+	Kind string `yaml:"kind"`
+	// Request is how a token is presented; default GET with
+	// Authorization: Bearer.
+	Request VerifierRequest `yaml:"request"`
+	// Allow is the answer that means the token was accepted; default any
+	// 2xx. Deny, when set, is the answer that means refused; an answer
+	// matching neither is then an ERROR.
+	Allow *DecisionRule `yaml:"allow"`
+	Deny  *DecisionRule `yaml:"deny"`
+	// Scope is a scope the resource requires: tokens carry it, and one
+	// without it must get 403 insufficient_scope (RFC 6750 §3.1).
+	Scope string `yaml:"scope"`
+	// Claims are claims the verifier requires, with their values (e.g.
+	// Role: Manager): tokens carry them, rows leave them out or change them.
+	Claims map[string]string `yaml:"claims"`
+	// Nonce is the nonce a relying party checks in ID Tokens (kind
+	// id_token only).
+	Nonce string `yaml:"nonce"`
+	// Issuer is how IdP-V signs for this verifier.
+	Issuer TokenIssuer `yaml:"issuer"`
+}
+
+// VerifierRequest is the request template a token is presented in.
+type VerifierRequest struct {
+	// Method is the HTTP method; default GET for bearer, POST otherwise.
+	Method string `yaml:"method"`
+	// Headers are sent with every request.
+	Headers map[string]string `yaml:"headers"`
+	// HeadersFromEnv are headers whose values are read from environment
+	// variables (header name: variable name), e.g. a session token; their
+	// values are redacted in reports.
+	HeadersFromEnv map[string]string `yaml:"headersFromEnv"`
+	// Token is where the token goes: bearer (default, Authorization:
+	// Bearer), form (a POST form field named Field) or json (Body, with
+	// ${token} where the token goes).
+	Token string `yaml:"token"`
+	Field string `yaml:"field"`
+	Body  string `yaml:"body"`
+}
+
+// DecisionRule matches a verifier's answer: its status is one of Status
+// (none listed: any 2xx) and, when Pointer is set, the JSON value at that
+// RFC 6901 pointer in the body equals Value.
+type DecisionRule struct {
+	Status  []string  `yaml:"status"`
+	Pointer string    `yaml:"pointer"`
+	Value   JSONValue `yaml:"value"`
+}
+
+// JSONValue is any YAML value, kept as JSON.
+type JSONValue struct{ JSON []byte }
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (j *JSONValue) UnmarshalYAML(n *yaml.Node) error {
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("not a JSON value: %w", err)
+	}
+	j.JSON = b
+	return nil
+}
+
+// TokenIssuer is how IdP-V signs the verifier's tokens.
+type TokenIssuer struct {
+	// Alg is ES256 (default), RS256, PS256 or EdDSA (rotating keys at
+	// IdP-V's jwks_uri), or HS256, HS384 or HS512 keyed with the secret
+	// in SecretEnv.
+	Alg       string `yaml:"alg"`
+	SecretEnv string `yaml:"secretEnv"`
+	// Iss is the iss claim; default IdP-V's URL (<mock IdP>/idp-v). An
+	// HMAC verifier usually compares it to a configured string.
+	Iss string `yaml:"iss"`
+	// Typ is the header's typ; default at+jwt for kind access, JWT
+	// otherwise.
+	Typ string `yaml:"typ"`
 }
 
 // Where the token state suite gets its tokens.

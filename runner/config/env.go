@@ -16,6 +16,16 @@ func (c Config) ValidateEnv(getenv func(string) string) []error {
 	if s := c.Clients.S; s != nil && s.SecretEnv != "" && getenv(s.SecretEnv) == "" {
 		v.add("clients.S.secretEnv", "environment variable %s is not set or empty", s.SecretEnv)
 	}
+	if vf := c.Verifier; vf != nil {
+		if name := vf.Issuer.SecretEnv; name != "" && getenv(name) == "" {
+			v.add("verifier.issuer.secretEnv", "environment variable %s is not set or empty", name)
+		}
+		for _, h := range sortedKeys(vf.Request.HeadersFromEnv) {
+			if name := vf.Request.HeadersFromEnv[h]; getenv(name) == "" {
+				v.add("verifier.request.headersFromEnv."+h, "environment variable %s is not set or empty", name)
+			}
+		}
+	}
 	r := c.Registration
 	if r.Mode == RegistrationDynamic && r.InitialAccessTokenEnv != "" && getenv(r.InitialAccessTokenEnv) == "" {
 		v.add("registration.initialAccessTokenEnv", "environment variable %s is not set or empty", r.InitialAccessTokenEnv)

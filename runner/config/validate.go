@@ -50,6 +50,9 @@ var (
 	grantAlgs    = []string{"ES256", "PS256", "RS256", "EdDSA", "HS256", "HS384", "HS512"}
 	grantClients = []string{"A", "B", "P"}
 	fapiAlgs     = []string{"PS256", "ES256", "EdDSA"}
+	issuerAlgs   = []string{"ES256", "RS256", "PS256", "EdDSA", "HS256", "HS384", "HS512"}
+	verifierKind = []string{"access", "id_token", "jwt"}
+	placements   = []string{"bearer", "form", "json"}
 	expectedID   = regexp.MustCompile(`^[A-Z]+(-[A-Z0-9]+)+(\.[0-9]+)?(/(client|grant))?$`)
 	envName      = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	containerPrt = regexp.MustCompile(`^([0-9]{1,5})(/(tcp|udp))?$`)
@@ -160,20 +163,20 @@ func (c Config) validateTarget(v *validator) {
 			}
 		}
 	}
-	if (t.Kind == KindURL || t.Kind == KindProcess) && t.Issuer == "" {
-		v.add("target.issuer", "required for kind %s", t.Kind)
+	if (t.Kind == KindURL || t.Kind == KindProcess) && t.Issuer == "" && !c.VerifierOnly() {
+		v.add("target.issuer", "required for kind %s (or a verifier and no token endpoint: a verifier-only target)", t.Kind)
 	}
 	if t.Kind != KindReference {
 		if t.Issuer != "" {
-			checkIssuer(v, "target.issuer", t.Issuer)
+			checkIssuer(v, "target.issuer", portless(t.Issuer))
 		}
 		if t.TokenEndpoint != "" {
 			// RFC 6749 §3.2: the token endpoint requires TLS and has no
 			// fragment.
-			checkServerURL(v, "target.tokenEndpoint", t.TokenEndpoint)
+			checkServerURL(v, "target.tokenEndpoint", portless(t.TokenEndpoint))
 		}
 		if t.MetadataURL != "" {
-			checkServerURL(v, "target.metadataURL", t.MetadataURL)
+			checkServerURL(v, "target.metadataURL", portless(t.MetadataURL))
 		}
 	}
 	if t.CAFile != "" && t.InsecureSkipVerify {
@@ -206,7 +209,7 @@ func validateProcess(v *validator, p *Process) {
 		v.add(base+".ready", "set url, port or log, so assay knows when the target is up")
 	}
 	if r.URL != "" {
-		if u, err := url.Parse(r.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if u, err := url.Parse(portless(r.URL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			v.add(base+".ready.url", "want an absolute http or https URL, got %s", q(r.URL))
 		}
 	}
@@ -331,7 +334,7 @@ func (c Config) validateClients(v *validator) {
 	// Clients are optional per carrier: a grant-only target names no
 	// private_key_jwt client (the client-assertion rows are then N/A), but
 	// A and B come as a pair, and a target must take at least one carrier.
-	if remote {
+	if remote && !c.VerifierOnly() {
 		switch {
 		case cl.A == nil && cl.B == nil && !c.Grant.On():
 			v.add("clients.A", "required for kind %s unless the jwt-bearer grant is tested (a private_key_jwt client, catalog §0.4)", c.Target.Kind)
@@ -649,12 +652,7 @@ func (c Config) validateRotation(v *validator) {
 		v.add("rotation.maxWait", "%s leaves no time for requests within timeouts.check (%s); raise timeouts.check", r.MaxWait.Duration, c.Timeouts.Check.Duration)
 	}
 	if vf := c.Verifier; vf != nil {
-		if u, err := url.Parse(vf.URL); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.add("verifier.url", "want an absolute http(s) URL, got %s", q(vf.URL))
-		}
-		if vf.Audience == "" {
-			v.add("verifier.audience", "required: the aud the verifier expects in access tokens")
-		}
+		c.validateVerifier(v, vf)
 	}
 }
 
@@ -712,3 +710,87 @@ func (cs Clients) has(name string) bool {
 	}
 	return false
 }
+func (c Config) validateVerifier(v *validator, vf *Verifier) {
+	if u, err := url.Parse(portless(vf.URL)); err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		v.add("verifier.url", "want an absolute http(s) URL, got %s", q(vf.URL))
+	}
+	if vf.Audience == "" {
+		v.add("verifier.audience", "required: the aud the verifier expects (a resource identifier, or a relying party's client_id)")
+	}
+	if vf.Kind != "" {
+		v.oneOf("verifier.kind", "kind", vf.Kind, verifierKind)
+	}
+	if vf.Nonce != "" && vf.Kind != "id_token" {
+		v.add("verifier.nonce", "only with kind id_token")
+	}
+	r := vf.Request
+	if r.Token != "" {
+		v.oneOf("verifier.request.token", "token placement", r.Token, placements)
+	}
+	switch {
+	case r.Token == "form" && r.Field == "":
+		v.add("verifier.request.field", "required with token form: the form field that carries the token")
+	case r.Token != "form" && r.Field != "":
+		v.add("verifier.request.field", "only with token form")
+	case r.Token == "json" && !strings.Contains(r.Body, "${token}"):
+		v.add("verifier.request.body", "required with token json: a JSON body with ${token} where the token goes")
+	case r.Token != "json" && r.Body != "":
+		v.add("verifier.request.body", "only with token json")
+	}
+	for _, h := range sortedKeys(r.HeadersFromEnv) {
+		if env := r.HeadersFromEnv[h]; !envName.MatchString(env) {
+			v.add("verifier.request.headersFromEnv."+h, "want an environment variable name, got %s", q(env))
+		}
+	}
+	for _, nr := range []struct {
+		name string
+		rule *DecisionRule
+	}{{"allow", vf.Allow}, {"deny", vf.Deny}} {
+		name, rule := nr.name, nr.rule
+		if rule == nil {
+			continue
+		}
+		for i, st := range rule.Status {
+			if n, err := strconv.Atoi(st); err != nil || n < 100 || n > 599 {
+				v.add(fmt.Sprintf("verifier.%s.status[%d]", name, i), "want an HTTP status code, got %s", q(st))
+			}
+		}
+		if rule.Pointer != "" && !strings.HasPrefix(rule.Pointer, "/") {
+			v.add("verifier."+name+".pointer", "want an RFC 6901 JSON pointer starting with /, got %s", q(rule.Pointer))
+		}
+		if (rule.Pointer == "") != (rule.Value.JSON == nil) {
+			v.add("verifier."+name, "pointer and value go together")
+		}
+	}
+	is := vf.Issuer
+	if is.Alg != "" {
+		v.oneOf("verifier.issuer.alg", "algorithm", is.Alg, issuerAlgs)
+	}
+	hs := strings.HasPrefix(is.Alg, "HS")
+	switch {
+	case hs && is.SecretEnv == "":
+		v.add("verifier.issuer.secretEnv", "required with alg %s: the environment variable holding the shared secret", is.Alg)
+	case !hs && is.SecretEnv != "":
+		v.add("verifier.issuer.secretEnv", "only with an HS* alg")
+	case is.SecretEnv != "" && !envName.MatchString(is.SecretEnv):
+		v.add("verifier.issuer.secretEnv", "want an environment variable name, got %s", q(is.SecretEnv))
+	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// TargetPortVar in a process or container target's settings is replaced by
+// a free port assay picks for the run (process: the target listens there;
+// container: the host port its first port is published on).
+const TargetPortVar = "${ASSAY_TARGET_PORT}"
+
+// portless is s with TargetPortVar as a valid port, for checking a URL
+// that names it.
+func portless(s string) string { return strings.ReplaceAll(s, TargetPortVar, "1") }

@@ -53,7 +53,8 @@ type VerifierTarget struct {
 
 	// Allow says which answers mean the token was accepted; the zero rule
 	// is any 2xx. Deny, when set, says which mean it was refused; an
-	// answer matching neither is then not judged (ERROR).
+	// answer matching neither is then not judged (ERROR). Allow wins when
+	// both match.
 	Allow Rule
 	Deny  *Rule
 

@@ -211,13 +211,10 @@ func harness(err error, tr *client.Transcript) check.Result {
 }
 
 // granted says the verifier accepted: its answer matches the allow rule
-// (any 2xx by default) and not the deny rule.
+// (any 2xx by default). The allow rule wins over the deny rule, so a deny
+// rule can be as wide as "HTTP 200" next to an allow rule on the body.
 func granted(e *check.Env, tr *client.Transcript) bool {
-	v := e.Verifier
-	if v.Deny != nil && v.Deny.Match(tr.Status, tr.Body) {
-		return false
-	}
-	return v.Allow.Match(tr.Status, tr.Body)
+	return e.Verifier.Allow.Match(tr.Status, tr.Body)
 }
 
 // unjudged is why an answer cannot be judged: with a deny rule
@@ -335,9 +332,9 @@ func blocked(tr *client.Transcript) string {
 	return "blocked: C-RS-01 failed: " + why
 }
 
-// refused turns a judged refusal into a result; a wrong answer is confirmed
-// with a valid token, so that a verifier that stopped accepting yields
-// ERROR, not FAIL (semantics.md §2).
+// refused turns a judged refusal into a result; a wrong refusal (a 5xx, a
+// missing challenge) is confirmed with a valid token, so that a verifier
+// that stopped accepting yields ERROR, not FAIL (semantics.md §2).
 func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Transcript, v check.Verdict) check.Result {
 	if why := unjudged(e, tr); why != "" {
 		return check.Error(why, tr)
@@ -347,6 +344,11 @@ func refused(ctx context.Context, e *check.Env, lvl check.Level, tr *client.Tran
 		return check.Pass(tr)
 	case len(v.Fail) == 0:
 		return check.Broken(check.SHOULD, strings.Join(v.Warn, "; "), tr)
+	case granted(e, tr):
+		// An accepted bad token is its own proof: a verifier that stopped
+		// accepting cannot have accepted it. (After a key rotation a stale
+		// verifier refuses the control, which would hide the finding.)
+		return check.Broken(lvl, strings.Join(append(v.Fail, v.Warn...), "; "), tr)
 	}
 	tok, err := mint(e)
 	if err != nil {
