@@ -60,6 +60,12 @@ func TestCommandRegistration(t *testing.T) {
 		`"client_name":"assay-P"`, `"token_endpoint_auth_signing_alg":"PS256"`,
 		`"grant_types":["client_credentials","urn:ietf:params:oauth:grant-type:jwt-bearer"]`,
 		`{"issuer":"https://idp-h.assay.test","jwks_uri":"http://127.0.0.1:`,
+		// Every client declares its algorithm; the trust hook gets IdP-H's
+		// keys inline, its alg and kid and the subject, and the token
+		// endpoint the metadata names.
+		`"client_name":"assay-A","jwks_uri":"http://127.0.0.1:`, `"token_endpoint_auth_signing_alg":"ES256"`,
+		`"jwks":{"keys":[{"use":"sig","kty":"OKP","kid":"idp-h-eddsa"`, `"alg":"EdDSA","kid":"idp-h-eddsa","subject":"user1","subjects":["user1"]`,
+		"ASSAY_TOKEN_ENDPOINT=https://127.0.0.1:",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("hook input lacks %s:\n%s", want, got)

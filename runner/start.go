@@ -85,8 +85,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if issuer != nil {
 		fmt.Fprintf(stdout, "token issuer for the verifier: %s (iss %s, %s; discovery %s/.well-known/openid-configuration)\n", issuer.ID(), issuer.Iss(), issuer.Alg(), issuer.ID())
 	}
-	fmt.Fprintf(stdout, "mock IdP at %s: register jwks_uri %s (A), %s (B); trust %s with jwks_uri %s\n",
-		idpURL, idpURL+mockidp.JWKSPath("A"), idpURL+mockidp.JWKSPath("B"), cast.IdPH.ID, idpURL+mockidp.JWKSPath("IdP-H"))
+	fmt.Fprintln(stdout, banner(idpURL, cast))
 	tlsCfg, err := clientTLS(cfg.Target)
 	if err != nil {
 		return nil, err
@@ -437,4 +436,20 @@ func toStrings(s defect.Set) []string {
 		}
 	}
 	return out
+}
+
+// banner says where the mock IdP serves every configured client's keys
+// (the jwks_uri to register for each) and IdP-H's.
+func banner(idpURL string, cast mockidp.Cast) string {
+	var cs []string
+	for _, p := range []mockidp.Party{cast.A, cast.B, cast.P} {
+		if p.Name != "" && len(p.Keys) > 0 {
+			cs = append(cs, fmt.Sprintf("%s (%s)", idpURL+mockidp.JWKSPath(p.Name), p.Name))
+		}
+	}
+	s := "mock IdP at " + idpURL + ":"
+	if len(cs) > 0 {
+		s += " register jwks_uri " + strings.Join(cs, ", ") + ";"
+	}
+	return s + fmt.Sprintf(" trust %s with jwks_uri %s", cast.IdPH.ID, idpURL+mockidp.JWKSPath(cast.IdPH.Name))
 }

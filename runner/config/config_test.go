@@ -196,7 +196,7 @@ func TestParseContainerLeavesListenToRunner(t *testing.T) {
 	if cfg.MockIdP.Listen != "" {
 		t.Errorf("listen = %q; a container target must leave it to target.MockIdPBindHost", cfg.MockIdP.Listen)
 	}
-	if want := filepath.Join("testdata", "image"); cfg.Target.Container.Build.Context != want {
+	if want, _ := filepath.Abs(filepath.Join("testdata", "image")); cfg.Target.Container.Build.Context != want {
 		t.Errorf("build context = %q, want %q", cfg.Target.Container.Build.Context, want)
 	}
 	if errs := cfg.Validate(); errs != nil {
@@ -326,5 +326,33 @@ func TestDurationRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(back, Default()) {
 		t.Errorf("round trip changed the config:\n%s", dump(back))
+	}
+}
+
+// TestRelativeHookPaths: "./hook.sh" in a config file named by a relative
+// path ("--config cfg.yaml") resolves against the file's folder, to an
+// absolute path, so it is never looked up in PATH.
+func TestRelativeHookPaths(t *testing.T) {
+	dir := t.TempDir()
+	body := `version: v1
+target: {kind: url, issuer: https://as.example}
+registration:
+  mode: command
+  command: [./register.sh, --flag]
+  trustIssuerCommand: [hooks/trust.sh]
+`
+	if err := os.WriteFile(filepath.Join(dir, "cfg.yaml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	cfg, err := Load("cfg.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Registration.Command[0], filepath.Join(dir, "register.sh"); got != want {
+		t.Errorf("registration.command = %q, want %q", got, want)
+	}
+	if got, want := cfg.Registration.TrustIssuerCommand[0], filepath.Join(dir, "hooks", "trust.sh"); got != want {
+		t.Errorf("registration.trustIssuerCommand = %q, want %q", got, want)
 	}
 }

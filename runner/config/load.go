@@ -28,7 +28,14 @@ func Load(path string) (Config, error) {
 	// Parse's problems are returned as they are (joined *FieldError
 	// values), so that the caller can count and list them; the caller
 	// names the file.
-	return Parse(data, filepath.Dir(path))
+	// An absolute directory, so that "./hook.sh" in a file named by a
+	// relative path ("--config cfg.yaml") still names the file's folder
+	// and is never looked up in PATH.
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return Config{}, fmt.Errorf("load config: %w", err)
+	}
+	return Parse(data, dir)
 }
 
 // Parse decodes a Config v1 document over Default(), fills the defaults of

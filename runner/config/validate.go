@@ -392,8 +392,9 @@ func (c Config) validateClients(v *validator) {
 		base := "clients." + x.name
 		id(base+".id", x.c.ID)
 		switch {
-		case x.c.SecretEnv == "" && c.Registration.Mode == RegistrationDynamic:
-			// The registration response carries the secret (RFC 7591 §3.2.1).
+		case x.c.SecretEnv == "" && (c.Registration.Mode == RegistrationDynamic || c.Registration.Mode == RegistrationCommand):
+			// The registration response carries the secret (RFC 7591
+			// §3.2.1), or the hook prints it ({"client_id", "client_secret"}).
 		case x.c.SecretEnv == "":
 			v.add(base+".secretEnv", "required: the name of the environment variable holding the secret")
 		case !envName.MatchString(x.c.SecretEnv):

@@ -172,6 +172,11 @@ func TestValidate(t *testing.T) {
 			c.Clients.S = &SecretClient{ID: "s", SecretEnv: "ASSAY_S"}
 		}, nil},
 		{"secret env missing", urlConfig, func(c *Config) { c.Clients.H = &SecretClient{ID: "h"} }, []string{"clients.H.secretEnv: required: the name of the environment variable"}},
+		{"secret env not needed with command registration", urlConfig, func(c *Config) {
+			c.Registration.Mode, c.Registration.Command = RegistrationCommand, []string{"./register.sh"}
+			c.Clients.A.ID, c.Clients.B.ID = "", ""
+			c.Clients.H = &SecretClient{}
+		}, nil},
 		{"secret env not a name", urlConfig, func(c *Config) { c.Clients.S = &SecretClient{ID: "s", SecretEnv: "$SECRET"} }, []string{`clients.S.secretEnv: invalid environment variable name "$SECRET"`}},
 		{"secret client id when static", urlConfig, func(c *Config) { c.Clients.S = &SecretClient{SecretEnv: "S"} }, []string{"clients.S.id: required with registration mode static"}},
 

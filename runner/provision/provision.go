@@ -49,10 +49,17 @@ type Registered struct {
 }
 
 // Trust is the trust-issuer hook's input: the JWT bearer grant's issuer
-// (IdP-H) and where its keys are.
+// (IdP-H), where its keys are and the keys themselves (public JWKS
+// inline, for a server that takes keys but fetches none), the algorithm
+// and kid it signs with, and the subjects it asserts.
 type Trust struct {
-	Issuer  string `json:"issuer"`
-	JWKSURI string `json:"jwks_uri"`
+	Issuer   string          `json:"issuer"`
+	JWKSURI  string          `json:"jwks_uri"`
+	JWKS     json.RawMessage `json:"jwks,omitempty"`
+	Alg      string          `json:"alg,omitempty"`
+	Kid      string          `json:"kid,omitempty"`
+	Subject  string          `json:"subject,omitempty"`
+	Subjects []string        `json:"subjects,omitempty"`
 }
 
 // Registrar registers one client.
@@ -298,28 +305,58 @@ func RegistrationEndpoint(ctx context.Context, c *http.Client, issuer, metadataU
 }
 
 func registrationEndpoint(ctx context.Context, c *http.Client, u string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	doc, err := metadata(ctx, c, u)
 	if err != nil {
 		return "", err
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return "", fmt.Errorf("GET %s: %w", u, err)
-	}
-	doc, err := oauth.ParseMetadata(body)
-	if err != nil {
-		return "", fmt.Errorf("GET %s: %w", u, err)
 	}
 	if doc.RegistrationEndpoint == "" {
 		return "", fmt.Errorf("GET %s: no registration_endpoint", u)
 	}
 	return doc.RegistrationEndpoint, nil
+}
+
+// TokenEndpoint reads token_endpoint from the target's metadata (RFC 8414
+// §2), as RegistrationEndpoint does, for the hooks' ASSAY_TOKEN_ENDPOINT
+// when the config names none.
+func TokenEndpoint(ctx context.Context, c *http.Client, issuer, metadataURL string, openIDFirst bool) (string, error) {
+	urls := []string{metadataURL}
+	if metadataURL == "" {
+		urls = oauth.MetadataURLs(issuer, openIDFirst)
+	}
+	var errs []error
+	for _, u := range urls {
+		doc, err := metadata(ctx, c, u)
+		if err == nil && doc.TokenEndpoint != "" {
+			return doc.TokenEndpoint, nil
+		}
+		if err == nil {
+			err = fmt.Errorf("GET %s: no token_endpoint", u)
+		}
+		errs = append(errs, err)
+	}
+	return "", errors.Join(errs...)
+}
+
+func metadata(ctx context.Context, c *http.Client, u string) (oauth.Metadata, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return oauth.Metadata{}, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return oauth.Metadata{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return oauth.Metadata{}, fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return oauth.Metadata{}, fmt.Errorf("GET %s: %w", u, err)
+	}
+	doc, err := oauth.ParseMetadata(body)
+	if err != nil {
+		return oauth.Metadata{}, fmt.Errorf("GET %s: %w", u, err)
+	}
+	return doc, nil
 }
