@@ -457,6 +457,11 @@ func (c Config) validateGrant(v *validator) {
 			v.add("grant.knownSubjects["+strconv.Itoa(i)+"]", "empty subject")
 		}
 	}
+	if len(g.KnownSubjects) > 0 && g.Subject != "" && !slices.Contains(g.KnownSubjects, g.Subject) {
+		// Every grant row sends grant.subject: a server that takes only the
+		// listed subjects would refuse them all.
+		v.add("grant.knownSubjects", "does not list grant.subject %s, which every grant assertion names", q(g.Subject))
+	}
 	if g.Audience == "" {
 		v.add("grant.audience", "required: issuer, tokenEndpoint or the aud value itself")
 	}

@@ -232,6 +232,11 @@ func TestValidate(t *testing.T) {
 		{"grant issuer with space", urlConfig, func(c *Config) { c.Grant.Issuer = "idp h" }, []string{`grant.issuer: must not contain white space, got "idp h"`}},
 		{"grant issuer not a URL", urlConfig, func(c *Config) { c.Grant.Issuer = "idp-h" }, nil},
 		{"grant subject missing", urlConfig, func(c *Config) { c.Grant.Subject = "" }, []string{"grant.subject: required"}},
+		{"known subjects listing the subject", urlConfig, func(c *Config) { c.Grant.KnownSubjects = []string{"user2", c.Grant.Subject} }, nil},
+		{"known subjects without the subject", urlConfig, func(c *Config) { c.Grant.KnownSubjects = []string{"user2", ""} }, []string{
+			"grant.knownSubjects[1]: empty subject", `grant.knownSubjects: does not list grant.subject "user1"`}},
+		{"negative lifetime bound", urlConfig, func(c *Config) { c.Timeouts.MaxAssertionLifetime.Duration = -time.Minute }, []string{
+			"timeouts.maxAssertionLifetime: must not be negative"}},
 		{"grant disabled still checked", urlConfig, func(c *Config) { off := false; c.Grant.Enabled = &off; c.Grant.URN = "x" }, []string{"grant.urn: unknown grant type"}},
 
 		// audience and scope
