@@ -41,9 +41,12 @@ func unauthenticated(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, true, false); why != "" {
 		return check.NA(why)
 	}
-	t, _, trs, err := control(ctx, e)
+	if b := e.Gate(ctx, introspectControl(e)); b != nil {
+		return *b
+	}
+	t, err := obtain(ctx, e)
 	if err != nil {
-		return blocked(controlIntrospect, err, trs...)
+		return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 	}
 	tr, err := introspect(ctx, e, t.token, true)
 	if err != nil {
@@ -66,6 +69,9 @@ func unauthenticated(ctx context.Context, e *check.Env) check.Result {
 func active(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, true, false); why != "" {
 		return check.NA(why)
+	}
+	if b := e.GateRequired(ctx, introspectControl(e)); b != nil {
+		return *b
 	}
 	t, err := obtain(ctx, e)
 	if err != nil {
@@ -146,9 +152,12 @@ func expired(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, true, false); why != "" {
 		return check.NA(why)
 	}
+	if b := e.Gate(ctx, introspectControl(e)); b != nil {
+		return *b
+	}
 	t, body, trs, err := control(ctx, e)
 	if err != nil {
-		return blocked(controlIntrospect, err, trs...)
+		return again("a fresh token did not introspect active", err, trs...)
 	}
 	exp, ok := t.exp(body)
 	if !ok {
@@ -205,9 +214,12 @@ func inactive(mk func(e *check.Env, t *issued) (string, error)) func(context.Con
 		if why := needs(e, true, false); why != "" {
 			return check.NA(why)
 		}
-		t, _, trs, err := control(ctx, e)
+		if b := e.Gate(ctx, introspectControl(e)); b != nil {
+			return *b
+		}
+		t, err := obtain(ctx, e)
 		if err != nil {
-			return blocked(controlIntrospect, err, trs...)
+			return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 		}
 		bad, err := mk(e, t)
 		if err != nil {

@@ -2,6 +2,7 @@ package tokenstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -33,6 +34,9 @@ func revokes(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, false, true); why != "" {
 		return check.NA(why)
 	}
+	if b := e.GateRequired(ctx, revokeControl(e)); b != nil {
+		return *b
+	}
 	t, err := obtain(ctx, e)
 	if err != nil {
 		return check.Error("could not obtain a token to revoke: "+err.Error(), exchanges(t.trOrNil())...)
@@ -51,12 +55,16 @@ func revokes(ctx context.Context, e *check.Env) check.Result {
 	return check.Broken(check.SHOULD, fmt.Sprintf("revoking an access token its own client holds was refused: HTTP %d: %s", tr.Status, clip(tr.Body)), trs...)
 }
 
-// revokeLive obtains a token, proves it live with check (introspection or
-// the resource), and revokes it. A failed step is the row's result.
+// revokeLive gates the row on revocation, obtains a token, proves it live
+// with live (introspection or the resource), and revokes it. A failed step
+// is the row's result.
 func revokeLive(ctx context.Context, e *check.Env, live func(*issued) (*client.Transcript, error)) (*issued, []*client.Transcript, *check.Result) {
+	if b := gateRevocation(ctx, e); b != nil {
+		return nil, nil, b
+	}
 	t, err := obtain(ctx, e)
 	if err != nil {
-		r := check.Error("could not obtain a token to revoke: "+err.Error(), exchanges(t.trOrNil())...)
+		r := again("could not obtain a token", err, exchanges(t.trOrNil())...)
 		return nil, nil, &r
 	}
 	trs := exchanges(t.tr)
@@ -75,11 +83,7 @@ func revokeLive(ctx context.Context, e *check.Env, live func(*issued) (*client.T
 	}
 	trs = append(trs, rtr)
 	if rtr.Status != http.StatusOK {
-		if rtr.ErrorCode() == "unsupported_token_type" {
-			r := check.NA(fmt.Sprintf("the target does not revoke access tokens (%s: unsupported_token_type)", controlRevoke))
-			return nil, nil, &r
-		}
-		r := blocked(controlRevoke, fmt.Errorf("revocation refused with HTTP %d: %s", rtr.Status, clip(rtr.Body)), trs...)
+		r := again("the revocation was refused", errors.New(check.Refusal(rtr)), trs...)
 		return nil, nil, &r
 	}
 	return t, trs, nil
@@ -90,6 +94,9 @@ func revokedInactive(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, true, true); why != "" {
 		return check.NA(why)
 	}
+	if b := e.Gate(ctx, introspectControl(e)); b != nil {
+		return *b
+	}
 	t, trs, r := revokeLive(ctx, e, func(t *issued) (*client.Transcript, error) {
 		tr, err := introspect(ctx, e, t.token, false)
 		if err != nil {
@@ -97,9 +104,9 @@ func revokedInactive(ctx context.Context, e *check.Env) check.Result {
 		}
 		if _, on, problem := answer(tr); problem != "" || !on {
 			if problem == "" {
-				problem = "a token the target just issued introspects active:false"
+				problem = "introspects active:false"
 			}
-			return tr, fmt.Errorf("blocked: %s failed: %s", controlIntrospect, problem)
+			return tr, fmt.Errorf("a fresh token %s this time, though the control passed", problem)
 		}
 		return tr, nil
 	})
@@ -160,8 +167,8 @@ func revokedRefused(ctx context.Context, e *check.Env) check.Result {
 	return check.Pass(trs...)
 }
 
-// anonymousRevoke first revokes one token with the client's credentials
-// (the endpoint works), then asks, without any, to revoke a second. RFC
+// anonymousRevoke asks, without client authentication, to revoke a fresh
+// token (the revocation control shows the endpoint works with it). RFC
 // 7009 §2: the server "first validates the client credentials ... If this
 // validation fails, the request is refused"; accepting it lets anyone who
 // sees a token cut its holder off.
@@ -169,15 +176,14 @@ func anonymousRevoke(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, false, true); why != "" {
 		return check.NA(why)
 	}
-	_, trs, r := revokeLive(ctx, e, func(*issued) (*client.Transcript, error) { return nil, nil })
-	if r != nil {
-		return *r
+	if b := gateRevocation(ctx, e); b != nil {
+		return *b
 	}
 	t, err := obtain(ctx, e)
 	if err != nil {
-		return check.Error("could not obtain a second token: "+err.Error(), exchanges(append(trs, t.trOrNil())...)...)
+		return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 	}
-	trs = append(trs, exchanges(t.tr)...)
+	trs := exchanges(t.tr)
 	form := client.Form{{Name: "token", Value: t.token}, {Name: "token_type_hint", Value: "access_token"}}
 	tr, err := e.HTTP.Do(ctx, client.Request{URL: e.TokenState.Revocation, Form: form})
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/oauth"
+	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -247,9 +248,8 @@ func answer(tr *client.Transcript) (body map[string]any, active bool, problem st
 	return m, a, ""
 }
 
-// control obtains a fresh token and has it introspect active: the
-// positive control of every introspection row. A failure is the reason
-// the dependent row is blocked.
+// control obtains a fresh token and has it introspect active. An error
+// says why not.
 func control(ctx context.Context, e *check.Env) (*issued, map[string]any, []*client.Transcript, error) {
 	t, err := obtain(ctx, e)
 	if err != nil {
@@ -271,9 +271,75 @@ func control(ctx context.Context, e *check.Env) (*issued, map[string]any, []*cli
 	return t, body, trs, nil
 }
 
-// blocked is the ERROR of a row whose control failed (semantics.md §2).
-func blocked(key string, err error, trs ...*client.Transcript) check.Result {
-	return check.Error(fmt.Sprintf("blocked: %s failed: %v", key, err), trs...)
+// source is the control of the request the tokens come from, when it is a
+// carrier's (client A's client_credentials, or the jwt-bearer grant): a
+// target that issues no tokens blocks these rows there, where the cause is.
+func source(e *check.Env) []check.Control {
+	switch {
+	case e.TokenState.From == check.TokenFromGrant:
+		return []check.Control{e.CarrierControl(check.Grant)}
+	case e.TokenState.From == check.TokenFromClient && e.TokenState.Client.ID == e.Cast.A.ID && e.TokenState.Client.AuthMethod == e.Cast.A.AuthMethod:
+		return []check.Control{e.CarrierControl(check.Client)}
+	}
+	return nil
+}
+
+// introspectControl is the positive control of the introspection rows
+// (semantics.md §2): a token the target just issued introspects active.
+// It is C-INT-02's request; while it fails, the rows that judge inactive
+// answers prove nothing and are blocked.
+func introspectControl(e *check.Env) check.Control {
+	return check.Control{ID: controlIntrospect, Title: "a token the target just issued introspects active", Requires: source(e),
+		Run: func(ctx context.Context, e *check.Env) check.Result {
+			t, _, trs, err := control(ctx, e)
+			switch {
+			case t == nil:
+				return check.Error(err.Error())
+			case err != nil:
+				return check.Result{Outcome: v1.Fail, Reason: err.Error(), Exchanges: trs}
+			}
+			return check.Pass(trs...)
+		}}
+}
+
+// revokeControl is the positive control of the rows that need a revoked
+// token: the token's own client revokes a token it was just issued
+// (C-REV-01's request).
+func revokeControl(e *check.Env) check.Control {
+	return check.Control{ID: controlRevoke, Title: "the client revokes an access token it was just issued", Requires: source(e),
+		Run: func(ctx context.Context, e *check.Env) check.Result {
+			t, err := obtain(ctx, e)
+			if err != nil {
+				return check.Error("could not obtain a token: " + err.Error())
+			}
+			tr, err := revoke(ctx, e, t.token)
+			trs := exchanges(t.tr, tr)
+			switch {
+			case err != nil:
+				return check.Error(err.Error(), trs...)
+			case tr.Status != http.StatusOK:
+				return check.Result{Outcome: v1.Fail, Reason: check.Refusal(tr), Exchanges: trs}
+			}
+			return check.Pass(trs...)
+		}}
+}
+
+// gateRevocation gates a row on revokeControl; a target that does not
+// revoke access tokens at all (RFC 7009 §2.2.1 unsupported_token_type,
+// allowed: §2 says SHOULD) makes the row N/A rather than blocked.
+func gateRevocation(ctx context.Context, e *check.Env) *check.Result {
+	b := e.Gate(ctx, revokeControl(e))
+	if b != nil && b.BlockedBy == controlRevoke && strings.Contains(b.Cause, "unsupported_token_type") {
+		r := check.NA(fmt.Sprintf("the target does not revoke access tokens (%s: unsupported_token_type)", controlRevoke))
+		return &r
+	}
+	return b
+}
+
+// again is the ERROR of a row whose own token failed a step the control
+// passed: the target changed its answer, nothing is judged.
+func again(what string, err error, trs ...*client.Transcript) check.Result {
+	return check.Error(fmt.Sprintf("%s this time, though the control passed: %v", what, err), trs...)
 }
 
 // harness turns a send error into ERROR.

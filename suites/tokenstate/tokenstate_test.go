@@ -94,6 +94,14 @@ func TestGate(t *testing.T) {
 			t.Errorf("%s: %s: %s, want ERROR blocked by C-INT-02", id, r.Outcome, r.Reason)
 		}
 	}
+	// Client A's tokens are the source: when A gets none, the cause is
+	// named where it is, at A's client_credentials control.
+	e = env(t, check.TokenState{Enabled: true, From: check.TokenFromClient}, defect.RejectEC)
+	for _, c := range tokenstate.Checks() {
+		if r := suites.Run(context.Background(), e, c); r.Outcome != v1.Error || r.BlockedBy != "A-JG-14" {
+			t.Errorf("%s: %s: %s, want ERROR blocked by A-JG-14", c.ID, r.Outcome, r.Reason)
+		}
+	}
 	e = env(t, check.TokenState{Enabled: true, From: check.TokenFromClient}, defect.RevokeUnsupported)
 	for _, id := range []string{"C-REV-02", "C-REV-03"} {
 		if r := run(e, id); r.Outcome != v1.NA || !strings.Contains(r.Reason, "does not revoke access tokens") {
