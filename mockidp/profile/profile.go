@@ -7,6 +7,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -74,6 +75,18 @@ type Rules struct {
 	// BoundedLifetime: an exp unreasonably far in the future is refused,
 	// the declared policy RFC 7523 §3 item 4 allows (MAY).
 	BoundedLifetime bool
+	// SigningAlgs are the only client-assertion algorithms allowed; nil
+	// allows any (FAPI 2.0 SP §5.4.1: PS256, ES256 and EdDSA).
+	SigningAlgs []string
+	// PrivateKeyJWTOnly: clients authenticate with private_key_jwt only
+	// (FAPI 2.0 SP §5.3.2.1 item 6 allows it or mTLS, which assay does not
+	// test).
+	PrivateKeyJWTOnly bool
+}
+
+// AllowsAlg reports whether alg may sign a client assertion.
+func (r Rules) AllowsAlg(alg string) bool {
+	return r.SigningAlgs == nil || slices.Contains(r.SigningAlgs, alg)
 }
 
 // Rules returns the profile's rules; an unknown profile has none.
@@ -86,7 +99,8 @@ func (p Profile) Rules() Rules {
 	case BIS:
 		return Rules{IssuerAudience: true, Typed: true}
 	case FAPI2:
-		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, RefuseFutureIat: true, OpenIDDiscovery: true}
+		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, RefuseFutureIat: true, OpenIDDiscovery: true,
+			SigningAlgs: []string{"PS256", "ES256", "EdDSA"}, PrivateKeyJWTOnly: true}
 	case BCP:
 		return Rules{IssuerAudience: true, Typed: true, BoundedLifetime: true}
 	}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -35,12 +36,17 @@ func TestRules(t *testing.T) {
 		{"future iat refused", func(r Rules) bool { return r.RefuseFutureIat }, []Profile{FAPI2}},
 		{"OpenID Discovery", func(r Rules) bool { return r.OpenIDDiscovery }, []Profile{OIDC, OIDCE3, FAPI2}},
 		{"bounded lifetime", func(r Rules) bool { return r.BoundedLifetime }, []Profile{BCP}},
+		{"private_key_jwt only", func(r Rules) bool { return r.PrivateKeyJWTOnly }, []Profile{FAPI2}},
+		{"HS256 and RS256 allowed", func(r Rules) bool { return r.AllowsAlg("HS256") && r.AllowsAlg("RS256") }, []Profile{BASE, OIDC, OIDCE3, BIS, BCP}},
 	} {
 		if got := Where(tc.rule); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	if Profile("nope").Rules() != (Rules{}) {
+	if !reflect.DeepEqual(FAPI2.Rules().SigningAlgs, []string{"PS256", "ES256", "EdDSA"}) {
+		t.Errorf("FAPI2 algorithms: %v", FAPI2.Rules().SigningAlgs)
+	}
+	if !reflect.DeepEqual(Profile("nope").Rules(), Rules{}) {
 		t.Error("an unknown profile has rules")
 	}
 }

@@ -49,7 +49,6 @@ var (
 	authMethods  = []string{AuthNone, AuthPrivateKeyJWT, AuthClientSecretJWT, AuthClientSecretBasic, AuthClientSecretPost}
 	grantAlgs    = []string{"ES256", "PS256", "RS256", "EdDSA", "HS256", "HS384", "HS512"}
 	grantClients = []string{"A", "B", "P"}
-	fapiAlgs     = []string{"PS256", "ES256", "EdDSA"}
 	issuerAlgs   = []string{"ES256", "RS256", "PS256", "EdDSA", "HS256", "HS384", "HS512"}
 	verifierKind = []string{"access", "id_token", "jwt"}
 	placements   = []string{"bearer", "form", "json"}
@@ -378,8 +377,8 @@ func (c Config) validateClients(v *validator) {
 		if x.name == "P" && alg != "" && alg != "PS256" {
 			v.add(base+".signingAlg", "client P is registered with token_endpoint_auth_signing_alg PS256 (catalog A-AU-11), got %s", q(alg))
 		}
-		if c.Profile == profile.FAPI2 && slices.Contains(algorithms, alg) && !slices.Contains(fapiAlgs, alg) {
-			v.add(base+".signingAlg", "%s is not allowed under FAPI2 (FAPI 2.0 Security Profile §5.4.1: PS256, ES256 or EdDSA)", alg)
+		if rules := c.Profile.Rules(); slices.Contains(algorithms, alg) && !rules.AllowsAlg(alg) {
+			v.add(base+".signingAlg", "%s is not allowed under %s (FAPI 2.0 Security Profile §5.4.1: %s)", alg, c.Profile, orList(rules.SigningAlgs))
 		}
 	}
 	for _, x := range []struct {
@@ -637,6 +636,14 @@ func isLoopback(host string) bool {
 }
 
 // q quotes a value from the file, shortened: messages stay one line.
+// orList is "a, b or c".
+func orList(xs []string) string {
+	if len(xs) < 2 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " or " + xs[len(xs)-1]
+}
+
 func q(s string) string {
 	if len(s) > 60 {
 		s = s[:60] + "..."

@@ -147,7 +147,7 @@ func clientB(e *check.Env) string { return e.Cast.B.ID }
 // nonFAPI lists the profiles where HS256 and RS256 reach the verifier: FAPI
 // 2.0 SP §5.4.1 refuses them up front, so no key-handling defect shows there.
 func nonFAPI() []check.Profile {
-	return []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}
+	return profile.Where(func(r profile.Rules) bool { return r.AllowsAlg("HS256") && r.AllowsAlg("RS256") })
 }
 
 // replayProfiles are those where single use of jti is a MUST (OIDC Core §9).

@@ -13,13 +13,14 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
+	"github.com/assayhq/assay/mockidp/profile"
 	"github.com/assayhq/assay/suites/check"
 )
 
 // nonFAPI2 are the profiles that allow HS256 client assertions at all:
 // under FAPI2 the algorithm allowlist refuses them before any key is chosen.
 func nonFAPI2() []check.Profile {
-	return []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}
+	return profile.Where(func(r profile.Rules) bool { return r.AllowsAlg("HS256") })
 }
 
 // keySetChecks: client key sets that are legal but tricky, or that hold

@@ -16,7 +16,6 @@ import (
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
-	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // IntrospectionEndpoint is the RFC 7662 introspection endpoint URL.
@@ -43,7 +42,7 @@ func (s *Server) metadataDocument() map[string]any {
 		"revocation_endpoint":                              s.RevocationEndpoint(),
 		"registration_endpoint":                            s.cfg.Issuer + "/register",
 	}
-	if s.cfg.Profile == profile.FAPI2 {
+	if s.cfg.Profile.Rules().PrivateKeyJWTOnly {
 		m["token_endpoint_auth_methods_supported"] = []string{oauth.AuthPrivateKeyJWT}
 	}
 	// The introspection endpoint authenticates clients as the token

@@ -11,7 +11,6 @@ import (
 
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/oauth"
-	"github.com/assayhq/assay/mockidp/profile"
 )
 
 // maxRegistered bounds the clients open registration may create.
@@ -111,7 +110,7 @@ func (s *Server) newClient(md registration) (*Client, string) {
 			return nil, "private_key_jwt needs inline jwks"
 		}
 	case oauth.AuthClientSecretJWT, oauth.AuthClientSecretBasic:
-		if s.cfg.Profile == profile.FAPI2 {
+		if s.cfg.Profile.Rules().PrivateKeyJWTOnly {
 			return nil, "FAPI 2.0 allows private_key_jwt only"
 		}
 	default:

@@ -217,10 +217,11 @@ func (s *Server) TokenEndpoint() string { return s.cfg.Issuer + "/token" }
 func (s *Server) has(d defect.Name) bool { return s.cfg.Defects.Has(d) }
 
 // SigningAlgs are the client authentication algorithms the profile allows
-// (FAPI 2.0 SP §5.4.1 limits them to PS256, ES256 and EdDSA).
+// (profile.Rules.SigningAlgs; FAPI 2.0 SP §5.4.1 limits them to PS256,
+// ES256 and EdDSA), or every one the reference implements.
 func (s *Server) SigningAlgs() []string {
-	if s.cfg.Profile == profile.FAPI2 && !s.has(defect.IgnoreAlgAllowlist) {
-		return []string{"PS256", "ES256", "EdDSA"}
+	if algs := s.cfg.Profile.Rules().SigningAlgs; algs != nil && !s.has(defect.IgnoreAlgAllowlist) {
+		return algs
 	}
 	return []string{"RS256", "PS256", "ES256", "EdDSA", "HS256"}
 }
