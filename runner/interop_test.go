@@ -102,6 +102,7 @@ func TestInterop(t *testing.T) {
 // TestValidateTargetFixtures: every committed target config passes assay
 // validate (baselines are not configs).
 func TestValidateTargetFixtures(t *testing.T) {
+	allSeedEnv(t) // the secrets the seed configs name
 	files, err := filepath.Glob(repoFile(t, "fixtures/targets/*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures/targets/*.yaml: %v", err)

@@ -20,6 +20,15 @@ func seedEnv(t *testing.T) {
 	t.Setenv("SEED003_GATEWAY_KEY", strings.Repeat("g", 40))
 }
 
+// allSeedEnv sets the secrets every committed seed config names, so that
+// `assay validate` can check each (TestValidateTargetFixtures).
+func allSeedEnv(t *testing.T) {
+	seedEnv(t)
+	t.Setenv("SEED003_IDP_KEY", "key1-the-thinktecture-sts-symmetric-key")
+	t.Setenv("SEED003_RP_KEY", "the-relying-party-token-signing-key")
+	t.Setenv("SEED003_CLIENT_SECRET", "service-identity-password")
+}
+
 // outcomes maps check key to outcome.
 func outcomes(r v1.Report) map[string]v1.Result {
 	m := map[string]v1.Result{}
