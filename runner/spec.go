@@ -81,7 +81,8 @@ func freeTargetPort(cfg config.Config) (string, error) {
 		for _, v := range t.Process.Env {
 			names = append(names, v)
 		}
-		names = append(names, t.Process.Ready.URL, t.Issuer, t.TokenEndpoint, t.MetadataURL)
+		names = append(names, t.Process.Ready.URL, t.Issuer, t.TokenEndpoint, t.MetadataURL,
+			t.IntrospectionEndpoint, t.RevocationEndpoint, cfg.TokenState.Resource)
 		if cfg.Verifier != nil {
 			names = append(names, cfg.Verifier.URL)
 		}

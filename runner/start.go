@@ -132,11 +132,12 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 		opts.Verifier = verifierTarget(*cfg.Verifier, targetPort, getenv)
 		opts.TokenIssuer = issuer
 	}
-	opts.TokenState = tokenState(cfg, cast, hookEnv(idpURL, ep.Issuer, ep.TokenEndpoint))
+	opts.TokenState = tokenState(cfg, cast, targetPort)
 	e, err := suites.NewEnv(ctx, opts)
 	if err != nil {
 		return nil, withLogs(fmt.Errorf("reach target: %w", err), t.Logs(), cast.Secrets())
 	}
+	e.TokenState.Command = tokenCommand(cfg.TokenState, hookEnv(idpURL, ep.Issuer, e.Target.TokenEndpoint))
 	r.env = e
 	ok = true
 	return r, nil
@@ -251,7 +252,7 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		}
 		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
 		opts.TokenIssuer = in.TokenIssuer
-		opts.TokenState = tokenState(cfg, cast, nil)
+		opts.TokenState = tokenState(cfg, cast, "")
 		opts.TokenState.Resource = in.IntrospectedURL
 		r.env, err = suites.NewEnv(ctx, opts)
 	}

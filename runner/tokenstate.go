@@ -16,18 +16,19 @@ import (
 // tokenState.maxWait is not set.
 const defaultTokenWait = 20 * time.Second
 
-// tokenState turns the config's tokenState into the suite's options. The
-// endpoints left empty are filled from the metadata by suites.NewEnv; env
-// is the hook environment of tokenState.tokenCommand.
-func tokenState(cfg config.Config, cast mockidp.Cast, env []string) check.TokenState {
+// tokenState turns the config's tokenState into the suite's options, but
+// for the token command (tokenCommand). The endpoints left empty are
+// filled from the metadata by suites.NewEnv; port replaces
+// ${ASSAY_TARGET_PORT} in the URLs (a process target's free port).
+func tokenState(cfg config.Config, cast mockidp.Cast, port string) check.TokenState {
 	ts := cfg.TokenState
 	out := check.TokenState{
 		Enabled:       ts.On(),
-		Introspection: cfg.Target.IntrospectionEndpoint,
-		Revocation:    cfg.Target.RevocationEndpoint,
+		Introspection: expandPort(cfg.Target.IntrospectionEndpoint, port),
+		Revocation:    expandPort(cfg.Target.RevocationEndpoint, port),
 		Client:        party(cast, ts.Client),
 		From:          ts.TokenFrom,
-		Resource:      ts.Resource,
+		Resource:      expandPort(ts.Resource, port),
 		MaxWait:       ts.MaxWait.Duration,
 	}
 	if out.MaxWait == 0 {
@@ -36,23 +37,29 @@ func tokenState(cfg config.Config, cast mockidp.Cast, env []string) check.TokenS
 			out.MaxWait = c / 2
 		}
 	}
-	if len(ts.TokenCommand) > 0 {
-		h := provision.Hook{Command: ts.TokenCommand, Env: env, Timeout: provision.DefaultHookTimeout}
-		out.Command = func(ctx context.Context) (string, error) {
-			b, err := h.Run(ctx, struct{}{})
-			if err != nil {
-				return "", err
-			}
-			// The first non-empty line is the token.
-			for _, l := range strings.Split(string(b), "\n") {
-				if l = strings.TrimSpace(l); l != "" {
-					return l, nil
-				}
-			}
-			return "", nil
-		}
-	}
 	return out
+}
+
+// tokenCommand runs tokenState.tokenCommand for a fresh token (its first
+// non-empty output line), or is nil when none is configured. env is the
+// hook environment, with the token endpoint the run found.
+func tokenCommand(ts config.TokenState, env []string) func(context.Context) (string, error) {
+	if len(ts.TokenCommand) == 0 {
+		return nil
+	}
+	h := provision.Hook{Command: ts.TokenCommand, Env: env, Timeout: provision.DefaultHookTimeout}
+	return func(ctx context.Context) (string, error) {
+		b, err := h.Run(ctx, struct{}{})
+		if err != nil {
+			return "", err
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				return l, nil
+			}
+		}
+		return "", nil
+	}
 }
 
 // party is the cast member a config names (A, B, P, H, S); A by default.

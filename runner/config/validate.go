@@ -672,7 +672,7 @@ func (c Config) validateRotation(v *validator) {
 // validateTokenState checks tokenState and the two endpoint overrides.
 func (c Config) validateTokenState(v *validator) {
 	absURL := func(path, u string) {
-		if p, err := url.Parse(u); err != nil || !p.IsAbs() || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+		if p, err := url.Parse(portless(u)); err != nil || !p.IsAbs() || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
 			v.add(path, "want an absolute http(s) URL, got %s", q(u))
 		}
 	}
