@@ -13,6 +13,13 @@ func strictAud() []check.Profile {
 	return profile.Where(func(r profile.Rules) bool { return r.IssuerAudience })
 }
 
+// allowing lists the profiles whose algorithm allowlist lets alg through
+// (profile.Rules.SigningAlgs): a defect behind the allowlist shows only
+// there.
+func allowing(alg string) []check.Profile {
+	return profile.Where(func(r profile.Rules) bool { return r.AllowsAlg(alg) })
+}
+
 // byProfile is lenient where the token endpoint URL is a valid audience
 // (RFC 7523 §3 item 3) and strict where the issuer is the sole audience
 // (the profile's IssuerAudience rule).

@@ -162,7 +162,7 @@ func framingRows() []check.Row {
 			Check: check.Check{ID: "A-AU-10", Level: check.SHOULD, Cite: cite("RFC7591-2", "OIDC-Reg-2"), Defect: defect.IgnoreAuthMethod,
 				Title: "enforces the registered auth method (client S sends a client_secret_jwt assertion)",
 				// FAPI2 refuses HS256 outright, so the defect shows under the other profiles.
-				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
+				KillIn: allowing("HS256")},
 			Send: check.As(func(c mockidp.Cast) mockidp.Party {
 				s := c.S
 				s.AuthMethod = oauth.AuthClientSecretJWT // sign HS256 with S's secret

@@ -36,7 +36,7 @@ func confusionRows() []check.Row {
 			Check: check.Check{ID: fmt.Sprintf("B-ALG-06.%d", i+1), Level: check.MUST, Cite: cite("RFC8725-2.1", "RFC8725-3.1"), Defect: defects[enc],
 				Title: "refuses HS256 keyed with the client's own RSA public key as " + string(enc),
 				// FAPI2 refuses HS256 by its allowlist before any key is read.
-				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
+				KillIn: allowing("HS256")},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, ok := e.Cast.A.KeyFor("RS256")
 				if !ok {
@@ -84,7 +84,7 @@ func typingRows() []check.Row {
 			Check: check.Check{ID: "A-JO-24", Level: check.MUST, Cite: cite("RFC7517-4.4", "RFC8725-3.1"), Defect: defect.IgnoreKeyAlg,
 				Title: "refuses RS256 with a key whose JWK alg is PS256",
 				// FAPI2 refuses RS256 by its allowlist before the key's alg is read.
-				KillIn: []check.Profile{check.BASE, check.OIDC, check.OIDCE3, check.BIS, check.BCP}},
+				KillIn: allowing("RS256")},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				k, err := check.KeyOf(e.Cast.A, "PS256")
 				if err != nil {
