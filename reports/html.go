@@ -43,6 +43,8 @@ type htmlView struct {
 	Matrix   []MatrixRow
 	Profiles []string
 	Results  []htmlResult
+	Causes   []htmlCause
+	Standing string
 	CSP      string
 	Guard    template.JS
 	Script   template.JS
@@ -61,6 +63,21 @@ type htmlResult struct {
 	AnyProfile bool   // applies under every profile: none listed, or ALL
 	Dur        string
 	Exchanges  []htmlExchange
+	// LevelText is the level as the row's outcome means it: a WARN on a
+	// MUST row is a SHOULD-level warning.
+	LevelText string
+}
+
+// htmlCause is one cause with its rows by outcome (Causes).
+type htmlCause struct {
+	Text  string
+	Lines []htmlCauseLine
+}
+
+type htmlCauseLine struct {
+	Outcome v1.Outcome
+	Label   string
+	Rows    []string // check keys
 }
 
 type htmlExchange struct {
@@ -159,8 +176,33 @@ func newHTMLView(r v1.Report) (htmlView, error) {
 	for i, p := range v.Profiles {
 		profile[p] = i
 	}
+	keysOf := func(rs []v1.Result) []string {
+		out := make([]string, len(rs))
+		for i, res := range rs {
+			out[i] = checkKey(res)
+		}
+		return out
+	}
+	cs := Causes(r)
+	for _, c := range cs {
+		hc := htmlCause{Text: c.Text}
+		for _, l := range causeLines(c) {
+			o := l.outcome
+			label := strings.TrimSuffix(l.label, ": ")
+			if l.expected {
+				label = "expected failure"
+			}
+			hc.Lines = append(hc.Lines, htmlCauseLine{Outcome: o, Label: label, Rows: keysOf(l.rows)})
+		}
+		v.Causes = append(v.Causes, hc)
+	}
+	v.Standing = standingLine(cs)
 	for _, res := range r.Results {
-		hr := htmlResult{Result: res, Key: resultKey(res), Dur: formatDuration(res.Duration), AnyProfile: len(res.Profiles) == 0}
+		hr := htmlResult{Result: res, Key: resultKey(res), Dur: formatDuration(res.Duration), AnyProfile: len(res.Profiles) == 0,
+			LevelText: res.Level}
+		if res.Outcome == v1.Warn && res.Level != "SHOULD" {
+			hr.LevelText = "SHOULD-level warning on a " + res.Level + " row"
+		}
 		var sections, profiles []int
 		cites := res.Cite
 		if len(cites) == 0 {

@@ -115,6 +115,20 @@ func writeMarkdown(w io.Writer, r v1.Report, lim mdLimits) {
 		p("\n")
 	}
 
+	if cs := Causes(r); len(cs) > 0 {
+		p("### Causes\n\nFAIL, WARN and ERROR results grouped by what the target answered (status, error code and description); a row blocked by a failed positive control sent nothing.\n\n")
+		for i, c := range cs {
+			p("%d. %s\n", i+1, mdText(cutText(c.Text, lim.reason)))
+			for _, l := range causeLines(c) {
+				p("   - %s %d %s%s\n", l.outcome, len(l.rows), mdText(l.label), mdText(causeRows(l.rows, len(l.rows))))
+			}
+		}
+		if line := standingLine(cs); line != "" {
+			p("\n**%s**\n", mdText(line))
+		}
+		p("\n")
+	}
+
 	// Worst first, in exit-code order: ERROR, FAIL, expected FAIL, WARN.
 	var attention []v1.Result
 	for _, pick := range []func(v1.Result) bool{
@@ -181,7 +195,14 @@ func writeMarkdownResult(w io.Writer, res v1.Result, lim mdLimits) {
 		label += " (expected)"
 	}
 	p("#### %s %s %s\n\n", label, codeSpan(resultKey(res)), mdText(res.Title))
-	p("- **Level:** %s\n", mdText(orDash(res.Level)))
+	level := orDash(res.Level)
+	if res.Outcome == v1.Warn && res.Level != "SHOULD" {
+		level = "SHOULD-level warning on a " + level + " row"
+	}
+	p("- **Level:** %s\n", mdText(level))
+	if res.BlockedBy != "" {
+		p("- **Blocked by:** %s (its cause: %s)\n", codeSpan(res.BlockedBy), mdText(cutText(res.Cause, lim.reason)))
+	}
 	p("- **Cites:** %s\n", mdText(orDash(strings.Join(res.Cite, ", "))))
 	if len(res.Profiles) > 0 {
 		p("- **Profiles:** %s\n", mdText(strings.Join(res.Profiles, ", ")))

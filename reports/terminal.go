@@ -41,6 +41,8 @@ type Progress struct {
 	tty    bool
 	color  bool
 	status bool // a status line is on screen
+	// ShowNA prints N/A results with their reasons on a TTY too (-v).
+	ShowNA bool
 }
 
 // NewProgress returns a Progress writing to w for a run of total checks.
@@ -71,10 +73,14 @@ func (p *Progress) Done(res v1.Result) {
 		fmt.Fprint(p.w, clearLine)
 		p.status = false
 	}
-	if p.tty && res.Outcome != v1.Fail && res.Outcome != v1.Error && res.Outcome != v1.Warn {
+	if p.tty && res.Outcome != v1.Fail && res.Outcome != v1.Error && res.Outcome != v1.Warn && !(p.ShowNA && res.Outcome == v1.NA) {
 		return
 	}
-	fmt.Fprint(p.w, resultLine(res, p.color))
+	line := resultLine(res, p.color)
+	if p.ShowNA && res.Outcome == v1.NA {
+		line += "      " + clean(oneLine(res.Reason)) + "\n"
+	}
+	fmt.Fprint(p.w, line)
 }
 
 // resultLine is "PASS  A-CA-04  rejects ... (3ms)\n", plus an indented
@@ -89,7 +95,7 @@ func resultLine(res v1.Result, color bool) string {
 	b.WriteString("\n")
 	if res.Outcome == v1.Fail || res.Outcome == v1.Error || res.Outcome == v1.Warn {
 		if len(res.Cite) > 0 && res.Outcome != v1.Error {
-			b.WriteString("      " + res.Level + " of " + clean(strings.Join(res.Cite, ", ")) + "\n")
+			b.WriteString("      " + levelLine(res) + "\n")
 		}
 		for _, l := range strings.Split(clean(res.Reason), "\n") {
 			if l != "" {
@@ -149,6 +155,8 @@ func WriteSummary(w io.Writer, r v1.Report, color bool) error {
 		}
 	}
 
+	writeCauses(&b, r, color)
+
 	if line := PartialLine(r); line != "" {
 		b.WriteString("\n" + paint(line, ansiYellow, color) + "\n")
 	}
@@ -162,6 +170,112 @@ func WriteSummary(w io.Writer, r v1.Report, color bool) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	return nil
+}
+
+// levelLine says what a FAIL or WARN broke: "MUST of RFC7523-3" for a
+// FAIL, "SHOULD of ..." for a WARN. A WARN is never a broken MUST: on a
+// MUST row it is a SHOULD-level problem found on the way (U5, U7), and the
+// line says so.
+func levelLine(res v1.Result) string {
+	cites := clean(strings.Join(res.Cite, ", "))
+	if res.Outcome == v1.Warn && res.Level != "SHOULD" {
+		return "SHOULD-level warning on a " + clean(res.Level) + " row (" + cites + ")"
+	}
+	return clean(res.Level) + " of " + cites
+}
+
+// maxTerminalCauses bounds the causes the terminal summary lists; the
+// Markdown and HTML reports list them all.
+const maxTerminalCauses = 15
+
+// maxCauseRows bounds the row keys shown per line of a cause.
+const maxCauseRows = 8
+
+// writeCauses writes the FAIL, WARN and ERROR results grouped by cause,
+// and which FAILs stand and which ERRORs follow from them.
+func writeCauses(b *strings.Builder, r v1.Report, color bool) {
+	cs := Causes(r)
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\ncauses (FAIL, WARN and ERROR grouped by what the target answered): %d\n", len(cs))
+	for i, c := range cs {
+		if i == maxTerminalCauses {
+			fmt.Fprintf(b, "  … %d more causes: summary.md and report.html list every one\n", len(cs)-i)
+			break
+		}
+		fmt.Fprintf(b, "%3d. %s\n", i+1, truncate(clean(c.Text), statusWidth+40))
+		for _, l := range causeLines(c) {
+			cell := fmt.Sprintf("%-5s %4d", l.outcome, len(l.rows))
+			b.WriteString("       " + paint(cell, outcomeColor(v1.Result{Outcome: l.outcome, Expected: l.expected}), color) + "  " + clean(l.label) + clean(causeRows(l.rows, maxCauseRows)) + "\n")
+		}
+	}
+	if line := standingLine(cs); line != "" {
+		b.WriteString("\n" + line + "\n")
+	}
+}
+
+// causeLine is one outcome's rows within a cause.
+type causeLine struct {
+	outcome  v1.Outcome
+	expected bool
+	label    string
+	rows     []v1.Result
+}
+
+func causeLines(c Cause) []causeLine {
+	var out []causeLine
+	add := func(o v1.Outcome, exp bool, label string, rows []v1.Result) {
+		if len(rows) > 0 {
+			out = append(out, causeLine{o, exp, label, rows})
+		}
+	}
+	add(v1.Fail, false, "stands: ", c.Fails)
+	add(v1.Fail, true, "expected: ", c.Expected)
+	add(v1.Warn, false, "", c.Warns)
+	errs, blocked := "", "blocked: "
+	if c.Control != "" {
+		blocked = "blocked by " + c.Control + ": "
+	}
+	if c.Stands() {
+		errs = "follow from the FAIL above: "
+		blocked = strings.TrimSuffix(blocked, ": ") + ", following from the FAIL above: "
+	}
+	add(v1.Error, false, errs, c.Errors)
+	add(v1.Error, false, blocked, c.Blocked)
+	return out
+}
+
+// standingLine says how many FAILs stand and how many ERRORs follow from
+// them; "" when there is neither. The exit code does not change: any
+// ERROR is still exit 3 (semantics.md §3), so the line says which FAILs
+// to fix first.
+func standingLine(cs []Cause) string {
+	fails, follow, errs := 0, 0, 0
+	for _, c := range cs {
+		fails += len(c.Fails)
+		follow += len(c.Follows())
+		errs += len(c.Errors) + len(c.Blocked)
+	}
+	if fails == 0 && errs == 0 {
+		return ""
+	}
+	s := plural(fails, "FAIL") + " stand"
+	if fails == 1 {
+		s += "s"
+	}
+	switch {
+	case errs == 0:
+	case follow == errs:
+		s += fmt.Sprintf("; every ERROR (%d) follows from them: fix those FAILs and run again", errs)
+	case follow > 0:
+		s += fmt.Sprintf("; %d of %s follow from them, %d have causes of their own", follow, plural(errs, "ERROR"), errs-follow)
+	case errs == 1:
+		s += "; 1 ERROR has a cause of its own"
+	default:
+		s += fmt.Sprintf("; %d ERRORs have causes of their own", errs)
+	}
+	return s
 }
 
 func outcomeColor(res v1.Result) string {

@@ -61,7 +61,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to this file")
 	fs.StringVar(&o.jsonOut, "json", "", "write the JSON report (schema assay.report/v1) to this file")
 	fs.StringVar(&o.out, "out", "", "write every report format (report.json, junit.xml, report.html, summary.md) into this directory")
-	fs.BoolVar(&o.verbose, "v", false, "print each exchange of failing, warning and erroring checks")
+	fs.BoolVar(&o.verbose, "v", false, "print each exchange of failing, warning and erroring checks, and each N/A check's reason")
 	fs.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
 	fs.DurationVar(&o.timeout, "check-timeout", 30*time.Second, "time limit for one check")
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM bundle the target's TLS certificate chains to (overrides target.caFile)")
@@ -205,6 +205,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	color := o.color == "always" || (o.color == "auto" && tty && getenv("NO_COLOR") == "")
 	fmt.Fprintf(stdout, "assay %s: %d checks against %s (%s), profile %s\n", Version, len(checks), reports.Escape(tgt.env.Target.Issuer), reports.Escape(tgt.name), profile)
 	progress := reports.NewProgress(stdout, len(checks), tty, color)
+	progress.ShowNA = o.verbose
 
 	// The default Ginkgo reporter would print its own transcript to os.Stdout;
 	// assay prints its own progress and summary, so Ginkgo's goes nowhere.

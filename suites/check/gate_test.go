@@ -117,6 +117,11 @@ func (s *refusingTarget) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	if r.PostForm.Get("client_id") != "" {
+		// The one thing this target cannot do without.
+		_, _ = w.Write([]byte(`{"access_token":"t","token_type":"Bearer"}`))
+		return
+	}
 	w.WriteHeader(http.StatusUnauthorized)
 	_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"private_key_jwt: no key of client-a verifies the assertion"}`))
 }
@@ -165,6 +170,32 @@ func TestRowsBlockedByTheirControl(t *testing.T) {
 	own := s.Rows([]check.Row{{Check: check.Check{ID: "X-CTL"}, Send: check.Mutate(), Want: everywhere(issued{}), Ungated: true}})[0]
 	if r := own.Run(context.Background(), e); r.Outcome != v1.Fail || r.BlockedBy != "" {
 		t.Errorf("ungated row: got %s blockedBy %q (%s), want FAIL", r.Outcome, r.BlockedBy, r.Reason)
+	}
+
+	// A positive row with a contrast: refused while its contrast (the same
+	// request plus client_id) is issued a token, the refusal is its own.
+	withID := func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		jwt, err := e.ClientAssertion(e.Cast.A)
+		if err != nil {
+			return nil, err
+		}
+		return e.Post(ctx, check.ClientAuthForm(jwt).Add("client_id", e.Cast.A.ID), nil)
+	}
+	refusedContrast := func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
+		return e.Send(ctx, c)
+	}
+	contrasted := s.Rows([]check.Row{
+		{Check: check.Check{ID: "X-OWN"}, Send: check.Mutate(), Want: everywhere(issued{}), Contrast: withID},
+		{Check: check.Check{ID: "X-SAME"}, Send: check.Mutate(), Want: everywhere(issued{}), Contrast: refusedContrast},
+		{Check: check.Check{ID: "X-OK"}, Send: withID, Want: everywhere(issued{}), Contrast: refusedContrast},
+	})
+	for _, tt := range []struct {
+		c       check.Check
+		outcome v1.Outcome
+	}{{contrasted[0], v1.Fail}, {contrasted[1], v1.Error}, {contrasted[2], v1.Pass}} {
+		if r := tt.c.Run(context.Background(), e); r.Outcome != tt.outcome {
+			t.Errorf("%s: got %s (%s), want %s", tt.c.ID, r.Outcome, r.Reason, tt.outcome)
+		}
 	}
 }
 

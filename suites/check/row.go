@@ -56,14 +56,23 @@ type Row struct {
 	// races one): nothing may retry it.
 	Once bool
 	// Ungated marks a row whose request is its carrier's positive control
-	// or a variant the control may coincide with (an advertised algorithm
-	// of client A, no client_id, the token endpoint as aud where the
-	// profile's default is that): its refusal is the cause itself, so it
-	// runs even when the control failed, and reports the FAIL that the
-	// blocked rows point at. It is still gated by the controls its
-	// carrier's control requires. Every other row, positive or negative,
-	// is ERROR "blocked" when its carrier's control fails (semantics.md §2).
+	// (A-JG-01/grant), or coincides with it where no contrast exists (the
+	// issuer as the sole aud under the profiles that allow only that): its
+	// refusal is the cause itself, so it runs even when the control
+	// failed. It is still gated by the controls its carrier's control
+	// requires. Every other row, positive or negative, is ERROR "blocked"
+	// when its carrier's control fails (semantics.md §2), except as
+	// Contrast says.
 	Ungated bool
+	// Contrast, on a positive row, sends the row's request without what
+	// the row tests (the other typing, another advertised algorithm, a
+	// client_id added): when the carrier's control failed, the row is
+	// still sent; it passes if it is issued a token, it fails if it is
+	// refused while Contrast is issued one (the refusal is then about the
+	// row's change), and it is blocked otherwise. A row whose request the
+	// control may coincide with needs one, or it could never fail where
+	// its own defect breaks the control.
+	Contrast Sender
 }
 
 // Mutate is a Sender that carries the mutations on the row's carrier.
@@ -135,11 +144,17 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 		}
 	}
 	ctl := e.CarrierControl(r.Carrier)
-	blocked := e.Gate(ctx, ctl)
-	if r.Ungated {
-		blocked = e.GateRequired(ctx, ctl)
+	if b := e.GateRequired(ctx, ctl); b != nil {
+		return *b
 	}
-	if blocked != nil {
+	// blocked is set when the carrier's control failed. A row is then not
+	// sent, unless it is Ungated, or a positive row with a Contrast that
+	// can tell its own refusal from the control's.
+	var blocked *Result
+	if !r.Ungated {
+		blocked = e.Gate(ctx, ctl)
+	}
+	if blocked != nil && (r.Contrast == nil || !want.Accepting()) {
 		return *blocked
 	}
 	tr, err := r.Send(ctx, e, r.Carrier)
@@ -160,6 +175,16 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 		return w
 	}
 	reason := strings.Join(append(v.Fail, v.Warn...), "; ")
+	if blocked != nil {
+		// The control failed too: the refusal is this row's own only when
+		// the same request without the row's change is issued a token.
+		ctr, err := r.Contrast(ctx, e, r.Carrier)
+		if err != nil || ctr == nil || ctr.Status != 200 || ctr.AccessToken() == "" {
+			return *blocked
+		}
+		res.Exchanges = append(res.Exchanges, ctr)
+		v.Notes = append(v.Notes, "the same request without this row's change was issued a token, so the refusal is about the change")
+	}
 	if !want.Accepting() {
 		ctr, issued, err := e.Control(ctx, r.Carrier)
 		if err != nil || !issued {

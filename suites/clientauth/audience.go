@@ -78,8 +78,8 @@ func audienceRows() []check.Row {
 				Title: "accepts the token endpoint URL as audience where the profile allows it"},
 			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint)),
 			Want: expect.Only(issuedToA(), lenientAud...),
-			// Where it applies, the control's aud is this URL already.
-			Ungated: true,
+			// Where it applies, the control's aud may be this URL already.
+			Contrast: check.Mutate(assertion.Audience(assertion.Issuer)),
 		},
 		{
 			Check: check.Check{ID: "A-CA-08", Level: check.MUST, Cite: cite("BIS-4", "FAPI2-5.3.2.1"), Defect: defect.AcceptAudienceArray,

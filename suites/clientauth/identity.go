@@ -84,7 +84,7 @@ func identityRows() []check.Row {
 			Send: check.Mutate(),
 			Want: expect.Everywhere(issuedToA()),
 			// The control sends no client_id either: this is its request.
-			Ungated: true,
+			Contrast: withClientID,
 		},
 		{
 			Check: check.Check{ID: "A-AU-12", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.UnknownClientInvalidGrant,
@@ -120,4 +120,14 @@ func swapCase(v assertion.Value) assertion.Value {
 			return unicode.ToUpper(r)
 		}, s)
 	}
+}
+
+// withClientID sends client A's default assertion with a client_id
+// parameter too (RFC 7521 §4.2 allows it): A-AU-09's contrast.
+func withClientID(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	jwt, err := e.ClientAssertion(e.Cast.A)
+	if err != nil {
+		return nil, err
+	}
+	return e.Post(ctx, check.ClientAuthForm(jwt).Add("client_id", e.Cast.A.ID), nil)
 }

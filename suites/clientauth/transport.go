@@ -27,6 +27,9 @@ func transportChecks() []check.Check {
 // jti, so a copy seen on the wire cannot be replayed, and it is the
 // positive control that tells a refusal from a target that is down.
 func plainHTTP(ctx context.Context, e *check.Env) check.Result {
+	if b := e.Gate(ctx, e.CarrierControl(check.Client)); b != nil {
+		return *b
+	}
 	u, err := url.Parse(e.Target.TokenEndpoint)
 	if err != nil {
 		return check.Error("parse token endpoint: " + err.Error())

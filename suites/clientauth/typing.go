@@ -64,7 +64,7 @@ func typingRows() []check.Row {
 			Send: check.Mutate(assertion.Header("typ", "client-authentication+jwt")),
 			Want: expect.Everywhere(issuedToA()),
 			// Under BIS and BCP the control is typed so.
-			Ungated: true,
+			Contrast: check.Mutate(assertion.DropHeader("typ")),
 		},
 		{
 			Check: check.Check{ID: "A-CA-22", Level: check.SHOULD, Cite: cite("BIS-4"), Defect: defect.RequireTyp,
@@ -72,7 +72,7 @@ func typingRows() []check.Row {
 			Send: check.Mutate(assertion.DropHeader("typ")),
 			Want: expect.Everywhere(issuedToA()),
 			// Outside BIS and BCP the control is untyped.
-			Ungated: true,
+			Contrast: check.Mutate(assertion.Header("typ", "client-authentication+jwt")),
 		},
 		{
 			Check: check.Check{ID: "A-CA-23", Level: check.SHOULD, Cite: cite("RFC8725-3.11", "RFC8725bis-3.11"), Defect: defect.IgnoreTyp,

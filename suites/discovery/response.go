@@ -154,7 +154,7 @@ func responseChecks() []check.Check {
 					return *bad
 				}
 				if !strings.EqualFold(strings.TrimSpace(tr.Header.Get("Pragma")), "no-cache") {
-					return check.Broken(check.SHOULD, "token response lacks Pragma: no-cache (RFC 6749 §5.1 MUST; OAuth 2.1 drops it)", tr)
+					return check.Broken(check.SHOULD, "token response lacks Pragma: no-cache (RFC 6749 §5.1 asks for it; OAuth 2.1 drops it, so a warning)", tr)
 				}
 				return check.Pass(tr)
 			}},

@@ -184,6 +184,9 @@ func tokenResponseChecks() []check.Check {
 // issuedWith requests a token with scope and decodes the response; a
 // refusal is ERROR, since the scope rows need a token.
 func issuedWith(ctx context.Context, e *check.Env, scope string) (*client.Transcript, map[string]any, *check.Result) {
+	if b := e.Gate(ctx, e.CarrierControl(check.Client)); b != nil {
+		return nil, nil, b
+	}
 	tr, err := requestScope(ctx, e, scope)
 	if err != nil {
 		r := check.Error(err.Error(), tr)
@@ -191,7 +194,7 @@ func issuedWith(ctx context.Context, e *check.Env, scope string) (*client.Transc
 	}
 	m, jerr := tr.JSON()
 	if tr.Status != http.StatusOK || jerr != nil {
-		r := check.Error(fmt.Sprintf("a request for scope %q was refused (HTTP %d)", scope, tr.Status), tr)
+		r := check.Error(fmt.Sprintf("a request for scope %q was refused: %s", scope, check.Refusal(tr)), tr)
 		return tr, nil, &r
 	}
 	return tr, m, nil
@@ -218,12 +221,15 @@ func sameScope(a, b string) bool {
 func responseProbe(c check.Check, problem func(tr *client.Transcript, m map[string]any) string) check.Check {
 	lvl := c.Level
 	c.Run = func(ctx context.Context, e *check.Env) check.Result {
+		if b := e.Gate(ctx, e.CarrierControl(check.Client)); b != nil {
+			return *b
+		}
 		tr, err := e.Send(ctx, check.Client)
 		if err != nil {
 			return check.Error(err.Error(), tr)
 		}
 		if tr.Status != http.StatusOK {
-			return check.Error(fmt.Sprintf("the positive control did not issue a token (HTTP %d)", tr.Status), tr)
+			return check.Error("the positive control did not issue a token this time: "+check.Refusal(tr), tr)
 		}
 		m, err := tr.JSON()
 		if err != nil {

@@ -43,7 +43,7 @@ func flood(ctx context.Context, s *scene) check.Result {
 		if i == 0 || !rejectedClient(tr) {
 			s.trs = append(s.trs, tr)
 		}
-		if r, bad := s.rejected(ctx, check.MUST, tr, fmt.Sprintf("flood assertion %d, unknown kid %s", i+1, kid)); bad {
+		if r, bad := s.rejected(ctx, check.SHOULD, tr, fmt.Sprintf("flood assertion %d, unknown kid %s", i+1, kid)); bad {
 			return r
 		}
 	}

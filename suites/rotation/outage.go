@@ -75,7 +75,7 @@ func keepsWorking(o outage) func(ctx context.Context, s *scene) check.Result {
 		if err != nil {
 			return s.hung(ctx, check.SHOULD, err, tr, what)
 		}
-		if r, bad := s.rejected(ctx, check.MUST, tr, what); bad {
+		if r, bad := s.rejected(ctx, check.SHOULD, tr, what); bad {
 			return r
 		}
 		if s.h.Hits() == since {
