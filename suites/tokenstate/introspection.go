@@ -203,7 +203,7 @@ func fits(ctx context.Context, e *check.Env, d time.Duration) bool {
 		return false
 	}
 	dl, ok := ctx.Deadline()
-	return !ok || time.Until(dl) > d+2*time.Second
+	return !ok || e.Clock().Add(d+2*time.Second).Before(dl)
 }
 
 // inactive introspects a token derived from a live one (mk) and wants an

@@ -85,6 +85,33 @@ func TestReference(t *testing.T) {
 	}
 }
 
+// TestTokenSources: the tokens may come from the jwt-bearer grant or from
+// a command as well; the rows pass against the reference either way.
+func TestTokenSources(t *testing.T) {
+	grant := env(t, check.TokenState{Enabled: true, From: check.TokenFromGrant})
+	grant.Grant.Enabled = true
+	cmd := env(t, check.TokenState{Enabled: true, From: check.TokenFromCommand})
+	calls := 0
+	cmd.TokenState.Command = func(ctx context.Context) (string, error) {
+		calls++
+		tr, err := cmd.Authenticate(ctx, cmd.Cast.A)
+		if err != nil {
+			return "", err
+		}
+		return tr.AccessToken() + "\n", nil
+	}
+	for name, e := range map[string]*check.Env{"grant": grant, "command": cmd} {
+		for _, c := range tokenstate.Checks() {
+			if r := suites.Run(context.Background(), e, c); r.Outcome != v1.Pass {
+				t.Errorf("%s: %s: %s: %s", name, c.ID, r.Outcome, r.Reason)
+			}
+		}
+	}
+	if calls == 0 {
+		t.Error("the token command was never run")
+	}
+}
+
 // TestGate: when a fresh token does not introspect active, the rows that
 // depend on it are ERROR "blocked", never PASS.
 func TestGate(t *testing.T) {
