@@ -109,9 +109,6 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	if err := tlsFlags(o, set, &cfg); err != nil {
-		return err
-	}
 	if cfg.Target.InsecureSkipVerify {
 		fmt.Fprintln(stderr, "assay: warning: TLS certificate verification is off (insecure-skip-verify): any server can pose as the target")
 	}
@@ -152,31 +149,6 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		expected[x.ID] = x.Reason
 	}
 	return execute(ctx, o, r, cfg.Profile, checks, expected, stdout, getenv)
-}
-
-// tlsFlags applies --ca-file and --insecure-skip-verify over the config:
-// each replaces the config's choice of either (an explicit flag wins,
-// design.md R2).
-func tlsFlags(o runOptions, set map[string]bool, cfg *config.Config) error {
-	if !set["ca-file"] && !set["insecure-skip-verify"] {
-		return nil
-	}
-	if k := cfg.Target.Kind; k == config.KindReference || k == "" {
-		return usageErr("--ca-file, --insecure-skip-verify: not used with the built-in reference target (it sets its own)")
-	}
-	switch {
-	case set["ca-file"]:
-		if o.caFile == "" {
-			return usageErr("--ca-file: empty path")
-		}
-		cfg.Target.CAFile, cfg.Target.InsecureSkipVerify = o.caFile, false
-	case set["insecure-skip-verify"]:
-		cfg.Target.InsecureSkipVerify = o.insecure
-		if o.insecure {
-			cfg.Target.CAFile = ""
-		}
-	}
-	return nil
 }
 
 // targetLogLines bounds the target output a report keeps.

@@ -10,7 +10,8 @@ import (
 )
 
 // loadConfig reads the config (or the defaults), overlays the flags the
-// user set explicitly, and validates everything at once (design.md R2).
+// user set explicitly, and validates everything at once (design.md R2);
+// the TLS flags replace the validated config's choice last (tlsFlags).
 //
 // Problems found past the file's own rules (preflight: key files, hooks,
 // the mock IdP address, defect and check names) are listed with them;
@@ -48,7 +49,35 @@ func loadConfig(o runOptions, set map[string]bool, getenv func(string) string, s
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "assay: warning:", w)
 	}
+	if err := tlsFlags(o, set, &cfg); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
+}
+
+// tlsFlags applies --ca-file and --insecure-skip-verify over the config:
+// each replaces the config's choice of either (an explicit flag wins,
+// design.md R2).
+func tlsFlags(o runOptions, set map[string]bool, cfg *config.Config) error {
+	if !set["ca-file"] && !set["insecure-skip-verify"] {
+		return nil
+	}
+	if k := cfg.Target.Kind; k == config.KindReference || k == "" {
+		return usageErr("--ca-file, --insecure-skip-verify: not used with the built-in reference target (it sets its own)")
+	}
+	switch {
+	case set["ca-file"]:
+		if o.caFile == "" {
+			return usageErr("--ca-file: empty path")
+		}
+		cfg.Target.CAFile, cfg.Target.InsecureSkipVerify = o.caFile, false
+	case set["insecure-skip-verify"]:
+		cfg.Target.InsecureSkipVerify = o.insecure
+		if o.insecure {
+			cfg.Target.CAFile = ""
+		}
+	}
+	return nil
 }
 
 // listErrors renders joined errors as one headline with their count plus
