@@ -120,7 +120,8 @@ type Options struct {
 	MaxAssertionLifetime time.Duration
 	// MaxGrantLifetime is the same bound on a grant assertion's exp - now.
 	MaxGrantLifetime time.Duration
-	// Oracle is the loopback SSRF listener the jku/x5u rows point at (U6).
+	// Oracle is the SSRF listener the jku/x5u rows point at (U6), placed where
+	// the target can reach it.
 	Oracle      *oracle.Oracle
 	Rotation    check.Rotation
 	Verifier    check.VerifierTarget

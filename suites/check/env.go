@@ -143,7 +143,7 @@ type Env struct {
 	RegistrationToken string
 	// Secrets are values that must never appear in output.
 	Secrets []string
-	// Oracle is the harness's loopback SSRF listener (U6); nil disables the
+	// Oracle is the harness's SSRF listener (U6); nil disables the
 	// rows that need it.
 	Oracle *oracle.Oracle
 	// Baseline collects positive-control latencies for U7; nil disables U7.
