@@ -38,6 +38,7 @@ const (
 	JWKSNoKty               Name = "jwks-no-kty"                 // A-JW-03: a key without kty
 	JWKSUseKeyOpsConflict   Name = "jwks-use-key-ops-conflict"   // A-JW-05: use sig with key_ops encrypt
 	JWKSX5cMismatch         Name = "jwks-x5c-mismatch"           // A-JW-06: x5c certificate for another key
+	JWKSX5tMismatch         Name = "jwks-x5t-mismatch"           // A-JW-06.2: x5t and x5t#S256 are thumbprints of another certificate
 	ShortClientSecret       Name = "short-client-secret"         // A-JO-16: registration issues a 12-octet client_secret
 	HonorProposedClientID   Name = "honor-proposed-client-id"    // A-SEC-03: registration takes the client_id the client proposes
 	JWKSEncKeyWithoutUse    Name = "jwks-enc-key-without-use"    // A-MD-13.2: sig and enc keys published, a key without use

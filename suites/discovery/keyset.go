@@ -3,6 +3,8 @@ package discovery
 import (
 	"context"
 	"crypto"
+	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -77,6 +79,8 @@ func keysetChecks() []check.Check {
 			}),
 		{ID: "A-JW-06", Level: check.MUST, Cite: cite("RFC7517-4.7", "OIDC-Disc-3"), Defect: defect.JWKSX5cMismatch,
 			Title: "publishes x5c whose first certificate holds the key of its JWK", Run: x5cMatches},
+		{ID: "A-JW-06.2", Level: check.MUST, Cite: cite("RFC7517-4.8", "RFC7517-4.9"), Defect: defect.JWKSX5tMismatch,
+			Title: "publishes x5t and x5t#S256 that are the thumbprints of its x5c certificate", Run: x5tMatches},
 		// FAPI 2.0 SP §5.4.2: jwks_uri over TLS is a shall, jku and x5u in
 		// the server's own JWTs a should not; outside FAPI 2.0 no text
 		// forbids either header to an issuer (RFC 8725 §3.10 is about
@@ -122,6 +126,48 @@ func x5cMatches(ctx context.Context, e *check.Env) check.Result {
 	}
 	if !seen {
 		return check.NA("no key in jwks_uri carries x5c")
+	}
+	return check.Pass(tr)
+}
+
+// x5tMatches compares each key's x5t (SHA-1) and x5t#S256 (SHA-256) with
+// the thumbprints of its first x5c certificate (RFC 7517 §4.8, §4.9): a
+// verifier that picks keys by thumbprint must find the certificate the key
+// came with. A thumbprint without x5c names a certificate assay cannot see.
+func x5tMatches(ctx context.Context, e *check.Env) check.Result {
+	tr, ks, bad := serverKeys(ctx, e)
+	if bad != nil {
+		return *bad
+	}
+	seen := false
+	for _, raw := range ks {
+		m := jwkMembers(raw)
+		chain, ok := m["x5c"].([]any)
+		if !ok || len(chain) == 0 {
+			continue
+		}
+		first, _ := chain[0].(string)
+		der, err := base64.StdEncoding.DecodeString(first)
+		if err != nil {
+			continue // A-JW-06 judges the certificate itself
+		}
+		s1, s256 := sha1.Sum(der), sha256.Sum256(der) //nolint:gosec // x5t is defined as SHA-1
+		for _, t := range []struct {
+			name string
+			want []byte
+		}{{"x5t", s1[:]}, {"x5t#S256", s256[:]}} {
+			got, ok := m[t.name].(string)
+			if !ok {
+				continue
+			}
+			seen = true
+			if got != base64.RawURLEncoding.EncodeToString(t.want) {
+				return check.Broken(check.MUST, fmt.Sprintf("key %v: %s %q is not the thumbprint of its x5c certificate (want %q)", m["kid"], t.name, got, base64.RawURLEncoding.EncodeToString(t.want)), tr)
+			}
+		}
+	}
+	if !seen {
+		return check.NA("no key in jwks_uri carries x5t or x5t#S256 next to x5c")
 	}
 	return check.Pass(tr)
 }

@@ -1,6 +1,8 @@
 package tokenendpoint
 
 import (
+	"crypto/sha1" //nolint:gosec // x5t is a SHA-1 thumbprint (RFC 7517 §4.8), not a signature
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -151,7 +153,18 @@ func (s *Server) jwksExtras(members []json.RawMessage) []json.RawMessage {
 		certKey = s.cfg.Keys[1]
 	}
 	if der, err := s.selfSigned(certKey); err == nil {
-		edit(0, func(m map[string]any) { m["x5c"] = []string{base64.StdEncoding.EncodeToString(der)} })
+		// x5t and x5t#S256 are the SHA-1 and SHA-256 thumbprints of the
+		// x5c certificate (RFC 7517 §4.8, §4.9).
+		thumbOf := der
+		if s.has(defect.JWKSX5tMismatch) {
+			thumbOf = append([]byte("another certificate: "), der...)
+		}
+		s1, s256 := sha1.Sum(thumbOf), sha256.Sum256(thumbOf)
+		edit(0, func(m map[string]any) {
+			m["x5c"] = []string{base64.StdEncoding.EncodeToString(der)}
+			m["x5t"] = base64.RawURLEncoding.EncodeToString(s1[:])
+			m["x5t#S256"] = base64.RawURLEncoding.EncodeToString(s256[:])
+		})
 	}
 	if s.has(defect.JWKSUseKeyOpsConflict) {
 		edit(0, func(m map[string]any) { m["key_ops"] = []string{"encrypt"} })
