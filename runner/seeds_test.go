@@ -78,3 +78,51 @@ func TestSeed003TokenState(t *testing.T) {
 		t.Errorf("%d token state rows in the report, want 9", ran)
 	}
 }
+
+// TestSeed000Grant runs both seed 000 grant configs: (a) the client signs
+// with the key of the certificate it uploaded (self-signed, no client
+// authentication, aud = a login URL) and (b) an external issuer whose
+// keys the gateway fetches, with client_secret_post next to the assertion.
+// Each runs with 0 ERROR, and every grant row that applies runs (the
+// grant's positive control issues a token).
+func TestSeed000Grant(t *testing.T) {
+	t.Setenv("SEED000_CLIENT_SECRET", "seed-000-test-only-client-secret-0123")
+	for _, name := range []string{"seed-000-self-signed", "seed-000-external-issuer"} {
+		t.Run(name, func(t *testing.T) {
+			r := runSeed(t, name)
+			if errs := errorsOf(r); len(errs) > 0 {
+				t.Errorf("ERROR rows:\n  %s", strings.Join(errs, "\n  "))
+			}
+			wantGrantControl(t, r)
+		})
+	}
+}
+
+// TestSeed003Grant runs seed-003-grant.yaml: the ACS-era grant under the
+// legacy URN, signed HS256 by a symmetric-key issuer, scope = the relying
+// party realm, with 0 ERROR.
+func TestSeed003Grant(t *testing.T) {
+	t.Setenv("SEED003_IDP_KEY", "key1-the-thinktecture-sts-symmetric-key")
+	t.Setenv("SEED003_RP_KEY", "the-relying-party-token-signing-key")
+	t.Setenv("SEED003_CLIENT_SECRET", "service-identity-password")
+	r := runSeed(t, "seed-003-grant")
+	if errs := errorsOf(r); len(errs) > 0 {
+		t.Errorf("ERROR rows:\n  %s", strings.Join(errs, "\n  "))
+	}
+	wantGrantControl(t, r)
+}
+
+// wantGrantControl fails unless the grant's positive control (A-JG-01)
+// passed, so that the grant rows were judged rather than blocked.
+func wantGrantControl(t *testing.T, r v1.Report) {
+	t.Helper()
+	for _, res := range r.Results {
+		if res.ID == "A-JG-01" {
+			if res.Outcome != v1.Pass {
+				t.Errorf("A-JG-01/grant: %s (%s), want PASS", res.Outcome, res.Reason)
+			}
+			return
+		}
+	}
+	t.Error("no A-JG-01/grant in the report")
+}

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/oauth"
 	v1 "github.com/assayhq/assay/reports/v1"
 )
 
@@ -147,12 +148,13 @@ func Blocked(ctl Control, cause Result) Result {
 // RFC 7521 §6.2) for the client carrier, the unmodified jwt-bearer grant
 // from the trusted issuer (A-JG-01, RFC 7523 §2.1) for the grant carrier.
 // The grant's control requires the client control when grant requests
-// carry client A's assertion.
+// carry client A's assertion (grant.clientAuthMethod private_key_jwt); a
+// grant authenticated otherwise, or not at all, stands on its own.
 func (e *Env) CarrierControl(c Carrier) Control {
 	if c == Grant {
 		ctl := Control{ID: "A-JG-01/grant", Title: "a valid jwt-bearer grant from the trusted issuer",
 			Run: func(ctx context.Context, e *Env) Result { return sendControl(ctx, e, Grant) }}
-		if e.Grant.ClientAuth != "none" {
+		if e.GrantMethod() == oauth.AuthPrivateKeyJWT {
 			ctl.Requires = []Control{e.CarrierControl(Client)}
 		}
 		return ctl
