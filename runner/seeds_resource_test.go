@@ -27,6 +27,7 @@ func allSeedEnv(t *testing.T) {
 	t.Setenv("SEED003_IDP_KEY", "key1-the-thinktecture-sts-symmetric-key")
 	t.Setenv("SEED003_RP_KEY", "the-relying-party-token-signing-key")
 	t.Setenv("SEED003_CLIENT_SECRET", "service-identity-password")
+	t.Setenv("SEED000_CLIENT_SECRET", "seed-000-test-only-client-secret-0123")
 }
 
 // outcomes maps check key to outcome.

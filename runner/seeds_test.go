@@ -86,7 +86,7 @@ func TestSeed003TokenState(t *testing.T) {
 // Each runs with 0 ERROR, and every grant row that applies runs (the
 // grant's positive control issues a token).
 func TestSeed000Grant(t *testing.T) {
-	t.Setenv("SEED000_CLIENT_SECRET", "seed-000-test-only-client-secret-0123")
+	allSeedEnv(t)
 	for _, name := range []string{"seed-000-self-signed", "seed-000-external-issuer"} {
 		t.Run(name, func(t *testing.T) {
 			r := runSeed(t, name)
@@ -102,9 +102,7 @@ func TestSeed000Grant(t *testing.T) {
 // legacy URN, signed HS256 by a symmetric-key issuer, scope = the relying
 // party realm, with 0 ERROR.
 func TestSeed003Grant(t *testing.T) {
-	t.Setenv("SEED003_IDP_KEY", "key1-the-thinktecture-sts-symmetric-key")
-	t.Setenv("SEED003_RP_KEY", "the-relying-party-token-signing-key")
-	t.Setenv("SEED003_CLIENT_SECRET", "service-identity-password")
+	allSeedEnv(t)
 	r := runSeed(t, "seed-003-grant")
 	if errs := errorsOf(r); len(errs) > 0 {
 		t.Errorf("ERROR rows:\n  %s", strings.Join(errs, "\n  "))
