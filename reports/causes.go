@@ -131,14 +131,15 @@ func problem(res v1.Result) bool {
 // text that names its cause. A refusal (an error response) groups by what
 // the target said, so that rows refused for one reason are one cause. A
 // FAIL or WARN the target answered otherwise (a token for an attack) is
-// its own cause. An ERROR without a response groups by its reason's family
-// (the same transport failure everywhere).
+// its own cause. An ERROR refused by the target groups like a FAIL; one
+// without a refusal groups by its reason's family (the same transport
+// failure everywhere).
 func causeKey(res v1.Result) (key, text string) {
 	if ex, ok := lastRefusal(res); ok {
+		// An ERROR refused the same way as a FAIL is that FAIL's
+		// consequence: a precondition the target refused as it refused the
+		// MUST row (a key never refetched, say).
 		t := refusalText(ex.Response)
-		if res.Outcome == v1.Error {
-			return "error\x00" + family(res.Reason), res.Reason
-		}
 		return "refusal\x00" + family(t), t
 	}
 	if res.Outcome == v1.Error {

@@ -69,6 +69,26 @@ func TestCausesGroupByWhatTheTargetSaid(t *testing.T) {
 	}
 }
 
+// TestPreconditionErrorFollowsItsFail: a row that is ERROR because the
+// target refused its precondition the way it refused a MUST row (a server
+// that never refetches keys) is that FAIL's consequence, and the summary
+// says so.
+func TestPreconditionErrorFollowsItsFail(t *testing.T) {
+	body := `{"error":"invalid_client","error_description":"no key with kid rot-2"}`
+	r := v1.Report{Results: []v1.Result{
+		{ID: "A-KR-03", Level: "MUST", Outcome: v1.Fail, Reason: "the new key was refused", Exchanges: refusal(401, body)},
+		{ID: "C-ROT-07", Level: "MUST", Outcome: v1.Error, Reason: "precondition: the new key was never accepted",
+			Exchanges: refusal(401, `{"error":"invalid_client","error_description":"no key with kid rot-3"}`)},
+	}}
+	cs := Causes(r)
+	if len(cs) != 1 || len(cs[0].Follows()) != 1 || cs[0].Follows()[0].ID != "C-ROT-07" {
+		t.Fatalf("causes %+v, want one standing cause that C-ROT-07 follows from", cs)
+	}
+	if got, want := standingLine(cs), "1 FAIL stands; every ERROR (1) follows from it: fix that FAIL and run again"; got != want {
+		t.Errorf("standing line %q, want %q", got, want)
+	}
+}
+
 func TestFamily(t *testing.T) {
 	same := [][2]string{
 		{"jti 4f2a9c already used at 12:00:01", "jti 9c1b already used at 12:00:02"},

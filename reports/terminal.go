@@ -266,6 +266,8 @@ func standingLine(cs []Cause) string {
 	}
 	switch {
 	case errs == 0:
+	case follow == errs && fails == 1:
+		s += fmt.Sprintf("; every ERROR (%d) follows from it: fix that FAIL and run again", errs)
 	case follow == errs:
 		s += fmt.Sprintf("; every ERROR (%d) follows from them: fix those FAILs and run again", errs)
 	case follow > 0:

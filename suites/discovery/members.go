@@ -138,7 +138,7 @@ func memberChecks() []check.Check {
 					return check.Error(err.Error(), tr, ctr)
 				}
 				if !issued {
-					return check.NA("private_key_jwt did not issue a token here; the client assertion rows report why")
+					return check.NA("private_key_jwt did not issue a token here; A-JG-14 (the client control) reports why")
 				}
 				methods, ok := listMember(m, "token_endpoint_auth_methods_supported")
 				if !ok {

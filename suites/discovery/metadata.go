@@ -148,7 +148,7 @@ func metadataChecks() []check.Check {
 					return check.Broken(check.SHOULD, "the jwt-bearer grant issued a token but grant_types_supported does not list "+e.Grant.URN+" (omitted, it defaults to authorization_code and implicit)", tr, ctr)
 				}
 				if !issued {
-					return check.NA("the jwt-bearer grant did not issue a token here; A-JG-01 reports why")
+					return check.NA("the jwt-bearer grant did not issue a token here; A-JG-01/grant (the grant control) reports why")
 				}
 				return check.Pass(tr, ctr)
 			}},
