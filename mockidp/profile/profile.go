@@ -65,9 +65,10 @@ type Rules struct {
 	// Typed: the assertion carries typ client-authentication+jwt (7523bis
 	// §4).
 	Typed bool
-	// RefuseFutureIat: an iat more than 60 s ahead is refused (FAPI 2.0 SP
-	// §5.3.2.1 item 13); RFC 7519 §4.1.6 sets no rule.
-	RefuseFutureIat bool
+	// ClockWindow: iat and nbf up to 10 s ahead are accepted and an iat
+	// more than 60 s ahead is refused (FAPI 2.0 SP §5.3.2.1 item 13);
+	// RFC 7519 §4.1.6 sets no rule.
+	ClockWindow bool
 	// OpenIDDiscovery: the profile reads OpenID Connect Discovery 1.0
 	// metadata (its required members, its well-known location first);
 	// the others read RFC 8414 first.
@@ -99,7 +100,7 @@ func (p Profile) Rules() Rules {
 	case BIS:
 		return Rules{IssuerAudience: true, Typed: true}
 	case FAPI2:
-		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, RefuseFutureIat: true, OpenIDDiscovery: true,
+		return Rules{IssuerAudience: true, AudienceString: true, RequireJTI: true, ClockWindow: true, OpenIDDiscovery: true,
 			SigningAlgs: []string{"PS256", "ES256", "EdDSA"}, PrivateKeyJWTOnly: true}
 	case BCP:
 		return Rules{IssuerAudience: true, Typed: true, BoundedLifetime: true}

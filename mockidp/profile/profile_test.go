@@ -33,7 +33,7 @@ func TestRules(t *testing.T) {
 		{"aud a string", func(r Rules) bool { return r.AudienceString }, []Profile{OIDCE3, FAPI2}},
 		{"jti required", func(r Rules) bool { return r.RequireJTI }, []Profile{OIDC, OIDCE3, FAPI2}},
 		{"typed assertion", func(r Rules) bool { return r.Typed }, []Profile{BIS, BCP}},
-		{"future iat refused", func(r Rules) bool { return r.RefuseFutureIat }, []Profile{FAPI2}},
+		{"clock window", func(r Rules) bool { return r.ClockWindow }, []Profile{FAPI2}},
 		{"OpenID Discovery", func(r Rules) bool { return r.OpenIDDiscovery }, []Profile{OIDC, OIDCE3, FAPI2}},
 		{"bounded lifetime", func(r Rules) bool { return r.BoundedLifetime }, []Profile{BCP}},
 		{"private_key_jwt only", func(r Rules) bool { return r.PrivateKeyJWTOnly }, []Profile{FAPI2}},

@@ -8,16 +8,20 @@ import (
 	"github.com/assayhq/assay/suites/expect"
 )
 
+// where lists the profiles whose rules (mockidp/profile, the table the
+// reference enforces) satisfy rule.
+func where(rule func(profile.Rules) bool) []check.Profile { return profile.Where(rule) }
+
 // strictAud lists the profiles where the issuer is the sole audience.
 func strictAud() []check.Profile {
-	return profile.Where(func(r profile.Rules) bool { return r.IssuerAudience })
+	return where(func(r profile.Rules) bool { return r.IssuerAudience })
 }
 
 // allowing lists the profiles whose algorithm allowlist lets alg through
 // (profile.Rules.SigningAlgs): a defect behind the allowlist shows only
 // there.
 func allowing(alg string) []check.Profile {
-	return profile.Where(func(r profile.Rules) bool { return r.AllowsAlg(alg) })
+	return where(func(r profile.Rules) bool { return r.AllowsAlg(alg) })
 }
 
 // byProfile is lenient where the token endpoint URL is a valid audience
@@ -38,7 +42,7 @@ func byProfile(lenient, strict check.Expectation) map[check.Profile]check.Expect
 func audienceRows() []check.Row {
 	rej := expect.RejectClientOrRequest
 	strictAud := strictAud()
-	lenientAud := profile.Where(func(r profile.Rules) bool { return !r.IssuerAudience })
+	lenientAud := where(func(r profile.Rules) bool { return !r.IssuerAudience })
 	return []check.Row{
 		{
 			Check: check.Check{ID: "A-CA-04", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.IgnoreAudience,

@@ -39,7 +39,7 @@ func claimAttacks() []check.Row {
 		// than 60 s ahead); RFC 7519 §4.1.6 and RFC 7523 §3 set no rule.
 		{Check: check.Check{ID: "B-CLM-08", Title: "rejects iat two minutes in the future",
 			Cite: cite("FAPI2-5.3.2.1", "RFC7519-4.1.6"), Defect: defect.AcceptFutureIat},
-			Want: expect.Only(expect.RejectClient, profile.Where(func(r profile.Rules) bool { return r.RefuseFutureIat })...),
+			Want: expect.Only(expect.RejectClient, profile.Where(func(r profile.Rules) bool { return r.ClockWindow })...),
 			Send: check.Mutate(assertion.IssuedAt(2*time.Minute), assertion.Expires(3*time.Minute))},
 		{Check: check.Check{ID: "B-CLM-09", Title: "rejects nbf five minutes in the future",
 			Cite: cite("RFC7519-4.1.5", "RFC7523-3"), Defect: defect.IgnoreNotBefore},
@@ -123,7 +123,7 @@ func claimAttacks() []check.Row {
 				Want: x.want,
 				Send: check.Mutate(x.m)}
 			if x.want != nil {
-				a.KillIn = []check.Profile{check.BCP} // where refusing is required
+				a.KillIn = profile.Where(func(r profile.Rules) bool { return r.BoundedLifetime }) // where refusing is required
 			}
 			as = append(as, a)
 		}
@@ -134,7 +134,9 @@ func claimAttacks() []check.Row {
 	// 5xx or a broken rejection, the wrap-around symptoms it looks for.
 	farOff := func(why string) map[check.Profile]check.Expectation {
 		m := expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient, Why: why})
-		m[check.BCP] = expect.RejectClient
+		for _, p := range profile.Where(func(r profile.Rules) bool { return r.BoundedLifetime }) {
+			m[p] = expect.RejectClient
+		}
 		return m
 	}
 	str := func(name string, off time.Duration) assertion.Mutation {
