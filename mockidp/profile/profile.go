@@ -47,6 +47,10 @@ func Parse(s string) (Profile, error) {
 }
 
 // Rules are what a profile requires of a client assertion (catalog.md §0.2).
+// The reference token endpoint enforces each rule in the profiles that set
+// it, except ClockWindow and BoundedLifetime, which it applies under every
+// profile: refusing there is conformant too, and the rows that judge them
+// do not apply where the rule is unset.
 type Rules struct {
 	// IssuerAudience: the issuer identifier is the one valid audience;
 	// the token endpoint URL and an array naming anyone else are refused
