@@ -79,15 +79,17 @@ func TestSeed003TokenState(t *testing.T) {
 	}
 }
 
-// TestSeed000Grant runs both seed 000 grant configs: (a) the client signs
+// TestSeed000Grant runs the seed 000 grant configs: (a) the client signs
 // with the key of the certificate it uploaded (self-signed, no client
-// authentication, aud = a login URL) and (b) an external issuer whose
-// keys the gateway fetches, with client_secret_post next to the assertion.
+// authentication, aud = a login URL), (b) an external issuer whose keys
+// the gateway fetches, with client_secret_post next to the assertion, and
+// (c) the gateway's own HS256 id_token keyed with the client's secret, aud
+// = the client_id.
 // Each runs with 0 ERROR, and every grant row that applies runs (the
 // grant's positive control issues a token).
 func TestSeed000Grant(t *testing.T) {
 	allSeedEnv(t)
-	for _, name := range []string{"seed-000-self-signed", "seed-000-external-issuer"} {
+	for _, name := range []string{"seed-000-self-signed", "seed-000-external-issuer", "seed-000-own-id-token"} {
 		t.Run(name, func(t *testing.T) {
 			r := runSeed(t, name)
 			if errs := errorsOf(r); len(errs) > 0 {

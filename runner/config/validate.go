@@ -342,8 +342,8 @@ func (c Config) validateClients(v *validator) {
 		case cl.B == nil && cl.A != nil:
 			v.add("clients.B", "required with clients.A (a second private_key_jwt client, catalog §0.4)")
 		}
-		if cl.A == nil && c.Grant.On() && c.Grant.ClientAuth == ClientAuthRequired {
-			v.add("grant.clientAuth", "required needs client A to authenticate grant requests")
+		if cl.A == nil && c.Grant.On() && c.Grant.ClientAuth == ClientAuthRequired && c.Grant.AuthMethod() == AuthPrivateKeyJWT {
+			v.add("grant.clientAuth", "required needs client A to authenticate grant requests (or a grant.clientAuthMethod of another client)")
 		}
 	}
 	ids := map[string]string{} // client_id -> first path

@@ -147,6 +147,10 @@ func TestValidate(t *testing.T) {
 			c.Clients = Clients{}
 			c.Grant.ClientAuth = ClientAuthRequired
 		}, []string{"grant.clientAuth: required needs client A"}},
+		{"grant-only target authenticating with a secret", processConfig, func(c *Config) {
+			c.Clients = Clients{S: &SecretClient{ID: "client-s", SecretEnv: "S_SECRET"}}
+			c.Grant.ClientAuth, c.Grant.ClientAuthMethod = ClientAuthRequired, AuthClientSecretPost
+		}, nil},
 		{"no client and no grant", processConfig, func(c *Config) {
 			off := false
 			c.Clients, c.Grant.Enabled = Clients{}, &off
