@@ -21,6 +21,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
+	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -297,39 +298,32 @@ func splitParams(s string) []string {
 	return append(out, b.String())
 }
 
+// control is the resource suite's positive control: a valid token from the
+// trusted issuer, accepted (C-RS-01's own request).
+func control() check.Control {
+	return check.Control{ID: "C-RS-01", Title: "a valid token from the trusted issuer", Run: validToken}
+}
+
 // gate is the positive control every refusal row runs before it sends its
 // own token (semantics.md §2, one cause, one finding): a valid token must
 // be accepted, else the row is ERROR "blocked: C-RS-01 failed: …", never
 // PASS. A verifier that refuses everything (an HS256 verifier handed ES256
 // tokens, a wrong audience in the config) would otherwise pass every
-// refusal row. The control runs per row, not once per run, so a verifier
-// that stops accepting in the middle of the run still blocks the rows
-// after it.
+// refusal row. Env.Gate runs the control once per run; a fresh valid
+// token is also presented per row, so that a verifier that stops
+// accepting in the middle of the run (a relying party gone stale after
+// the issuer rotated) blocks the rows after it instead of passing them.
 func gate(ctx context.Context, e *check.Env) (check.Result, bool) {
-	tok, err := mint(e)
-	if err != nil {
-		return harness(err, nil), false
+	if b := e.Gate(ctx, control()); b != nil {
+		return *b, false
 	}
-	tr, err := present(ctx, e, tok)
-	if err != nil {
-		return harness(err, tr), false
-	}
-	if why := unjudged(e, tr); why != "" {
-		return check.Error("blocked: C-RS-01 failed: "+why, tr), false
-	}
-	if !granted(e, tr) {
-		return check.Error(blocked(tr), tr), false
+	r := validToken(ctx, e)
+	if r.Outcome != v1.Pass {
+		b := check.Blocked(control(), r)
+		b.Exchanges = r.Exchanges
+		return b, false
 	}
 	return check.Result{}, true
-}
-
-// blocked is the reason of a row whose valid-token control was refused.
-func blocked(tr *client.Transcript) string {
-	why := fmt.Sprintf("a valid token was refused: HTTP %d", tr.Status)
-	if c := tr.Header.Get("WWW-Authenticate"); c != "" {
-		why += " " + c
-	}
-	return "blocked: C-RS-01 failed: " + why
 }
 
 // refused turns a judged refusal into a result; a wrong refusal (a 5xx, a

@@ -78,7 +78,7 @@ func TestGate(t *testing.T) {
 				t.Errorf("%s: %s: %s, want FAIL", c.ID, r.Outcome, r.Reason)
 			}
 		case r.Outcome == v1.NA:
-		case r.Outcome != v1.Error || !strings.HasPrefix(r.Reason, "blocked: C-RS-01 failed: "):
+		case r.Outcome != v1.Error || !strings.HasPrefix(r.Reason, "blocked: C-RS-01 failed: ") || r.BlockedBy != "C-RS-01":
 			t.Errorf("%s: %s: %s, want ERROR blocked by C-RS-01", c.ID, r.Outcome, r.Reason)
 		}
 	}

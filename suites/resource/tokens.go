@@ -159,6 +159,9 @@ func tampered(ctx context.Context, e *check.Env) check.Result {
 	if why := applies(e); why != "" {
 		return check.NA(why)
 	}
+	if b := e.Gate(ctx, control()); b != nil {
+		return *b
+	}
 	d, err := draft(e)
 	if err != nil {
 		return harness(err, nil)
@@ -172,10 +175,10 @@ func tampered(ctx context.Context, e *check.Env) check.Result {
 		return harness(err, tr)
 	}
 	if why := unjudged(e, tr); why != "" {
-		return check.Error("blocked: C-RS-01 failed: "+why, tr)
+		return check.Blocked(control(), check.Error(why, tr))
 	}
 	if !granted(e, tr) {
-		return check.Error(blocked(tr), tr)
+		return check.Blocked(control(), check.Broken(check.MUST, fmt.Sprintf("a valid token was refused: HTTP %d %s", tr.Status, tr.Header.Get("WWW-Authenticate")), tr))
 	}
 	d.Claims = d.Claims.Set("sub", "admin").Set("jti", d.Claims.String("jti")+"x")
 	if e.Verifier.TokenKind() != check.IDTokens {
