@@ -252,3 +252,13 @@ func (e *Env) Token(ctx context.Context, c Carrier) (*client.Transcript, *Result
 	}
 	return tr, nil
 }
+
+// ControlAnswer says what a confirming positive control got, for the
+// reason of a row that is ERROR because the target stopped issuing tokens
+// after it: the target's refusal in its own words, or the send error.
+func ControlAnswer(ctr *client.Transcript, err error) string {
+	if err != nil {
+		return "could not send it: " + err.Error()
+	}
+	return Refusal(ctr)
+}

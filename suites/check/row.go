@@ -188,7 +188,7 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 	if !want.Accepting() {
 		ctr, issued, err := e.Control(ctx, r.Carrier)
 		if err != nil || !issued {
-			out := Error("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+reason, tr)
+			out := Error("target stopped issuing tokens after this row (the positive control then got "+ControlAnswer(ctr, err)+"); the row itself saw: "+reason, tr)
 			if ctr != nil {
 				out.Exchanges = append(out.Exchanges, ctr)
 			}

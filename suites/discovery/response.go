@@ -55,7 +55,7 @@ func confirm(ctx context.Context, e *check.Env, broken check.Result) check.Resul
 	if err == nil && issued {
 		return broken
 	}
-	out := check.Error("target stopped issuing tokens after this row (positive control failed); the row itself saw: "+broken.Reason, broken.Exchanges...)
+	out := check.Error("target stopped issuing tokens after this row (the positive control then got "+check.ControlAnswer(ctr, err)+"); the row itself saw: "+broken.Reason, broken.Exchanges...)
 	if ctr != nil {
 		out.Exchanges = append(out.Exchanges, ctr)
 	}

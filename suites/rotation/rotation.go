@@ -165,7 +165,7 @@ func (s *scene) rejected(ctx context.Context, lvl check.Level, tr *client.Transc
 	s.heal()
 	ctr, ok, err := s.e.Control(ctx, check.Client)
 	if err != nil || !ok {
-		r := check.Error("target stopped issuing tokens after this scenario (positive control failed); it saw: " + what + ": " + strings.Join(v.Fail, "; "))
+		r := check.Error("target stopped issuing tokens after this scenario (the positive control then got " + check.ControlAnswer(ctr, err) + "); it saw: " + what + ": " + strings.Join(v.Fail, "; "))
 		if ctr != nil {
 			r.Exchanges = append(r.Exchanges, ctr)
 		}
