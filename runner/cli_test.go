@@ -300,8 +300,8 @@ func TestTokenStateOnReference(t *testing.T) {
 			t.Errorf("%s: %s (%s), want %s", res.ID, res.Outcome, res.Reason, want)
 		}
 	}
-	if n != 9 {
-		t.Errorf("%d token state rows ran, want 9", n)
+	if n != 10 {
+		t.Errorf("%d token state rows ran, want 10", n)
 	}
 	out, _, code = assay(t, "run", "--defect", "revoke-noop", "--only", "C-REV-02")
 	if code != 1 || !strings.Contains(out, "C-REV-02") {

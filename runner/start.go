@@ -253,7 +253,7 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		opts.Verifier = check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}
 		opts.TokenIssuer = in.TokenIssuer
 		opts.TokenState = tokenState(cfg, cast, "")
-		opts.TokenState.Resource = in.IntrospectedURL
+		opts.TokenState.Resource, opts.TokenState.Other = in.IntrospectedURL, cast.B
 		r.env, err = suites.NewEnv(ctx, opts)
 	}
 	if err != nil {

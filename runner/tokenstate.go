@@ -31,6 +31,9 @@ func tokenState(cfg config.Config, cast mockidp.Cast, port string) check.TokenSt
 		Resource:      expandPort(ts.Resource, port),
 		MaxWait:       ts.MaxWait.Duration,
 	}
+	if ts.OtherClient != "" {
+		out.Other = party(cast, ts.OtherClient)
+	}
 	if out.MaxWait == 0 {
 		out.MaxWait = defaultTokenWait
 		if c := cfg.Timeouts.Check.Duration; c > 0 && out.MaxWait >= c {

@@ -84,7 +84,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		Grant: check.GrantOptions{Enabled: true, KnownSubjects: reference.KnownSubjects(cast)}, MaxAssertionLifetime: reference.MaxAssertionLifetime, MaxGrantLifetime: reference.MaxGrantLifetime, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
 		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
-		TokenState: check.TokenState{Enabled: true, Client: cast.A, From: check.TokenFromClient, Resource: in.IntrospectedURL, MaxWait: time.Hour},
+		TokenState: check.TokenState{Enabled: true, Client: cast.A, Other: cast.B, From: check.TokenFromClient, Resource: in.IntrospectedURL, MaxWait: time.Hour},
 	})
 	if err != nil {
 		tb.Fatal(err)

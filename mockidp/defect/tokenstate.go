@@ -13,4 +13,5 @@ const (
 	RevokeNoop                Name = "revoke-noop"                 // C-REV-02: revocation answers 200 and invalidates nothing
 	IntrospectionCacheForever Name = "introspection-cache-forever" // C-REV-03: the verifier caches an "active" answer for good
 	RevokeWithoutAuth         Name = "revoke-without-auth"         // C-REV-04: anyone may revoke any token, without client authentication
+	RevokeAnyOwner            Name = "revoke-any-owner"            // C-REV-05: a client may revoke tokens issued to another client
 )

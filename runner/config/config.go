@@ -541,6 +541,10 @@ type TokenState struct {
 	// own tokens, so with tokenFrom grant or command the token must be
 	// issued to this client too.
 	Client string `yaml:"client"`
+	// OtherClient is a second client (A, B, P, H or S) that tries to
+	// revoke Client's token and must not succeed (C-REV-05); empty: that
+	// row is N/A.
+	OtherClient string `yaml:"otherClient"`
 	// TokenFrom is client (default: client_credentials as Client, with
 	// the config's scope), grant (the jwt-bearer grant as configured under
 	// grant) or command (TokenCommand).

@@ -151,7 +151,7 @@ func TestLoadFull(t *testing.T) {
 
 			MaxGrantLifetime: Duration{30 * time.Minute},
 		},
-		TokenState: TokenState{Enabled: &on, Client: "S", TokenFrom: TokenFromCommand,
+		TokenState: TokenState{Enabled: &on, Client: "S", OtherClient: "H", TokenFrom: TokenFromCommand,
 			TokenCommand: []string{in("hooks/get-token.sh"), "--realm", "assay"},
 			Resource:     "https://127.0.0.1:8443/api/me", MaxWait: Duration{15 * time.Second}},
 		ExpectedFailures: []Expected{

@@ -691,6 +691,15 @@ func (c Config) validateTokenState(v *validator) {
 	if c.Target.Kind != KindReference && c.Target.Kind != "" && ts.Client != "A" && ts.Client != "B" && !c.Clients.has(ts.Client) {
 		v.add("tokenState.client", "client %s is not configured under clients", ts.Client)
 	}
+	if o := ts.OtherClient; o != "" {
+		v.oneOf("tokenState.otherClient", "client", o, []string{"A", "B", "P", "H", "S"})
+		switch {
+		case o == ts.Client:
+			v.add("tokenState.otherClient", "must differ from tokenState.client (%s)", ts.Client)
+		case c.Target.Kind != KindReference && c.Target.Kind != "" && !c.Clients.has(o):
+			v.add("tokenState.otherClient", "client %s is not configured under clients", o)
+		}
+	}
 	v.oneOf("tokenState.tokenFrom", "token source", ts.TokenFrom, []string{TokenFromClient, TokenFromGrant, TokenFromCommand})
 	switch {
 	case ts.TokenFrom == TokenFromCommand && len(ts.TokenCommand) == 0:
@@ -714,6 +723,10 @@ func (c Config) validateTokenState(v *validator) {
 // has reports whether the named client is configured.
 func (cs Clients) has(name string) bool {
 	switch name {
+	case "A":
+		return cs.A != nil
+	case "B":
+		return cs.B != nil
 	case "P":
 		return cs.P != nil
 	case "H":

@@ -282,6 +282,10 @@ func TestValidate(t *testing.T) {
 			`tokenState.resource: want an absolute http(s) URL, got "/api"`,
 			"tokenState.maxWait: 1m0s leaves no time for requests within timeouts.check (30s)",
 		}},
+		{"other client is the client", urlConfig, func(c *Config) { c.TokenState.OtherClient = "A" }, []string{
+			"tokenState.otherClient: must differ from tokenState.client (A)"}},
+		{"other client not configured", urlConfig, func(c *Config) { c.TokenState.OtherClient = "P" }, []string{
+			"tokenState.otherClient: client P is not configured under clients"}},
 		{"token command without tokenFrom command", urlConfig, func(c *Config) { c.TokenState.TokenCommand = []string{"./token.sh"} }, []string{
 			`tokenState.tokenCommand: only used with tokenFrom command (tokenFrom is "client")`}},
 		{"token state off skips its fields", urlConfig, func(c *Config) {

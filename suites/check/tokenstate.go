@@ -29,6 +29,9 @@ type TokenState struct {
 	// assertion (private_key_jwt, client_secret_jwt) or HTTP Basic
 	// (client_secret_basic, RFC 6749 §2.3.1).
 	Client mockidp.Party
+	// Other is another client, which must not be able to revoke Client's
+	// tokens (C-REV-05); its zero value (no ID) makes that row N/A.
+	Other mockidp.Party
 	// From is TokenFromClient, TokenFromGrant or TokenFromCommand.
 	From string
 	// Command obtains a token for From TokenFromCommand.

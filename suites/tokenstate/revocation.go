@@ -24,6 +24,8 @@ func revocationChecks() []check.Check {
 			Title: "a resource that consults introspection refuses a token once it is revoked", Run: revokedRefused},
 		{ID: "C-REV-04", Level: check.SHOULD, Cite: []string{"RFC7009-2", "RFC7009-2.1"}, Defect: defect.RevokeWithoutAuth, Verdicts: verdicts("refused"),
 			Title: "refuses a revocation request without client authentication", Run: anonymousRevoke},
+		{ID: "C-REV-05", Level: check.SHOULD, Cite: []string{"RFC7009-2", "RFC7009-2.1"}, Defect: defect.RevokeAnyOwner, Verdicts: verdicts("active"),
+			Title: "another client cannot revoke a token issued to the client", Run: otherClientRevoke},
 	}
 }
 
@@ -197,4 +199,56 @@ func anonymousRevoke(ctx context.Context, e *check.Env) check.Result {
 		return check.Broken(check.MUST, fmt.Sprintf("server error HTTP %d instead of refusing the unauthenticated request", tr.Status), trs...)
 	}
 	return check.Pass(trs...)
+}
+
+// otherClientRevoke has another client ask to revoke a live token issued
+// to TokenState.Client, then introspects it. RFC 7009 §2: the server
+// "verifies whether the token was issued to the client making the
+// revocation request. If this validation fails, the request is refused".
+// Whether it answers 200 or an error, the token must stay active
+// (answering 200 without revoking is how some servers avoid telling one
+// client about another's tokens).
+func otherClientRevoke(ctx context.Context, e *check.Env) check.Result {
+	if why := needs(e, true, true); why != "" {
+		return check.NA(why)
+	}
+	if e.TokenState.Other.ID == "" {
+		return check.NA("no tokenState.otherClient: a second client to attempt the revocation")
+	}
+	if b := e.Gate(ctx, introspectControl(e)); b != nil {
+		return *b
+	}
+	if b := gateRevocation(ctx, e); b != nil {
+		return *b
+	}
+	t, err := obtain(ctx, e)
+	if err != nil {
+		return again("could not obtain a token", err, exchanges(t.trOrNil())...)
+	}
+	trs := exchanges(t.tr)
+	other := *e
+	other.TokenState.Client = e.TokenState.Other
+	tr, err := revoke(ctx, &other, t.token)
+	if err != nil {
+		return harness(err, append(trs, tr)...)
+	}
+	trs = append(trs, tr)
+	if tr.Status >= 500 {
+		return check.Broken(check.MUST, fmt.Sprintf("server error HTTP %d on another client's revocation request", tr.Status), trs...)
+	}
+	itr, err := introspect(ctx, e, t.token, false)
+	if err != nil {
+		return harness(err, append(trs, itr)...)
+	}
+	trs = append(trs, itr)
+	_, on, problem := answer(itr)
+	switch {
+	case problem != "":
+		return again("the token did not introspect", errors.New(problem), trs...)
+	case !on:
+		return check.Broken(check.SHOULD, fmt.Sprintf("client %s revoked a token issued to client %s (HTTP %d)", e.TokenState.Other.ID, e.TokenState.Client.ID, tr.Status), trs...)
+	}
+	r := check.Pass(trs...)
+	r.Notes = append(r.Notes, fmt.Sprintf("the other client's request was answered HTTP %d", tr.Status))
+	return r
 }

@@ -45,7 +45,7 @@ func env(t *testing.T, ts check.TokenState, ds ...defect.Name) *check.Env {
 		t.Fatal(err)
 	}
 	if ts.Enabled {
-		ts.Client, ts.Resource, ts.MaxWait = cast.A, in.IntrospectedURL, time.Hour
+		ts.Client, ts.Other, ts.Resource, ts.MaxWait = cast.A, cast.B, in.IntrospectedURL, time.Hour
 	}
 	e, err := suites.NewEnv(context.Background(), suites.Options{Issuer: in.Issuer, Profile: check.BASE, Cast: cast, IdP: in.IdP,
 		Clock: clk.Now, Since: clk.Since, Sleep: clk.Sleep, Rand: rand.Reader, TLS: tlsCfg, TokenState: ts})

@@ -36,7 +36,7 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	if rej == nil {
 		if claims, exp, ok := s.accessToken(raw); ok {
-			if owner, _ := claims["client_id"].(string); c != nil && owner != c.ID {
+			if owner, _ := claims["client_id"].(string); c != nil && owner != c.ID && !s.has(defect.RevokeAnyOwner) {
 				rej = reject(oauth.UnauthorizedClient, "the token was issued to another client")
 			} else if !s.has(defect.RevokeNoop) {
 				s.revoked.add(tokenKey(raw, claims), exp)
