@@ -183,7 +183,9 @@ func Checks() []check.Check {
 			Send: check.Mutate(assertion.Audience(assertion.TokenEndpoint)), Want: ok},
 		{Check: check.Check{ID: "A-JG-07.3", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreAudience,
 			Title: "rejects a grant assertion for another server's audience"},
-			Send: check.Mutate(assertion.Audience("https://other.example")), Want: rej},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				return []assertion.Mutation{assertion.Audience(otherAudience(e))}, nil
+			}), Want: rej},
 		{Check: check.Check{ID: "A-JG-08", Level: check.MUST, Cite: cite("RFC7523-3"), Defect: defect.GrantIgnoreIssuer,
 			Title: "rejects a grant assertion without iss"},
 			Send: check.Mutate(assertion.DropClaim("iss")), Want: rej},
@@ -239,6 +241,17 @@ func Checks() []check.Check {
 			Want: expect.Everywhere(expect.Error(oauth.UnsupportedGrantType))},
 	}
 	return check.Suite{Name: "grant", Carrier: check.Grant}.Rows(rows)
+}
+
+// otherAudience is an aud naming another server: one that is none of the
+// values this target may take (its issuer, its token endpoint URL, the
+// configured grant.audience).
+func otherAudience(e *check.Env) string {
+	aud := "https://other.example"
+	for aud == e.Target.Issuer || aud == e.Target.TokenEndpoint || aud == e.GrantAudience() {
+		aud += "/other"
+	}
+	return aud
 }
 
 // needKnownSubjects makes a row N/A where the config does not list the
