@@ -195,7 +195,7 @@ func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mock
 		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
 		Grant: check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth,
 			KnownSubjects: cfg.Grant.KnownSubjects, AuthMethod: cfg.Grant.ClientAuthMethod, TrustModel: cfg.Grant.TrustModel,
-			Client: cfg.Grant.Client, Audience: cfg.Grant.Audience},
+			Client: cfg.Grant.Client, Audience: cfg.Grant.Audience, KID: cfg.Grant.KID},
 		MaxAssertionLifetime: cfg.Timeouts.MaxAssertionLifetime.Duration,
 		MaxGrantLifetime:     cfg.Timeouts.MaxGrantLifetime.Duration,
 		Audience:             cfg.Audience, Scope: cfg.Scope, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,

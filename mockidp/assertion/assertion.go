@@ -178,8 +178,11 @@ type GrantParams struct {
 	// Secret, with no Key, is the MAC key of an issuer that signs with a
 	// shared secret (RFC 7518 §3.2); Alg is then HS256 (default), HS384
 	// or HS512.
-	Secret   []byte
-	Alg      string
+	Secret []byte
+	Alg    string
+	// KID is the kid header of a secret-signed assertion (a key names
+	// its own).
+	KID      string
 	Audience any // default: the issuer identifier
 	JTI      string
 	Lifetime time.Duration // default 300 s
@@ -201,7 +204,11 @@ func Grant(p GrantParams) *Draft {
 	default:
 		d.Header = d.Header.Set("alg", p.Key.Alg())
 	}
-	if kid := p.Key.ID(); kid != "" {
+	kid := p.Key.ID()
+	if p.Key.IsZero() {
+		kid = p.KID
+	}
+	if kid != "" {
 		d.Header = d.Header.Set("kid", kid)
 	}
 	aud := p.Audience

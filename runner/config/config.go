@@ -314,7 +314,7 @@ type Grant struct {
 	// jwks_uri.
 	Key string `yaml:"key"`
 	// KID is the kid header of grant assertions; empty means the key's
-	// own (JWK kid, zitadel keyId), and none for a PEM key.
+	// own (JWK kid, zitadel keyId), and none for a PEM key or a secret.
 	KID string `yaml:"kid"`
 	// SecretEnv names the environment variable holding a shared secret
 	// the grant issuer signs with (SigningAlg HS256, HS384 or HS512), for

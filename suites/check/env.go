@@ -70,6 +70,9 @@ type GrantOptions struct {
 	// Audience is the assertion's aud: issuer (""), tokenEndpoint or a
 	// literal value.
 	Audience string
+	// KID, when set, is the kid header of every grant assertion, whatever
+	// the signing key or secret names.
+	KID string
 }
 
 // Method is how grant requests authenticate the client (AuthMethod with
@@ -259,9 +262,12 @@ func (e *Env) GrantDraft() (*assertion.Draft, error) {
 	is := e.GrantIssuer()
 	params := assertion.GrantParams{Now: e.Clock(), JTI: jti, Audience: e.GrantAudience()}
 	if k, ok := is.Key(""); ok {
+		if e.Grant.KID != "" {
+			k = k.With(e.Grant.KID, k.Alg())
+		}
 		params.Key = k
 	} else if is.Secret != "" {
-		params.Secret, params.Alg = []byte(is.Secret), is.SigningAlg
+		params.Secret, params.Alg, params.KID = []byte(is.Secret), is.SigningAlg, e.Grant.KID
 	} else {
 		return nil, fmt.Errorf("grant issuer %s has no signing key", is.Name)
 	}

@@ -2,15 +2,18 @@ package check_test
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/suites/check"
 )
@@ -56,6 +59,44 @@ func TestPostAddsScopeAndBasic(t *testing.T) {
 		}
 		if got.auth != tc.wantAuth {
 			t.Errorf("%s: Authorization %q, want %q", tc.name, got.auth, tc.wantAuth)
+		}
+	}
+}
+
+// TestGrantDraftFollowsTheModel: the default grant assertion takes its
+// iss, sub, aud, alg and kid from the grant options and the issuer party.
+func TestGrantDraftFollowsTheModel(t *testing.T) {
+	key := keys.MustFixture("client-a.rs256")
+	base := check.Env{Target: check.Target{Issuer: "https://as.example", TokenEndpoint: "https://as.example/token"},
+		Clock: time.Now, Rand: rand.Reader,
+		Cast: mockidp.Cast{User: "alice",
+			A:    mockidp.Party{Name: "A", ID: "client-a", Keys: keys.Set{key}},
+			IdPH: mockidp.Party{Name: "IdP-H", ID: "https://idp.example", Secret: "a-shared-secret-of-thirty-two-bytes", SigningAlg: "HS384"}}}
+	for _, tc := range []struct {
+		name                    string
+		grant                   check.GrantOptions
+		iss, sub, aud, alg, kid string
+	}{
+		{"HMAC issuer, kid given, aud literal", check.GrantOptions{KID: "k1", Audience: "https://login.example"},
+			"https://idp.example", "alice", "https://login.example", "HS384", "k1"},
+		{"self-signed by client A, aud token endpoint", check.GrantOptions{TrustModel: check.TrustSelfSigned, Client: "A", Audience: check.AudienceTokenEndpoint},
+			"client-a", "alice", "https://as.example/token", "RS256", "a-rs256"},
+		{"service account", check.GrantOptions{TrustModel: check.TrustServiceAccount},
+			"https://idp.example", "https://idp.example", "https://as.example", "HS384", ""},
+	} {
+		e := base
+		e.Grant = tc.grant
+		d, err := e.GrantDraft()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := []string{d.Claims.String("iss"), d.Claims.String("sub"), d.Claims.String("aud"), d.Alg(), d.Header.String("kid")}
+		want := []string{tc.iss, tc.sub, tc.aud, tc.alg, tc.kid}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: iss, sub, aud, alg, kid = %q, want %q", tc.name, got, want)
+		}
+		if _, err := d.Sign(rand.Reader); err != nil {
+			t.Errorf("%s: sign: %v", tc.name, err)
 		}
 	}
 }
