@@ -53,6 +53,7 @@ func sweepLeftovers() {
 	if err != nil {
 		return
 	}
+	target.SetLogger(nil) // no testcontainers banner in the test output
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	alive := func(pid int) bool {

@@ -198,6 +198,7 @@ func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mock
 			Client: cfg.Grant.Client, Audience: cfg.Grant.Audience, KID: cfg.Grant.KID},
 		MaxAssertionLifetime: cfg.Timeouts.MaxAssertionLifetime.Duration,
 		MaxGrantLifetime:     cfg.Timeouts.MaxGrantLifetime.Duration,
+		ClockSkew:            cfg.Timeouts.ClockSkew.Duration,
 		Audience:             cfg.Audience, Scope: cfg.Scope, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Timeout: cfg.Timeouts.Request.Duration,
 	}

@@ -120,6 +120,8 @@ type Options struct {
 	MaxAssertionLifetime time.Duration
 	// MaxGrantLifetime is the same bound on a grant assertion's exp - now.
 	MaxGrantLifetime time.Duration
+	// ClockSkew is the target's declared leeway on time claims.
+	ClockSkew time.Duration
 	// Oracle is the SSRF listener the jku/x5u rows point at (U6), placed where
 	// the target can reach it.
 	Oracle      *oracle.Oracle
@@ -179,6 +181,7 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 
 		MaxAssertionLifetime: o.MaxAssertionLifetime,
 		MaxGrantLifetime:     o.MaxGrantLifetime,
+		ClockSkew:            o.ClockSkew,
 	}
 	if e.Sleep == nil {
 		e.Sleep = timerSleep

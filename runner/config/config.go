@@ -382,9 +382,11 @@ type Timeouts struct {
 	// Start bounds starting a process or container target until its
 	// readiness probe succeeds. No spec sets it; 60 s covers a cold JVM.
 	Start Duration `yaml:"start"`
-	// ClockSkew is how far in the future iat/nbf may be and still be
-	// accepted. FAPI 2.0 Security Profile §5.3.2.1 item 13: accept up to
-	// 10 s, reject beyond 60 s (catalog A-CA-15, A-CA-16).
+	// ClockSkew is the leeway the target allows on exp, nbf and iat (RFC
+	// 7519 §4.1.4; .NET's default is 5 minutes). Rows that send an
+	// expired or not-yet-valid assertion put it at least a minute beyond
+	// (A-CA-12, A-CA-14, B-CLM-09, A-JG-05). Under FAPI2 it is at most
+	// 60 s (FAPI 2.0 Security Profile §5.3.2.1 item 13).
 	ClockSkew Duration `yaml:"clockSkew"`
 	// Check bounds one check, positive controls included. No spec sets
 	// it; it must exceed Request. Latency findings use the separate U7

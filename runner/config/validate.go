@@ -531,8 +531,11 @@ func (c Config) validateTimeouts(v *validator) {
 			v.add(x.path, "must be positive, got %s", x.d)
 		}
 	}
-	if t.ClockSkew.Duration > maxClockSkew {
+	switch {
+	case t.ClockSkew.Duration > maxClockSkew && c.Profile == profile.FAPI2:
 		v.add("timeouts.clockSkew", "%s is over 60s; FAPI 2.0 Security Profile §5.3.2.1 item 13 requires rejecting iat/nbf more than 60 s in the future", t.ClockSkew)
+	case t.ClockSkew.Duration > time.Hour:
+		v.add("timeouts.clockSkew", "%s is over an hour; RFC 7519 §4.1.4 allows a small leeway (a few minutes)", t.ClockSkew)
 	}
 	if t.MaxAssertionLifetime.Duration < 0 {
 		v.add("timeouts.maxAssertionLifetime", "must not be negative, got %s", t.MaxAssertionLifetime)

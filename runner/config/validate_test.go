@@ -257,8 +257,11 @@ func TestValidate(t *testing.T) {
 			"timeouts.request: must be positive, got 0s", "timeouts.start: must be positive, got 0s",
 			"timeouts.clockSkew: must be positive, got 0s", "timeouts.check: must be positive, got 0s"}},
 		{"timeout negative", urlConfig, func(c *Config) { c.Timeouts.Start = Duration{-time.Minute} }, []string{"timeouts.start: must be positive, got -1m0s"}},
-		{"clock skew over 60s", urlConfig, func(c *Config) { c.Timeouts.ClockSkew = Duration{61 * time.Second} }, []string{
+		{"clock skew over 60s under FAPI2", urlConfig, func(c *Config) { c.Profile, c.Timeouts.ClockSkew = profile.FAPI2, Duration{61 * time.Second} }, []string{
 			"timeouts.clockSkew: 1m1s is over 60s; FAPI 2.0 Security Profile §5.3.2.1 item 13"}},
+		{"clock skew of 5 minutes outside FAPI2 (.NET's default)", urlConfig, func(c *Config) { c.Timeouts.ClockSkew = Duration{5 * time.Minute} }, nil},
+		{"clock skew over an hour", urlConfig, func(c *Config) { c.Timeouts.ClockSkew = Duration{2 * time.Hour} }, []string{
+			"timeouts.clockSkew: 2h0m0s is over an hour"}},
 		{"negative lifetimes", urlConfig, func(c *Config) {
 			c.Timeouts.MaxAssertionLifetime, c.Timeouts.MaxGrantLifetime = Duration{-time.Hour}, Duration{-time.Hour}
 		}, []string{"timeouts.maxAssertionLifetime: must not be negative", "timeouts.maxGrantLifetime: must not be negative, got -1h0m0s"}},

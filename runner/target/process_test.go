@@ -21,6 +21,21 @@ import (
 // probed on its URL, with Stop registered as cleanup.
 func fakeProcess(t *testing.T, ready ReadyProbe, args ...string) (Target, string) {
 	t.Helper()
+	return fakeProcessGrace(t, 2*time.Second, ready, args...)
+}
+
+// noGraceBound is how long a stop that skips the grace period may take
+// here: far below the grace period the tests give (longGrace), so that a
+// busy machine cannot fail them, and a stop that waited the grace out
+// still does.
+const (
+	longGrace    = 10 * time.Minute
+	noGraceBound = 2 * time.Minute
+)
+
+// fakeProcessGrace is fakeProcess with the given stop grace period.
+func fakeProcessGrace(t *testing.T, grace time.Duration, ready ReadyProbe, args ...string) (Target, string) {
+	t.Helper()
 	port := freePort(t)
 	url := "http://127.0.0.1:" + port
 	if ready.URL == "-" {
@@ -35,7 +50,7 @@ func fakeProcess(t *testing.T, ready ReadyProbe, args ...string) (Target, string
 		Command:   append([]string{fakeserverBin, "-addr", "127.0.0.1:" + port}, args...),
 		Ready:     ready,
 		Endpoint:  Endpoint{Issuer: url, TokenEndpoint: url + "/token"},
-		StopGrace: 2 * time.Second,
+		StopGrace: grace,
 	})
 	t.Cleanup(func() {
 		if err := tg.Stop(context.Background()); err != nil {
@@ -155,7 +170,6 @@ func TestProcessReadyOnPort(t *testing.T) {
 
 func TestProcessExitsEarly(t *testing.T) {
 	tg, _ := fakeProcess(t, ReadyProbe{}, "-exit", "3")
-	start := time.Now()
 	_, err := tg.Start(t.Context())
 	if !errors.Is(err, ErrExited) {
 		t.Fatalf("Start: got %v, want ErrExited", err)
@@ -164,13 +178,11 @@ func TestProcessExitsEarly(t *testing.T) {
 	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 3 {
 		t.Errorf("Start: %v does not carry exit code 3", err)
 	}
+	said := err.Error() + "\n" + string(tg.Logs()) // the runner quotes the output's tail
 	for _, want := range []string{"start process " + fakeserverBin, "exit status 3", "exiting with status 3 as asked"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error lacks %q:\n%v", want, err)
+		if !strings.Contains(said, want) {
+			t.Errorf("error and logs lack %q:\n%s", want, said)
 		}
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("exit noticed after %s; want at once", d)
 	}
 	if err := tg.Stop(t.Context()); err != nil {
 		t.Errorf("Stop after failed Start: %v", err)
@@ -190,18 +202,15 @@ func TestProcessNeverReady(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tg, _ := fakeProcess(t, ReadyProbe{Timeout: 700 * time.Millisecond}, tt.args...)
-			start := time.Now()
 			_, err := tg.Start(t.Context())
 			if !errors.Is(err, ErrNotReady) {
 				t.Fatalf("Start: got %v, want ErrNotReady", err)
 			}
+			said := err.Error() + "\n" + string(tg.Logs())
 			for _, want := range []string{"not ready after 700ms", tt.why, "child pid"} {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("error lacks %q:\n%v", want, err)
+				if !strings.Contains(said, want) {
+					t.Errorf("error and logs lack %q:\n%s", want, said)
 				}
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("Start took %s; the timeout was 700ms", d)
 			}
 			mustBeGone(t, pids(t, tg.Logs()))
 		})
@@ -220,12 +229,13 @@ func TestProcessStopKillsGroup(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
+		grace    time.Duration
 		minStop  time.Duration // SIGKILL comes only after the grace period
-		maxStop  time.Duration
+		maxStop  time.Duration // a hang bound, or (graceful) far below the grace
 		graceful bool
 	}{
-		{"children die on SIGTERM", []string{"-child"}, 0, time.Second, true},
-		{"SIGTERM ignored, SIGKILL after grace", []string{"-child", "-ignore-term"}, 400 * time.Millisecond, 3 * time.Second, false},
+		{"children die on SIGTERM", []string{"-child"}, longGrace, 0, noGraceBound, true},
+		{"SIGTERM ignored, SIGKILL after grace", []string{"-child", "-ignore-term"}, 400 * time.Millisecond, 400 * time.Millisecond, noGraceBound, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -234,7 +244,7 @@ func TestProcessStopKillsGroup(t *testing.T) {
 			tg := Process(ProcessSpec{
 				Command:   append([]string{fakeserverBin, "-addr", "127.0.0.1:" + port}, tt.args...),
 				Ready:     ReadyProbe{URL: "http://127.0.0.1:" + port, Log: "child pid", Timeout: 10 * time.Second},
-				StopGrace: 400 * time.Millisecond,
+				StopGrace: tt.grace,
 			})
 			defer tg.Stop(context.Background())
 			if _, err := tg.Start(t.Context()); err != nil {
@@ -257,7 +267,7 @@ func TestProcessStopKillsGroup(t *testing.T) {
 }
 
 func TestProcessStopNowOnDoneContext(t *testing.T) {
-	tg, _ := fakeProcess(t, ReadyProbe{}, "-ignore-term", "-child")
+	tg, _ := fakeProcessGrace(t, longGrace, ReadyProbe{}, "-ignore-term", "-child")
 	if _, err := tg.Start(t.Context()); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -268,15 +278,15 @@ func TestProcessStopNowOnDoneContext(t *testing.T) {
 	if err := tg.Stop(ctx); err != nil {
 		t.Fatalf("Stop: %v", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("Stop with a done ctx took %s; want SIGKILL at once", d)
+	if d := time.Since(start); d > noGraceBound {
+		t.Errorf("Stop with a done ctx took %s; want SIGKILL without the %s grace period", d, longGrace)
 	}
 	mustBeGone(t, ps)
 }
 
 func TestProcessStartCancelled(t *testing.T) {
-	// -ignore-term: an interrupted Start must not wait out the 2 s grace.
-	tg, _ := fakeProcess(t, ReadyProbe{Timeout: time.Minute}, "-never-ready", "-child", "-ignore-term")
+	// -ignore-term: an interrupted Start must not wait out the grace.
+	tg, _ := fakeProcessGrace(t, longGrace, ReadyProbe{Timeout: longGrace}, "-never-ready", "-child", "-ignore-term")
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(300*time.Millisecond, cancel)
 	start := time.Now()
@@ -284,8 +294,8 @@ func TestProcessStartCancelled(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Start: got %v, want context.Canceled", err)
 	}
-	if d := time.Since(start); d > 1500*time.Millisecond {
-		t.Errorf("cancelled Start took %s; want SIGKILL without the grace period", d)
+	if d := time.Since(start); d > noGraceBound {
+		t.Errorf("cancelled Start took %s; want SIGKILL without the %s grace period", d, longGrace)
 	}
 	mustBeGone(t, pids(t, tg.Logs()))
 }

@@ -118,6 +118,10 @@ type Env struct {
 	// MaxGrantLifetime is the same bound for a jwt-bearer grant's
 	// assertion; zero means undeclared.
 	MaxGrantLifetime time.Duration
+	// ClockSkew is the leeway the target declares on exp, nbf and iat
+	// (timeouts.clockSkew; RFC 7519 §4.1.4 "some small leeway"): rows
+	// that send an expired or not-yet-valid assertion put it beyond.
+	ClockSkew time.Duration
 
 	Clock func() time.Time
 	Rand  io.Reader
@@ -412,4 +416,11 @@ func NeedsLifetimeBound(e *Env) string {
 		return "the target declares no maximum assertion lifetime (timeouts.maxAssertionLifetime); RFC 7523 §3 item 4 only lets a server refuse a far exp"
 	}
 	return ""
+}
+
+// BeyondSkew is d, or the declared clock skew plus a minute when that is
+// longer: how far past exp, or before nbf, an assertion must be for any
+// target to count it as expired or not yet valid.
+func (e *Env) BeyondSkew(d time.Duration) time.Duration {
+	return max(d, e.ClockSkew+time.Minute)
 }

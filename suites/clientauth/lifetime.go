@@ -24,7 +24,7 @@ func lifetimeRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-12", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7521-5.2"), Defect: defect.IgnoreExpiry,
 				Title: "rejects an assertion that expired 5 minutes ago"},
-			Send: check.Mutate(assertion.IssuedAt(-6*time.Minute), assertion.Expires(-5*time.Minute)),
+			Send: check.MutateWith(expired),
 			Want: expect.Everywhere(rej),
 		},
 		// RFC 7523 §3 item 4 only lets a server refuse a far exp (MAY):
@@ -43,7 +43,10 @@ func lifetimeRows() []check.Row {
 				Title: "rejects an assertion before its nbf (now+10 min)"},
 			// Past the common 5-minute leeway (RFC 7519 §4.1.5 allows "a few
 			// minutes"; .NET's default clock skew is 300 s).
-			Send: check.Mutate(assertion.NotBefore(10*time.Minute), assertion.Expires(11*time.Minute)),
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				nbf := e.BeyondSkew(10 * time.Minute)
+				return []assertion.Mutation{assertion.NotBefore(nbf), assertion.Expires(nbf + time.Minute)}, nil
+			}),
 			Want: expect.Everywhere(rej),
 		},
 		{
@@ -77,4 +80,11 @@ func lifetimeRows() []check.Row {
 // maximum lifetime: more than the clock-skew leeway a server may add.
 func pastDeclaredLifetime(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
 	return []assertion.Mutation{assertion.Expires(e.MaxAssertionLifetime + 5*time.Minute)}, nil
+}
+
+// expired dates an assertion 5 minutes past its exp, or further when the
+// target declares a longer clock skew (timeouts.clockSkew).
+func expired(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+	past := e.BeyondSkew(5 * time.Minute)
+	return []assertion.Mutation{assertion.IssuedAt(-past - time.Minute), assertion.Expires(-past)}, nil
 }

@@ -160,7 +160,10 @@ func Checks() []check.Check {
 			Send: check.MutateWith(unknownSubject), Want: rej, Needs: needKnownSubjects},
 		{Check: check.Check{ID: "A-JG-05", Level: check.MUST, Cite: cite("RFC7523-3", "RFC7523-3.1"), Defect: defect.GrantIgnoreExpiry,
 			Title: "rejects a grant assertion that expired 5 minutes ago"},
-			Send: check.Mutate(assertion.IssuedAt(-10*time.Minute), assertion.Expires(-5*time.Minute)), Want: rej},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				past := e.BeyondSkew(5 * time.Minute)
+				return []assertion.Mutation{assertion.IssuedAt(-past - 5*time.Minute), assertion.Expires(-past)}, nil
+			}), Want: rej},
 		// RFC 7523 §3 item 4 lets a server refuse a far exp (MAY); the row
 		// judges the bound the target declares for grants, under the
 		// profile that asks for bounded lifetimes (as A-CA-13 does for

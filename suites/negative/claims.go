@@ -43,7 +43,9 @@ func claimAttacks() []check.Row {
 			Send: check.Mutate(assertion.IssuedAt(2*time.Minute), assertion.Expires(3*time.Minute))},
 		{Check: check.Check{ID: "B-CLM-09", Title: "rejects nbf five minutes in the future",
 			Cite: cite("RFC7519-4.1.5", "RFC7523-3"), Defect: defect.IgnoreNotBefore},
-			Send: check.Mutate(assertion.NotBefore(5 * time.Minute))},
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				return []assertion.Mutation{assertion.NotBefore(e.BeyondSkew(5 * time.Minute))}, nil
+			})},
 		// RFC 7523 §3 item 4 only lets a server refuse a far exp (MAY):
 		// a rule under BCP alone, and only against the bound the target
 		// declares, as A-CA-13 (catalog "REJ-C under the declared policy").
