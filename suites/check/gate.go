@@ -236,8 +236,19 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // response or the token itself (A-TR, A-AT): it returns the exchange when
 // a token was issued, and otherwise the result the check returns: blocked
 // when the carrier's control failed for the run, ERROR with the target's
-// refusal when only this request was refused.
+// refusal when only this request was refused; N/A where the carrier's rows
+// do not apply.
 func (e *Env) Token(ctx context.Context, c Carrier) (*client.Transcript, *Result) {
+	// The same N/A as the carrier's rows: a grant check is not ERROR where
+	// its sibling rows do not apply.
+	why := ClientUnavailable(e)
+	if c == Grant {
+		why = GrantUnavailable(e)
+	}
+	if why != "" {
+		r := NA(why)
+		return nil, &r
+	}
 	if b := e.Gate(ctx, e.CarrierControl(c)); b != nil {
 		return nil, b
 	}
