@@ -67,6 +67,7 @@ func TestSeed004OpenAM(t *testing.T) {
 		"C-RS-05": v1.Pass, "C-RS-06": v1.Pass, "C-RS-15": v1.Pass, "C-RS-16": v1.Pass, // iss, aud, Role
 		"C-RS-11": v1.Pass, "C-RS-13": v1.Pass, "C-RS-17": v1.Pass, // HMAC recomputed from the shared secret
 		"C-RS-19": v1.Fail, "C-RS-07": v1.Pass, // alg not consulted
+		"C-RS-25": v1.Fail, // environment.jwt verified, subject.jwt read
 	})
 	if o := outcomes(r)["A-CA-01"].Outcome; o != v1.NA {
 		t.Errorf("A-CA-01 on a verifier-only target: %s, want N/A", o)

@@ -44,4 +44,5 @@ const (
 	VerifierIgnoreScope          Name = "verifier-ignore-scope"           // C-RS-21: a token without the required scope passes
 	VerifierIgnoreAzp            Name = "verifier-ignore-azp"             // C-RS-22: an ID Token's azp is not checked
 	VerifierIgnoreNonce          Name = "verifier-ignore-nonce"           // C-RS-23: an ID Token's nonce is not checked
+	VerifierSplitCopies          Name = "verifier-split-copies"           // C-RS-25: the signature of one copy of the token is checked, the claims of another
 )

@@ -50,7 +50,7 @@ func modes() []mode {
 			issuer: tokenissuer.Config{Alg: "HS256", Secret: hs256, Typ: "JWT"},
 			rs:     resource.Config{Alg: "HS256", Secret: hs256, Kind: "jwt", PDP: true, Claims: map[string]string{"Role": "Manager"}},
 			target: check.VerifierTarget{Kind: check.PlainJWTs, Placement: check.InJSON, Method: http.MethodPost,
-				Body:   `{"resources":["room-1"],"subject":{"jwt":"${token}"}}`,
+				Body:   `{"resources":["room-1"],"subject":{"jwt":"${token}"},"environment":{"jwt":["${token}"]}}`,
 				Claims: map[string]string{"Role": "Manager"},
 				Allow:  check.Rule{Status: []int{200}, Pointer: "/decision", Value: json.RawMessage(`"allow"`)},
 				Deny:   &check.Rule{Status: []int{200}, Pointer: "/decision", Value: json.RawMessage(`"deny"`)}}},

@@ -16,6 +16,7 @@ import (
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
+	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -94,6 +95,10 @@ func tokenChecks() []check.Check {
 		ID: "C-RS-17", Level: check.MUST, Cite: []string{"RFC7515-5.2", "RFC9068-4"}, Defect: defect.VerifierCacheBySignature,
 		Verdicts: verdicts(rejected), Title: "refuses a token whose claims were changed after signing (the original signature kept)",
 		Run: tampered,
+	}, check.Check{
+		ID: "C-RS-25", Level: check.MUST, Cite: []string{"RFC7515-5.2", "RFC8725-3.1"}, Defect: defect.VerifierSplitCopies,
+		Verdicts: verdicts(rejected), Title: "refuses a request whose copies of the token disagree (a forged copy beside a genuine token for another audience)",
+		Run: splitCopies,
 	}, check.Check{
 		ID: "C-RS-21", Level: check.MUST, Cite: []string{"RFC6750-3.1"}, Defect: defect.VerifierIgnoreScope,
 		Verdicts: verdicts("403 insufficient_scope"), Title: "refuses a token without the scope the resource requires, with 403 insufficient_scope",
@@ -341,4 +346,66 @@ func wrongSecret(e *check.Env) (string, error) {
 		alg = e.TokenIssuer.Alg()
 	}
 	return mint(e, assertion.HMAC(secret), assertion.Header("alg", alg), assertion.DropHeader("kid"))
+}
+
+// copies: the request template carries the token more than once.
+func copies(e *check.Env) string {
+	if e.Verifier.Where() != check.InJSON || strings.Count(e.Verifier.Body, check.TokenPlaceholder) < 2 {
+		return "the request template carries the token once"
+	}
+	return ""
+}
+
+// splitCopies fills the template's token places with two different tokens:
+// a forged one (the right claims, a broken signature) in one place, a
+// genuinely signed one for another audience in the others, and then the
+// other way round. Each token alone is refused; a verifier that checks
+// the signature of one copy and the claims of another (OpenAM's
+// OPENAM-8893 workaround: the script verifies environment.jwt, the subject
+// conditions read subject.jwt) accepts.
+func splitCopies(ctx context.Context, e *check.Env) check.Result {
+	if why := applies(e, copies); why != "" {
+		return check.NA(why)
+	}
+	if r, ok := gate(ctx, e); !ok {
+		return r
+	}
+	forged, err := mint(e, assertion.FlipSignatureBit)
+	if err != nil {
+		return harness(err, nil)
+	}
+	genuine, err := mint(e, assertion.Claim("aud", "https://other-rs.assay.test"))
+	if err != nil {
+		return harness(err, nil)
+	}
+	v := e.Verifier
+	n := strings.Count(v.Body, check.TokenPlaceholder)
+	var trs []*client.Transcript
+	for i := range n {
+		parts := strings.Split(v.Body, check.TokenPlaceholder)
+		var b strings.Builder
+		for j, p := range parts {
+			b.WriteString(p)
+			switch {
+			case j == len(parts)-1:
+			case j == i:
+				b.WriteString(forged)
+			default:
+				b.WriteString(genuine)
+			}
+		}
+		ve := *e
+		ve.Verifier.Body = b.String()
+		tr, err := present(ctx, &ve, "")
+		if err != nil {
+			return harness(err, tr)
+		}
+		trs = append(trs, tr)
+		if r := refused(ctx, e, check.MUST, tr, challenge(e, tr, true)); r.Outcome != v1.Pass {
+			r.Reason = fmt.Sprintf("forged copy in token place %d of %d, a genuine token for another audience in the others: %s", i+1, n, r.Reason)
+			r.Exchanges = append(trs[:len(trs)-1:len(trs)-1], r.Exchanges...)
+			return r
+		}
+	}
+	return check.Pass(trs...)
 }

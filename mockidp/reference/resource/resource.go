@@ -54,8 +54,9 @@ type Config struct {
 	// Nonce, for ID Tokens, is the nonce the RP sent.
 	Nonce string
 	// PDP makes a policy decision point: POST a JSON body with the token
-	// at subject.jwt, every decision answered 200 {"decision": "allow" |
-	// "deny", "advice": …}.
+	// at subject.jwt (and copies in environment.jwt, which must be the same
+	// token), every decision answered 200 {"decision": "allow" | "deny",
+	// "advice": …}.
 	PDP bool
 }
 
@@ -146,6 +147,9 @@ func (v *Server) decide(w http.ResponseWriter, r *http.Request) {
 		Subject struct {
 			JWT string `json:"jwt"`
 		} `json:"subject"`
+		Environment struct {
+			JWT []string `json:"jwt"`
+		} `json:"environment"`
 	}
 	if r.Method != http.MethodPost {
 		w.WriteHeader(http.StatusMethodNotAllowed)
@@ -156,7 +160,17 @@ func (v *Server) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer := map[string]any{"decision": "allow", "advice": map[string]any{}}
-	switch claims, err := v.verify(r.Context(), req.Subject.JWT); {
+	sigTok := req.Subject.JWT
+	for _, t := range req.Environment.JWT {
+		if t != req.Subject.JWT && !v.has(defect.VerifierSplitCopies) {
+			answer = map[string]any{"decision": "deny", "advice": map[string]any{"reason": "environment.jwt is not subject.jwt"}}
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(answer)
+			return
+		}
+		sigTok = t // the defect: the signature of the environment's copy is checked
+	}
+	switch claims, err := v.verifySplit(r.Context(), sigTok, req.Subject.JWT); {
 	case req.Subject.JWT == "":
 		answer = map[string]any{"decision": "deny", "advice": map[string]any{"reason": "no JWT in the request"}}
 	case err != nil:
@@ -198,11 +212,19 @@ func sanitize(s string) string {
 // verify applies RFC 9068 §4 in order: typ, alg, key, signature, iss,
 // aud, exp, nbf.
 func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error) {
+	return v.verifySplit(ctx, tok, tok)
+}
+
+// verifySplit verifies the signature of sigTok and judges the claims of
+// claimTok: the same token, except under VerifierSplitCopies.
+func (v *Server) verifySplit(ctx context.Context, sigTok, claimTok string) (map[string]any, error) {
 	if v.has(defect.VerifierRejectAll) {
 		return nil, errors.New("tokens are not accepted")
 	}
+	tok := sigTok
 	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
+	cparts := strings.Split(claimTok, ".")
+	if len(parts) != 3 || len(cparts) != 3 {
 		return nil, errors.New("not a compact JWS")
 	}
 	var header struct {
@@ -215,7 +237,7 @@ func (v *Server) verify(ctx context.Context, tok string) (map[string]any, error)
 	if err := decodeSegment(parts[0], &header); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	if err := decodeSegment(parts[1], &claims); err != nil {
+	if err := decodeSegment(cparts[1], &claims); err != nil {
 		return nil, fmt.Errorf("claims: %w", err)
 	}
 	typ := strings.ToLower(strings.TrimPrefix(strings.ToLower(header.Typ), "application/"))
