@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/keys"
@@ -94,4 +95,19 @@ func OtherKid(p mockidp.Party, kid string) string {
 		}
 	}
 	return kid + "-other"
+}
+
+// ForeignKey is a key nobody registered, for alg: the committed attacker
+// keys (an RSA key serves RS256 and PS256), or one made for the run for
+// EdDSA. A row that shows an unregistered key is refused signs with the
+// algorithm the client is registered for, so that only the key is wrong.
+func ForeignKey(e *Env, alg string) (keys.Key, error) {
+	switch alg {
+	case "", "ES256":
+		return keys.Fixture("attacker.es256")
+	case "RS256", "PS256":
+		k, err := keys.Fixture("attacker.rs256")
+		return k.With(k.ID(), alg), err
+	}
+	return keys.Generate(alg, "attacker-"+strings.ToLower(alg), e.Rand)
 }

@@ -3,6 +3,7 @@ package clientauth
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/assertion"
@@ -110,7 +111,11 @@ func algorithmRows() []check.Row {
 		check.Row{
 			Check: check.Check{ID: "A-JO-03", Level: check.MUST, Cite: cite("RFC7515-4.1.1", "RFC8725bis-3.1"), Defect: defect.CaseInsensitiveAlg,
 				Title: "matches alg case-sensitively (\"es256\" is not ES256)"},
-			Send: check.Mutate(assertion.Header("alg", "es256"), assertion.SignAlg("ES256")),
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				// The client's own algorithm in lower case (es256 by default).
+				alg := check.DefaultAlg(e.Cast.A)
+				return []assertion.Mutation{assertion.Header("alg", strings.ToLower(alg)), assertion.SignAlg(alg)}, nil
+			}),
 			Want: expect.Everywhere(expect.RejectClientOrRequest),
 		},
 		check.Row{

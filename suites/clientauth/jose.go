@@ -75,7 +75,10 @@ func joseRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-JO-01", Level: check.MUST, Cite: cite("RFC7515-4.1.1"), Defect: defect.InferAlgFromKey,
 				Title: "rejects an assertion whose header has no alg (signed ES256)"},
-			Send: check.Mutate(assertion.SignAlg("ES256"), assertion.DropHeader("alg")),
+			Send: check.MutateWith(func(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error) {
+				// Signed with the client's own algorithm (ES256 by default).
+				return []assertion.Mutation{assertion.SignAlg(check.DefaultAlg(e.Cast.A)), assertion.DropHeader("alg")}, nil
+			}),
 			Want: rej,
 		},
 		{
@@ -150,7 +153,11 @@ func joseRows() []check.Row {
 			Check: check.Check{ID: "A-JO-13", Level: check.MUST, Cite: cite("RFC7518-3.4"), Defect: defect.AcceptDERSignature,
 				Title: "rejects a DER-encoded ES256 signature"},
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				return e.Send(ctx, check.Client, func(d *assertion.Draft) { d.Signature = derSignature(e.Rand) })
+				k, err := check.KeyOf(e.Cast.A, "ES256")
+				if err != nil {
+					return nil, err
+				}
+				return e.Send(ctx, check.Client, assertion.SignWith(k), func(d *assertion.Draft) { d.Signature = derSignature(e.Rand) })
 			},
 			Want: rej,
 		},

@@ -98,6 +98,9 @@ func publishDuplicate(s *scene) (string, keys.Key, []byte, error) {
 }
 
 func duplicateKid(ctx context.Context, s *scene) check.Result {
+	if alg := check.DefaultAlg(s.e.Cast.A); alg != "ES256" {
+		return check.NA("client A is registered for " + alg + " and the scenario sends an ES256 assertion")
+	}
 	since := s.h.Hits()
 	kid, ec, _, err := publishDuplicate(s)
 	if err != nil {
@@ -194,7 +197,7 @@ func encKey(ctx context.Context, s *scene) check.Result {
 // privateKey publishes a new key of client A's with its private members:
 // a key set that leaks a private key must not be trusted for it.
 func privateKey(ctx context.Context, s *scene) check.Result {
-	k, err := freshKey(s.e, "client-a2.es256", "ES256")
+	k, err := newSigningKey(s.e)
 	if err != nil {
 		return s.harness(err, nil)
 	}

@@ -60,7 +60,7 @@ func kidSelects(ctx context.Context, s *scene) check.Result {
 // kidless sends assertions without kid while the set holds several keys,
 // one of them published without kid: a token or invalid_client, never 5xx.
 func kidless(ctx context.Context, s *scene) check.Result {
-	k, err := freshKey(s.e, "client-a2.es256", "ES256")
+	k, err := newSigningKey(s.e)
 	if err != nil {
 		return s.harness(err, nil)
 	}
@@ -102,7 +102,7 @@ func kidless(ctx context.Context, s *scene) check.Result {
 func refetchOnNewKid(ctx context.Context, s *scene) check.Result {
 	var members []json.RawMessage
 	for round := 1; round <= 2; round++ {
-		k, err := freshKey(s.e, "client-a2.es256", "ES256")
+		k, err := newSigningKey(s.e)
 		if err != nil {
 			return s.harness(err, nil)
 		}

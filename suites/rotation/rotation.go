@@ -49,6 +49,9 @@ type scene struct {
 // hosted set restored at the end whatever happens.
 func scenario(steps func(ctx context.Context, s *scene) check.Result) func(ctx context.Context, e *check.Env) check.Result {
 	return func(ctx context.Context, e *check.Env) check.Result {
+		if why := check.ClientUnavailable(e); why != "" {
+			return check.NA(why)
+		}
 		if e.IdP == nil || e.IdP.JWKS(e.Cast.A.Name) == nil {
 			return check.NA("client A's jwks_uri is not hosted by assay, so its keys cannot be rotated")
 		}
@@ -106,7 +109,7 @@ func (s *scene) send(ctx context.Context, ms ...assertion.Mutation) (*client.Tra
 // accepts it or has fetched the set (see converge). res is set when the
 // scenario must end there.
 func (s *scene) publishSigned(ctx context.Context, edit func(map[string]any)) (k keys.Key, tr *client.Transcript, res *check.Result) {
-	k, err := freshKey(s.e, "client-a2.es256", "ES256")
+	k, err := newSigningKey(s.e)
 	if err != nil {
 		r := s.harness(err, nil)
 		return k, nil, &r
@@ -224,6 +227,22 @@ func freshKey(e *check.Env, fixture, alg string) (keys.Key, error) {
 		return keys.Key{}, err
 	}
 	return k.With(kid, alg), nil
+}
+
+// newSigningKey is a fresh key for the algorithm client A is registered
+// for (or signs with), under a kid nobody has used: the committed second
+// EC key for ES256, else a key made for the run, so that a server pinning
+// A's algorithm takes it.
+func newSigningKey(e *check.Env) (keys.Key, error) {
+	alg := check.DefaultAlg(e.Cast.A)
+	if alg == "ES256" || alg == "" {
+		return freshKey(e, "client-a2.es256", "ES256")
+	}
+	kid, err := freshKid(e, "assay-rot")
+	if err != nil {
+		return keys.Key{}, err
+	}
+	return keys.Generate(alg, kid, e.Rand)
 }
 
 // member is the public JWK of k as a JSON member of "keys", with edit
