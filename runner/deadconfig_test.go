@@ -416,6 +416,7 @@ func TestNoDeadSettings(t *testing.T) {
 		{path: "verifier.issuer.typ", base: verifier, change: to("verifier.issuer.typ", "JWT"), args: only("C-RS-01"), see: apiJWT("h.typ")},
 		{path: "tokenState.enabled", change: to("tokenState.enabled", true), args: only("C-INT-02"), see: result("C-INT-02")},
 		{path: "tokenState.client", base: tokenState, change: to("tokenState.client", "B"), args: only("C-INT-02"), see: jwt("client_assertion", "c.iss")},
+		{path: "tokenState.otherClient", base: tokenState, change: to("tokenState.otherClient", "B"), args: only("C-REV-05"), see: result("C-REV-05")},
 		{path: "tokenState.tokenFrom", base: both(tokenState, grantOn), change: to("tokenState.tokenFrom", "grant"), args: only("C-INT-02"), see: form("grant_type")},
 		{path: "tokenState.tokenCommand", base: both(tokenState, to("tokenState.tokenFrom", "command"), to("tokenState.tokenCommand", []string{tokenHook})), change: to("tokenState.tokenCommand", []string{"sh", "-c", "echo other-token-0123456789"}), args: only("C-INT-02"), see: form("token")},
 		{path: "tokenState.resource", base: tokenState, change: to("tokenState.resource", "@REC@/protected"), args: only("C-REV-03"), see: paths},
