@@ -132,3 +132,26 @@ func TestProgressShowsNAReasonsWhenVerbose(t *testing.T) {
 		t.Errorf("N/A reason not shown: %q", b.String())
 	}
 }
+
+// TestProgressShowsABlockedCauseOnce: the first row blocked by a control
+// carries the cause; the next are one short line, and none on a TTY.
+func TestProgressShowsABlockedCauseOnce(t *testing.T) {
+	rows := []v1.Result{
+		{ID: "A-CA-04", Title: "t", Outcome: v1.Error, BlockedBy: "A-JG-14", Reason: "blocked: A-JG-14 failed: HTTP 401 invalid_client: x"},
+		{ID: "A-CA-05", Title: "t", Outcome: v1.Error, BlockedBy: "A-JG-14", Reason: "blocked: A-JG-14 failed: HTTP 401 invalid_client: x"},
+	}
+	for _, tty := range []bool{false, true} {
+		var b strings.Builder
+		p := NewProgress(&b, 2, tty, false)
+		for _, r := range rows {
+			p.Done(r)
+		}
+		out := b.String()
+		if n := strings.Count(out, "HTTP 401 invalid_client: x"); n != 1 {
+			t.Errorf("tty %v: the cause is printed %d times, want once:\n%s", tty, n, out)
+		}
+		if got := strings.Contains(out, "A-CA-05"); got == tty {
+			t.Errorf("tty %v: second blocked row shown: %v\n%s", tty, got, out)
+		}
+	}
+}

@@ -43,6 +43,9 @@ type Progress struct {
 	status bool // a status line is on screen
 	// ShowNA prints N/A results with their reasons on a TTY too (-v).
 	ShowNA bool
+	// blocked holds the controls whose blocked rows were already shown
+	// with the cause: the next ones are one short line (none on a TTY).
+	blocked map[string]bool
 }
 
 // NewProgress returns a Progress writing to w for a run of total checks.
@@ -74,6 +77,22 @@ func (p *Progress) Done(res v1.Result) {
 		p.status = false
 	}
 	if p.tty && res.Outcome != v1.Fail && res.Outcome != v1.Error && res.Outcome != v1.Warn && !(p.ShowNA && res.Outcome == v1.NA) {
+		return
+	}
+	if res.BlockedBy != "" {
+		if p.blocked[res.BlockedBy] {
+			if !p.tty {
+				fmt.Fprintf(p.w, "%s %s  %s (%s)  blocked by %s\n", paint(fmt.Sprintf("%-5s", res.Outcome), outcomeColor(res), p.color),
+					clean(resultKey(res)), clean(res.Title), formatDuration(res.Duration), clean(res.BlockedBy))
+			}
+			return
+		}
+		if p.blocked == nil {
+			p.blocked = map[string]bool{}
+		}
+		p.blocked[res.BlockedBy] = true
+		fmt.Fprint(p.w, resultLine(res, p.color))
+		fmt.Fprintf(p.w, "      every other row blocked by %s is listed once, under its cause, in the summary\n", clean(res.BlockedBy))
 		return
 	}
 	line := resultLine(res, p.color)
