@@ -82,6 +82,9 @@ func active(ctx context.Context, e *check.Env) check.Result {
 		return harness(err, exchanges(t.tr, tr)...)
 	}
 	trs := exchanges(t.tr, tr)
+	if why, refused := callerRefused(e, tr); refused {
+		return check.Error(why, trs...)
+	}
 	body, on, problem := answer(tr)
 	if problem == "" && !on {
 		problem = "a token the target just issued introspects active:false"

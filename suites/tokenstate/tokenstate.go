@@ -248,6 +248,19 @@ func answer(tr *client.Transcript) (body map[string]any, active bool, problem st
 	return m, a, ""
 }
 
+// callerRefused reports whether introspection refused the caller itself
+// (401, 403, invalid_client, unauthorized_client), and says so. RFC 7662
+// §2.1 leaves to the server which clients may introspect, so this is a
+// configuration matter (ERROR), not a broken rule.
+func callerRefused(e *check.Env, tr *client.Transcript) (string, bool) {
+	code := tr.ErrorCode()
+	if tr.Status != http.StatusUnauthorized && tr.Status != http.StatusForbidden && code != "invalid_client" && code != "unauthorized_client" {
+		return "", false
+	}
+	return fmt.Sprintf("introspection refused client %s (%s): a server may choose which clients introspect (RFC 7662 §2.1); name one it allows in tokenState.client, or set tokenState.enabled false",
+		e.TokenState.Client.ID, check.Refusal(tr)), true
+}
+
 // control obtains a fresh token and has it introspect active. An error
 // says why not.
 func control(ctx context.Context, e *check.Env) (*issued, map[string]any, []*client.Transcript, error) {
@@ -261,6 +274,9 @@ func control(ctx context.Context, e *check.Env) (*issued, map[string]any, []*cli
 		return t, nil, trs, fmt.Errorf("introspection: %w", err)
 	}
 	trs = append(trs, tr)
+	if why, refused := callerRefused(e, tr); refused {
+		return t, nil, trs, errCaller{why}
+	}
 	body, active, problem := answer(tr)
 	switch {
 	case problem != "":
@@ -292,9 +308,12 @@ func introspectControl(e *check.Env) check.Control {
 	return check.Control{ID: controlIntrospect, Title: "a token the target just issued introspects active", Requires: source(e),
 		Run: func(ctx context.Context, e *check.Env) check.Result {
 			t, _, trs, err := control(ctx, e)
+			var caller errCaller
 			switch {
 			case t == nil:
 				return check.Error(err.Error())
+			case errors.As(err, &caller):
+				return check.Error(caller.why, trs...)
 			case err != nil:
 				return check.Result{Outcome: v1.Fail, Reason: err.Error(), Exchanges: trs}
 			}
@@ -386,3 +405,8 @@ func verdicts(x string) map[check.Profile]string {
 	}
 	return m
 }
+
+// errCaller is control's error when introspection refused the caller.
+type errCaller struct{ why string }
+
+func (e errCaller) Error() string { return e.why }

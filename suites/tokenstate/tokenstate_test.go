@@ -121,6 +121,23 @@ func TestGate(t *testing.T) {
 			t.Errorf("%s: %s: %s, want ERROR blocked by C-INT-02", id, r.Outcome, r.Reason)
 		}
 	}
+	// A server may refuse to let a client introspect (RFC 7662 §2.1): that
+	// is a configuration to fix, ERROR with a hint, and blocks the rest.
+	e = env(t, check.TokenState{Enabled: true, From: check.TokenFromCommand})
+	e.TokenState.Command = func(ctx context.Context) (string, error) {
+		tr, err := e.Authenticate(ctx, e.Cast.A)
+		if err != nil {
+			return "", err
+		}
+		return tr.AccessToken(), nil
+	}
+	e.TokenState.Client = mockidp.Party{Name: "S", ID: "client-unknown", AuthMethod: "client_secret_basic", Secret: "not-registered"}
+	if r := run(e, "C-INT-02"); r.Outcome != v1.Error || !strings.Contains(r.Reason, "name one it allows in tokenState.client") {
+		t.Errorf("C-INT-02 with a client the server refuses: %s: %s, want ERROR with a hint", r.Outcome, r.Reason)
+	}
+	if r := run(e, "C-INT-04"); r.Outcome != v1.Error || r.BlockedBy != "C-INT-02" {
+		t.Errorf("C-INT-04 with a client the server refuses: %s: %s, want ERROR blocked by C-INT-02", r.Outcome, r.Reason)
+	}
 	// Client A's tokens are the source: when A gets none, the cause is
 	// named where it is, at A's client_credentials control.
 	e = env(t, check.TokenState{Enabled: true, From: check.TokenFromClient}, defect.RejectEC)
