@@ -305,12 +305,8 @@ func ClientAuthForm(jwt string) client.Form {
 // request when the grant authenticates the client that way and the row
 // sent no Authorization of its own.
 func (e *Env) Post(ctx context.Context, form client.Form, header http.Header) (*client.Transcript, error) {
-	gt := form.Get("grant_type")
-	tokenRequest := gt == oauth.GrantClientCreds || gt == e.Grant.URN
-	if e.Scope != "" && tokenRequest && !form.Has("scope") {
-		form = form.Add("scope", e.Scope)
-	}
-	if gt == e.Grant.URN && e.GrantMethod() == oauth.AuthClientSecretBasic && header.Get("Authorization") == "" {
+	form = e.WithScope(form)
+	if form.Get("grant_type") == e.Grant.URN && e.GrantMethod() == oauth.AuthClientSecretBasic && header.Get("Authorization") == "" {
 		header = header.Clone()
 		if header == nil {
 			header = http.Header{}
@@ -318,6 +314,19 @@ func (e *Env) Post(ctx context.Context, form client.Form, header http.Header) (*
 		header.Set("Authorization", BasicAuth(e.Cast.S.ID, e.Cast.S.Secret))
 	}
 	return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Form: form, Header: header})
+}
+
+// WithScope adds the configured scope (RFC 6749 §3.3) to a
+// client_credentials or grant request that names none: what every token
+// request carries, so that a target that requires a scope judges the row's
+// own change. Post applies it; a row that sends its request another way
+// (its own URL, its own framing) applies it itself.
+func (e *Env) WithScope(form client.Form) client.Form {
+	gt := form.Get("grant_type")
+	if e.Scope != "" && (gt == oauth.GrantClientCreds || gt == e.Grant.URN) && !form.Has("scope") {
+		return form.Add("scope", e.Scope)
+	}
+	return form
 }
 
 // BasicAuth is the Authorization value of client_secret_basic: id and

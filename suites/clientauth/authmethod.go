@@ -32,7 +32,7 @@ func authMethodRows() []check.Row {
 			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 				h := http.Header{"Authorization": {check.BasicAuth(e.Cast.A.ID, "")}}
 				return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Header: h,
-					Form: client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}}})
+					Form: e.WithScope(client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}})})
 			},
 			Want: expect.Everywhere(expect.RejectClient),
 		},
@@ -57,7 +57,7 @@ func needSecretMethod(e *check.Env) string {
 func otherSecretMethod(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
 	s := e.Cast.S
 	req := client.Request{URL: e.Target.TokenEndpoint, Header: http.Header{},
-		Form: client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}}}
+		Form: e.WithScope(client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}})}
 	if s.AuthMethod == oauth.AuthClientSecretBasic {
 		req.Form = req.Form.Add("client_id", s.ID).Add("client_secret", s.Secret)
 	} else {

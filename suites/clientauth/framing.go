@@ -22,7 +22,7 @@ func withForm(edit func(e *check.Env, req *client.Request)) check.Sender {
 		if err != nil {
 			return nil, err
 		}
-		req := client.Request{URL: e.Target.TokenEndpoint, Form: check.ClientAuthForm(jwt), Header: http.Header{}}
+		req := client.Request{URL: e.Target.TokenEndpoint, Form: e.WithScope(check.ClientAuthForm(jwt)), Header: http.Header{}}
 		edit(e, &req)
 		return e.HTTP.Do(ctx, req)
 	}

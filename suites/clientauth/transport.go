@@ -48,7 +48,7 @@ func plainHTTP(ctx context.Context, e *check.Env) check.Result {
 	if err != nil {
 		return check.Error("harness: " + err.Error())
 	}
-	tr, err := e.HTTP.Do(ctx, client.Request{URL: u.String(), Form: check.ClientAuthForm(jwt)})
+	tr, err := e.HTTP.Do(ctx, client.Request{URL: u.String(), Form: e.WithScope(check.ClientAuthForm(jwt))})
 	if err != nil && !errors.Is(err, client.ErrTransport) {
 		return check.Error("harness: "+err.Error(), tr)
 	}
