@@ -132,8 +132,8 @@ func metadataChecks() []check.Check {
 		{ID: "A-MD-09", Level: check.SHOULD, Cite: cite("RFC8414-2"), Defect: defect.MetadataNoGrantType,
 			Title: "lists the jwt-bearer grant in grant_types_supported when the grant works",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
-				if !e.Grant.Enabled {
-					return check.NA("the target config disables the jwt-bearer grant")
+				if why := check.GrantUnavailable(e); why != "" {
+					return check.NA(why)
 				}
 				tr, m, bad := metadataDoc(ctx, e)
 				if bad != nil {

@@ -20,8 +20,8 @@ func Observations() []check.Observation {
 		{ID: "B-CLM-12.3", Cite: cite("RFC7523-3", "RFC7521-8.2"),
 			Title: "whether a grant assertion (with jti) replayed by the same client is accepted",
 			Observe: func(ctx context.Context, e *check.Env) (string, error) {
-				if !e.Grant.Enabled {
-					return "not observed: the target config disables the jwt-bearer grant", nil
+				if why := check.GrantUnavailable(e); why != "" {
+					return "not observed: " + why, nil
 				}
 				tr, err := grantTwice(ctx, e)
 				if err != nil {
