@@ -96,6 +96,7 @@ func TestSeed001RP(t *testing.T) {
 	wantOutcomes(t, r, map[string]v1.Outcome{
 		"C-RS-01": v1.Pass, "C-RS-09": v1.Pass, // discovery, jwks_uri, kid
 		"C-RS-05": v1.Pass, "C-RS-06": v1.Pass, "C-RS-03": v1.Pass, "C-RS-18": v1.Pass, "C-RS-22": v1.Pass, // iss, aud, exp, azp
+		"C-RS-24": v1.Pass,                     // x5c/x5t consistent with the key
 		"C-RS-02": v1.Pass, "C-RS-10": v1.Pass, // with --refetch-on-unknown-kid
 	})
 	stale := runSeedOnly(t, "seed-001-oidc-rp-stale", "C-RS-02")

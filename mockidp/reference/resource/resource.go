@@ -485,11 +485,35 @@ func (v *Server) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("fetch issuer jwks: status %d", resp.StatusCode)
 	}
-	var set jose.JSONWebKeySet
-	if err := json.Unmarshal(b, &set); err != nil {
+	var doc struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("parse issuer jwks: %w", err)
 	}
-	return set.Keys, nil
+	// Key by key: a member that does not parse is dropped, not the set.
+	// go-jose refuses a JWK whose x5c or x5t does not match its key (RFC
+	// 7517 §4.7-4.8); VerifierTrustsInconsistentX5c strips them and keeps
+	// the key.
+	var out []jose.JSONWebKey
+	for _, raw := range doc.Keys {
+		var k jose.JSONWebKey
+		err := k.UnmarshalJSON(raw)
+		if err != nil && v.has(defect.VerifierTrustsInconsistentX5c) {
+			var m map[string]any
+			if json.Unmarshal(raw, &m) == nil {
+				delete(m, "x5c")
+				delete(m, "x5t")
+				delete(m, "x5t#S256")
+				bare, _ := json.Marshal(m)
+				err = k.UnmarshalJSON(bare)
+			}
+		}
+		if err == nil {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
 
 func decodeSegment(seg string, v any) error {
