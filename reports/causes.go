@@ -140,7 +140,7 @@ func causeKey(res v1.Result) (key, text string) {
 		// consequence: a precondition the target refused as it refused the
 		// MUST row (a key never refetched, say).
 		t := refusalText(ex.Response)
-		return "refusal\x00" + family(t), t
+		return "refusal\x00" + endpoint(ex.Request) + "\x00" + family(t), t
 	}
 	if res.Outcome == v1.Error {
 		return "error\x00" + family(res.Reason), res.Reason
@@ -178,7 +178,8 @@ func lastRefusal(res v1.Result) (v1.Exchange, bool) {
 }
 
 // refusalText is "HTTP 401 invalid_client: <error_description>" for an
-// OAuth error response (RFC 6749 §5.2), the status otherwise: the words
+// OAuth error response (RFC 6749 §5.2), the status and the bearer
+// challenge (RFC 6750 §3) or the start of the body otherwise: the words
 // check.Refusal uses, so that a control's recorded cause and a row's
 // exchange name the same cause.
 func refusalText(resp *v1.Response) string {
@@ -190,9 +191,32 @@ func refusalText(resp *v1.Response) string {
 			if desc, _ := m["error_description"].(string); desc != "" {
 				out += ": " + oneLine(desc)
 			}
+			return out
 		}
 	}
+	for k, vs := range resp.Header {
+		if strings.EqualFold(k, "WWW-Authenticate") && len(vs) > 0 {
+			return out + ": " + oneLine(strings.Join(vs, ", "))
+		}
+	}
+	if body := oneLine(resp.Body); body != "" {
+		if r := []rune(body); len(r) > 300 {
+			body = string(r[:300]) + "…"
+		}
+		out += ": " + body
+	}
 	return out
+}
+
+// endpoint is the method and URL of a request without its query: refusals
+// by different endpoints (the token endpoint, a resource server) are
+// different causes even when their words are alike.
+func endpoint(q v1.Request) string {
+	u := q.URL
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	return q.Method + " " + u
 }
 
 // family folds the parts of a message that change from request to request

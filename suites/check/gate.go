@@ -215,6 +215,10 @@ func Refusal(tr *client.Transcript) string {
 			return out
 		}
 	}
+	if ch := tr.Header.Values("WWW-Authenticate"); len(ch) > 0 {
+		// A resource server's refusal says why in its challenge (RFC 6750 §3).
+		return out + ": " + oneLine(strings.Join(ch, ", "))
+	}
 	if body := quoteBody(tr.Body); body != "" {
 		out += ": " + body
 	}
