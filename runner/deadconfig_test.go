@@ -6,10 +6,8 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -204,20 +202,11 @@ func apiShape(r deadRun) string {
 // the verifier.
 func apiMACKey(candidates ...string) func(deadRun) string {
 	return func(r deadRun) string {
-		seen := map[string]bool{}
+		var toks []string
 		for _, q := range r.rec.requests() {
-			for _, tok := range jwtPattern.FindAllString(q.Header.Get("Authorization")+" "+q.Body, -1) {
-				segs := strings.Split(tok, ".")
-				for i, s := range candidates {
-					m := hmac.New(sha256.New, []byte(s))
-					m.Write([]byte(segs[0] + "." + segs[1]))
-					if base64.RawURLEncoding.EncodeToString(m.Sum(nil)) == segs[2] {
-						seen[fmt.Sprint("secret ", i)] = true
-					}
-				}
-			}
+			toks = append(toks, jwtPattern.FindAllString(q.Header.Get("Authorization")+" "+q.Body, -1)...)
 		}
-		return sortedKeys(seen)
+		return macKeys(toks, candidates)
 	}
 }
 
@@ -241,24 +230,31 @@ func targetLog(r deadRun) string { return strings.Join(r.report.TargetLog, "\n")
 // sent in client_assertion.
 func macKey(candidates ...string) func(deadRun) string {
 	return func(r deadRun) string {
-		seen := map[string]bool{}
+		var toks []string
 		for _, q := range r.rec.requests() {
-			for _, a := range q.Form["client_assertion"] {
-				segs := strings.Split(a, ".")
-				if len(segs) != 3 {
-					continue
-				}
-				for i, s := range candidates {
-					m := hmac.New(sha256.New, []byte(s))
-					m.Write([]byte(segs[0] + "." + segs[1]))
-					if base64.RawURLEncoding.EncodeToString(m.Sum(nil)) == segs[2] {
-						seen[fmt.Sprint("secret ", i)] = true
-					}
-				}
+			toks = append(toks, q.Form["client_assertion"]...)
+		}
+		return macKeys(toks, candidates)
+	}
+}
+
+// macKeys lists which candidates (by index) key the HS256 JWTs in toks.
+func macKeys(toks, candidates []string) string {
+	seen := map[string]bool{}
+	for _, tok := range toks {
+		segs := strings.Split(tok, ".")
+		if len(segs) != 3 {
+			continue
+		}
+		for i, s := range candidates {
+			m := hmac.New(sha256.New, []byte(s))
+			m.Write([]byte(segs[0] + "." + segs[1]))
+			if base64.RawURLEncoding.EncodeToString(m.Sum(nil)) == segs[2] {
+				seen[fmt.Sprint("secret ", i)] = true
 			}
 		}
-		return sortedKeys(seen)
 	}
+	return sortedKeys(seen)
 }
 
 const (
@@ -507,25 +503,14 @@ func deadConfigRun(t *testing.T, row deadRow, changed bool) deadRun {
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	jsonPath := filepath.Join(dir, "report.json")
-	cmd := exec.Command(assayBin, append([]string{"run", "--config", path, "--json", jsonPath}, row.args...)...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var vars []string
 	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
+		vars = append(vars, k+"="+v)
 	}
-	var o, e strings.Builder
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	r := deadRun{rec: rec, stdout: o.String(), stderr: e.String()}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("exec assay: %v", err)
-	}
-	if b, err := os.ReadFile(jsonPath); err == nil {
-		r.report = readReportBytes(t, b)
+	fr := runBoundedEnv(t, hangBound, vars, append([]string{"run", "--config", path}, row.args...)...)
+	r := deadRun{rec: rec, stdout: fr.stdout, stderr: fr.stderr, code: fr.code}
+	if fr.report != nil {
+		r.report = *fr.report
 	}
 	return r
 }

@@ -249,12 +249,19 @@ type faultRun struct {
 
 func runBounded(t *testing.T, limit time.Duration, args ...string) faultRun {
 	t.Helper()
+	return runBoundedEnv(t, limit, nil, args...)
+}
+
+// runBoundedEnv is runBounded with variables added to the environment
+// ("NAME=value").
+func runBoundedEnv(t *testing.T, limit time.Duration, env []string, args ...string) faultRun {
+	t.Helper()
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, assayBin, append(args, "--json", jsonPath)...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var o, e strings.Builder
