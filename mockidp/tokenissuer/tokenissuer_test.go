@@ -60,3 +60,40 @@ func TestIssuerSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestIssuerAlgorithms: the issuer signs with the configured algorithm, a
+// shared secret for HS*, and refuses secrets shorter than the hash (RFC
+// 7518 §3.2) and unknown algorithms.
+func TestIssuerAlgorithms(t *testing.T) {
+	clk := &fakeClock{now: time.Unix(1_800_000_000, 0)}
+	for _, alg := range []string{"ES256", "RS256", "PS256", "EdDSA", "HS256", "HS384", "HS512"} {
+		secret := make([]byte, 64)
+		is, err := New(Config{ID: "https://idp-v.example", Audience: "rs", Clock: clk.Now, Rand: rand.Reader, Alg: alg, Secret: secret,
+			Typ: "JWT", Iss: "https://hmac-idp.example", Claims: map[string]string{"Role": "Manager"}})
+		if err != nil {
+			t.Fatalf("%s: %v", alg, err)
+		}
+		d, err := is.Draft(clk.now, "jti-1", time.Minute)
+		if err != nil {
+			t.Fatalf("%s: %v", alg, err)
+		}
+		if got := d.Alg(); got != alg {
+			t.Errorf("%s: header alg %s", alg, got)
+		}
+		if d.Header.String("typ") != "JWT" || d.Claims.String("iss") != "https://hmac-idp.example" || d.Claims.String("Role") != "Manager" {
+			t.Errorf("%s: header %s claims %s", alg, d.HeaderBytes(), d.ClaimsBytes())
+		}
+		if is.Symmetric() != (alg[:2] == "HS") || (is.Symmetric() && d.Header.String("kid") != "") {
+			t.Errorf("%s: symmetric %v, kid %q", alg, is.Symmetric(), d.Header.String("kid"))
+		}
+		if _, err := d.Sign(rand.Reader); err != nil {
+			t.Errorf("%s: sign: %v", alg, err)
+		}
+	}
+	for _, c := range []Config{{Alg: "HS384", Secret: make([]byte, 47)}, {Alg: "HS256"}, {Alg: "ES512"}} {
+		c.ID, c.Clock, c.Rand = "https://idp-v.example", clk.Now, rand.Reader
+		if _, err := New(c); err == nil {
+			t.Errorf("%s with a %d-byte secret: no error", c.Alg, len(c.Secret))
+		}
+	}
+}

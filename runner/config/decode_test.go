@@ -225,3 +225,25 @@ func TestDecoderCoversConfig(t *testing.T) {
 	cfg.Target.Container = &Container{Build: &Build{}} // the container branch of the types
 	walk(reflect.ValueOf(cfg), "Config")
 }
+
+// TestDecodeVerifierRules: a decision rule's value is any YAML value, kept
+// as JSON for the comparison with the verifier's answer.
+func TestDecodeVerifierRules(t *testing.T) {
+	c, err := Parse([]byte(`version: v1
+verifier:
+  url: https://pdp.example/evaluate
+  audience: rooms
+  allow: {status: [200], pointer: /0/actions/ORDER_FOOD, value: true}
+  deny: {pointer: /decision, value: {effect: deny, codes: [1, 2]}}
+`), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := c.Verifier
+	if got := string(v.Allow.Value.JSON); got != "true" || v.Allow.Status[0] != "200" || v.Allow.Pointer != "/0/actions/ORDER_FOOD" {
+		t.Errorf("allow = %+v (value %s)", v.Allow, got)
+	}
+	if got := string(v.Deny.Value.JSON); got != `{"codes":[1,2],"effect":"deny"}` {
+		t.Errorf("deny value = %s", got)
+	}
+}

@@ -298,6 +298,40 @@ func TestValidate(t *testing.T) {
 		{"endpoints on the reference", Default, func(c *Config) { c.Target.RevocationEndpoint = "https://x.example/revoke" }, []string{
 			"target.revocationEndpoint: not used with kind reference"}},
 
+		// verifier
+		{"verifier-only process target", processConfig, func(c *Config) {
+			c.Target.Issuer, c.Clients = "", Clients{}
+			c.Target.Process.Command = []string{"./rp", "--addr=127.0.0.1:${ASSAY_TARGET_PORT}"}
+			c.Target.Process.Ready.URL = "http://127.0.0.1:${ASSAY_TARGET_PORT}/healthz"
+			c.Verifier = &Verifier{URL: "http://127.0.0.1:${ASSAY_TARGET_PORT}/api/me", Audience: "rp-client", Kind: "id_token", Nonce: "n-1"}
+		}, nil},
+		{"no issuer and no verifier", processConfig, func(c *Config) { c.Target.Issuer = "" }, []string{"target.issuer: required for kind process (or a verifier"}},
+		{"verifier request template", urlConfig, func(c *Config) {
+			c.Verifier = &Verifier{URL: "https://pdp.example/json/policies?_action=evaluate", Audience: "rooms", Kind: "jwt",
+				Request: VerifierRequest{Method: "POST", Token: "json", Body: `{"subject":{"jwt":"${token}"}}`, HeadersFromEnv: map[string]string{"iPlanetDirectoryPro": "SESSION"}},
+				Allow:   &DecisionRule{Status: []string{"200"}, Pointer: "/0/actions/ORDER_FOOD", Value: JSONValue{JSON: []byte("true")}},
+				Deny:    &DecisionRule{Status: []string{"200"}},
+				Claims:  map[string]string{"Role": "Manager"},
+				Issuer:  TokenIssuer{Alg: "HS256", SecretEnv: "PDP_SECRET", Iss: "https://idp.example", Typ: "JWT"}}
+		}, nil},
+		{"verifier settings wrong", urlConfig, func(c *Config) {
+			c.Verifier = &Verifier{URL: "pdp.example", Kind: "saml", Nonce: "n",
+				Request: VerifierRequest{Token: "json", Field: "x", HeadersFromEnv: map[string]string{"X": "not a name"}},
+				Allow:   &DecisionRule{Status: []string{"OK"}, Pointer: "0/actions"},
+				Deny:    &DecisionRule{Value: JSONValue{JSON: []byte("true")}},
+				Issuer:  TokenIssuer{Alg: "HS256"}}
+		}, []string{
+			`verifier.url: want an absolute http(s) URL, got "pdp.example"`, "verifier.audience: required",
+			`verifier.kind: unknown kind "saml"`, "verifier.nonce: only with kind id_token",
+			"verifier.request.field: only with token form", `verifier.request.headersFromEnv.X: want an environment variable name`,
+			`verifier.allow.status[0]: want an HTTP status code, got "OK"`, "verifier.allow.pointer: want an RFC 6901 JSON pointer",
+			"verifier.allow: pointer and value go together", "verifier.deny: pointer and value go together",
+			"verifier.issuer.secretEnv: required with alg HS256"}},
+		{"verifier json without placeholder, secret without HS", urlConfig, func(c *Config) {
+			c.Verifier = &Verifier{URL: "https://rs.example/x", Audience: "a", Request: VerifierRequest{Token: "json", Body: `{"jwt":"x"}`},
+				Issuer: TokenIssuer{Alg: "RS256", SecretEnv: "S"}}
+		}, []string{"verifier.request.body: required with token json", "verifier.issuer.secretEnv: only with an HS* alg"}},
+
 		// expected failures
 		{"expected IDs", urlConfig, func(c *Config) {
 			c.ExpectedFailures = []Expected{{ID: "A-CA-05"}, {ID: "A-CA-05.2"}, {ID: "B-ALG-06/client"}, {ID: "A-JG-01/grant"}, {ID: "C-ROT-01"}, {ID: "B-KEYQ-01.10/client"}}
