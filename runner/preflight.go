@@ -17,7 +17,8 @@ import (
 
 // preflight finds what config.Validate cannot see from the file alone and a
 // run would otherwise meet only after starting the target: key files that
-// are missing, public-only or lack the client's algorithm; a mock IdP
+// are missing, public-only or lack the client's algorithm; a grant.key
+// that does not parse; a mock IdP
 // address this machine cannot bind; hooks and commands that do not exist
 // or are not executable; defect names the reference does not have;
 // expected failures naming no check. It returns every problem at once, as
@@ -50,6 +51,13 @@ func preflight(cfg config.Config) (problems []error, warnings []string) {
 			if !slices.Contains(algs, c.cl.SigningAlg) {
 				add(path, "client %s's key file %s has no %s key for clients.%s.signingAlg (it holds %s)", c.name, c.cl.Keys, c.cl.SigningAlg, c.name, strings.Join(algs, ", "))
 			}
+		}
+	}
+	if g := cfg.Grant; g.On() && g.Key != "" {
+		if _, _, err := loadGrantKey(g.Key, g.KID, g.SigningAlg); errors.Is(err, os.ErrNotExist) {
+			add("grant.key", "the grant issuer's key file %s does not exist", g.Key)
+		} else if err != nil {
+			add("grant.key", "%v", err)
 		}
 	}
 	if l := cfg.MockIdP.Listen; l != "" {

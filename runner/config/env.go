@@ -1,7 +1,8 @@
 package config
 
 // ValidateEnv checks the environment variables the Config names: the
-// secrets of clients H and S and the initial access token. Messages name
+// secrets of clients H and S and of the grant issuer, and the initial
+// access token. Messages name
 // the variable and never contain its value.
 func (c Config) ValidateEnv(getenv func(string) string) []error {
 	v := &validator{}
@@ -24,6 +25,16 @@ func (c Config) ValidateEnv(getenv func(string) string) []error {
 			if name := vf.Request.HeadersFromEnv[h]; getenv(name) == "" {
 				v.add("verifier.request.headersFromEnv."+h, "environment variable %s is not set or empty", name)
 			}
+		}
+	}
+	if g := c.Grant; g.On() && g.SecretEnv != "" {
+		// RFC 7518 §3.2: an HMAC key at least as long as the hash output.
+		want := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[g.SigningAlg]
+		switch n := len(getenv(g.SecretEnv)); {
+		case n == 0:
+			v.add("grant.secretEnv", "environment variable %s is not set or empty", g.SecretEnv)
+		case n < want:
+			v.add("grant.secretEnv", "the secret in %s has %d bytes; %s needs at least %d (RFC 7518 §3.2)", g.SecretEnv, n, g.SigningAlg, want)
 		}
 	}
 	r := c.Registration

@@ -380,19 +380,23 @@ func TestValidateEnv(t *testing.T) {
 	cfg.Clients.S = &SecretClient{ID: "s", SecretEnv: "ASSAY_S"}
 	cfg.Registration = Registration{Mode: RegistrationDynamic, InitialAccessTokenEnv: "ASSAY_IAT"}
 	cfg.Clients.A.ID, cfg.Clients.B.ID = "", ""
+	cfg.Grant.SecretEnv, cfg.Grant.SigningAlg = "ASSAY_GRANT", "HS384"
 
 	tests := []struct {
 		name string
 		env  map[string]string
 		want []string
 	}{
-		{"all set", map[string]string{"ASSAY_H": long, "ASSAY_S": short, "ASSAY_IAT": token}, nil},
+		{"all set", map[string]string{"ASSAY_H": long, "ASSAY_S": short, "ASSAY_IAT": token, "ASSAY_GRANT": long + long}, nil},
 		{"none set", map[string]string{}, []string{
 			"clients.H.secretEnv: environment variable ASSAY_H is not set or empty",
 			"clients.S.secretEnv: environment variable ASSAY_S is not set or empty",
+			"grant.secretEnv: environment variable ASSAY_GRANT is not set or empty",
 			"registration.initialAccessTokenEnv: environment variable ASSAY_IAT is not set or empty"}},
-		{"H secret too short for HS256", map[string]string{"ASSAY_H": short, "ASSAY_S": short, "ASSAY_IAT": token}, []string{
+		{"H secret too short for HS256", map[string]string{"ASSAY_H": short, "ASSAY_S": short, "ASSAY_IAT": token, "ASSAY_GRANT": long + long}, []string{
 			"clients.H.secretEnv: the secret in ASSAY_H has 18 bytes; client_secret_jwt with HS256 needs at least 32 (RFC 7518 §3.2)"}},
+		{"grant secret too short for HS384", map[string]string{"ASSAY_H": long, "ASSAY_S": short, "ASSAY_IAT": token, "ASSAY_GRANT": long}, []string{
+			"grant.secretEnv: the secret in ASSAY_GRANT has 44 bytes; HS384 needs at least 48 (RFC 7518 §3.2)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -404,7 +408,7 @@ func TestValidateEnv(t *testing.T) {
 				if e.Error() != tt.want[i] {
 					t.Errorf("error %d = %q, want %q", i, e, tt.want[i])
 				}
-				for _, secret := range []string{short, long, token} {
+				for _, secret := range []string{short, long, token, long + long} {
 					if strings.Contains(e.Error(), secret) {
 						t.Errorf("error %q echoes a secret value", e)
 					}
