@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	v1 "github.com/assayhq/assay/reports/v1"
 )
 
 // hookConfig is the reference server as a process with its clients
@@ -48,6 +50,12 @@ func TestCommandRegistration(t *testing.T) {
 	out, errOut, code := assay(t, "run", "--config", cfg, "--only", "A-AU-09,A-AU-11,A-CA-04,A-JG-01")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The start banner names every configured client's jwks_uri.
+	for _, want := range []string{"/jwks/a.json (A)", "/jwks/b.json (B)", "/jwks/p.json (P)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start banner lacks %s:\n%s", want, out)
+		}
 	}
 	b, err := os.ReadFile(log)
 	if err != nil {
@@ -206,5 +214,63 @@ clients:
 `)
 	if out, errOut, code := assay(t, "validate", "--config", cfg); code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// replacingAS is a registration endpoint that answers 201 but registers
+// what it likes (RFC 7591 §3.2.1 lets it): it keeps jwks_uri and drops
+// jwks, and makes every client private_key_jwt.
+type replacingAS struct{}
+
+func (replacingAS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	base := "http://" + r.Host
+	switch r.URL.Path {
+	case "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server":
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": base, "token_endpoint": base + "/token",
+			"registration_endpoint": base + "/register", "token_endpoint_auth_methods_supported": []string{"private_key_jwt", "client_secret_jwt"}})
+	case "/register":
+		var m map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		out := map[string]any{"client_id": "replaced-1", "token_endpoint_auth_method": "private_key_jwt"}
+		if u, ok := m["jwks_uri"]; ok {
+			out["jwks_uri"] = u
+		}
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(out)
+	default:
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+	}
+}
+
+// TestRegistrationJudgedOnWhatWasRegistered: a server that answers 201 but
+// replaces the submitted metadata is judged on what it returned: A-KR-06
+// passes when it kept only jwks_uri, and A-JO-16 is N/A when it registered
+// another auth method than client_secret_jwt.
+func TestRegistrationJudgedOnWhatWasRegistered(t *testing.T) {
+	srv := httptest.NewServer(replacingAS{})
+	defer srv.Close()
+	cfg := writeFile(t, "replacing.yaml", fmt.Sprintf(`version: v1
+target: {kind: url, issuer: %s}
+clients:
+  A: {id: client-a, keys: fixture}
+  B: {id: client-b, keys: fixture}
+grant: {enabled: false}
+timeouts: {request: 3s}
+`, srv.URL))
+	rep := filepath.Join(t.TempDir(), "r.json")
+	out, errOut, _ := assay(t, "run", "--config", cfg, "--only", "A-KR-06,A-JO-16", "--json", rep)
+	r := readReport(t, rep)
+	got := map[string]string{}
+	for _, res := range r.Results {
+		got[res.ID] = string(res.Outcome) + " " + res.Reason
+	}
+	if !strings.HasPrefix(got["A-KR-06"], string(v1.Pass)) {
+		t.Errorf("A-KR-06: %s, want PASS\n%s\n%s", got["A-KR-06"], out, errOut)
+	}
+	if !strings.HasPrefix(got["A-JO-16"], string(v1.NA)) || !strings.Contains(got["A-JO-16"], "private_key_jwt") {
+		t.Errorf("A-JO-16: %s, want N/A naming what was registered", got["A-JO-16"])
 	}
 }
