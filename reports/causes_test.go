@@ -155,3 +155,19 @@ func TestProgressShowsABlockedCauseOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockedOnlyOnError: report.json validation refuses blockedBy on
+// anything but an ERROR.
+func TestBlockedOnlyOnError(t *testing.T) {
+	r := v1.Report{Schema: v1.Schema, Tool: v1.Tool{Name: "assay"}, Target: v1.Target{Profile: "BASE"},
+		Results: []v1.Result{{ID: "A-CA-04", Level: "MUST", Outcome: v1.Fail, BlockedBy: "A-JG-14"}}}
+	r.Summarize()
+	if err := r.Validate(); err == nil || !strings.Contains(err.Error(), "blockedBy") {
+		t.Errorf("Validate = %v, want a blockedBy error", err)
+	}
+	r.Results[0].Outcome, r.Results[0].Reason = v1.Error, "blocked: A-JG-14 failed: x"
+	r.Summarize()
+	if err := r.Validate(); err != nil {
+		t.Errorf("Validate = %v", err)
+	}
+}

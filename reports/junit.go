@@ -188,6 +188,9 @@ func junitTestcase(res v1.Result, suite string) junitCase {
 		}
 		c.Failure = &junitMessage{Message: res.Reason, Type: string(res.Outcome), Body: xmlText(detailText(res, true))}
 	case v1.Error:
+		if res.BlockedBy != "" {
+			add("assay.blockedBy", res.BlockedBy)
+		}
 		c.Error = &junitMessage{Message: res.Reason, Type: string(res.Outcome), Body: xmlText(detailText(res, true))}
 	case v1.NA, v1.Skip:
 		c.Skipped = &junitMessage{Message: string(res.Outcome) + ": " + res.Reason}

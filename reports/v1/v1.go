@@ -173,6 +173,9 @@ func (r *Report) Validate() error {
 		if (res.Outcome == NA || res.Outcome == Error) && res.Reason == "" {
 			errs = append(errs, fmt.Errorf("%s.reason: required for %s", p, res.Outcome))
 		}
+		if res.BlockedBy != "" && res.Outcome != Error {
+			errs = append(errs, fmt.Errorf("%s.blockedBy: set on %s; only an ERROR is blocked", p, res.Outcome))
+		}
 		if res.Level != "MUST" && res.Level != "SHOULD" {
 			errs = append(errs, fmt.Errorf("%s.level: got %q, want MUST or SHOULD", p, res.Level))
 		}
