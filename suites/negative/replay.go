@@ -12,6 +12,7 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
+	"github.com/assayhq/assay/mockidp/oauth"
 	"github.com/assayhq/assay/suites/check"
 	"github.com/assayhq/assay/suites/expect"
 )
@@ -71,8 +72,10 @@ func replayAttacks() []check.Row {
 				switch {
 				case e.Cast.P.ID == "":
 					return "no second client (P) allowed the jwt-bearer grant"
-				case e.Grant.ClientAuth == "none":
+				case e.GrantMethod() == oauth.AuthNone:
 					return "the target takes grants without client authentication, so no other client can be told apart"
+				case e.GrantMethod() != oauth.AuthPrivateKeyJWT:
+					return "grant requests authenticate with " + e.GrantMethod() + ", and the other client (P) sends a private_key_jwt client assertion"
 				}
 				return ""
 			},
