@@ -85,7 +85,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 	if issuer != nil {
 		fmt.Fprintf(stdout, "token issuer for the verifier: %s (iss %s, %s; discovery %s/.well-known/openid-configuration)\n", issuer.ID(), issuer.Iss(), issuer.Alg(), issuer.ID())
 	}
-	fmt.Fprintln(stdout, banner(idpURL, cast))
+	fmt.Fprintln(stdout, banner(idpURL, cast, cfg.Grant))
 	tlsCfg, err := clientTLS(cfg.Target)
 	if err != nil {
 		return nil, err
@@ -441,8 +441,10 @@ func toStrings(s defect.Set) []string {
 }
 
 // banner says where the mock IdP serves every configured client's keys
-// (the jwks_uri to register for each) and IdP-H's.
-func banner(idpURL string, cast mockidp.Cast) string {
+// (the jwks_uri to register for each) and what the server must trust for
+// the grant: the grant issuer and its jwks_uri, the self-signing client, or
+// the issuer whose shared secret signs (named by its variable, never shown).
+func banner(idpURL string, cast mockidp.Cast, g config.Grant) string {
 	var cs []string
 	for _, p := range []mockidp.Party{cast.A, cast.B, cast.P} {
 		if p.Name != "" && len(p.Keys) > 0 {
@@ -452,6 +454,14 @@ func banner(idpURL string, cast mockidp.Cast) string {
 	s := "mock IdP at " + idpURL + ":"
 	if len(cs) > 0 {
 		s += " register jwks_uri " + strings.Join(cs, ", ") + ";"
+	}
+	switch {
+	case !g.On():
+		return strings.TrimSuffix(s, ";")
+	case g.TrustModel == config.TrustSelfSigned && g.Client != "":
+		return s + fmt.Sprintf(" grants are self-signed by client %s (its jwks_uri above)", g.Client)
+	case g.SecretEnv != "":
+		return s + fmt.Sprintf(" trust %s, signing grants %s with the secret in %s", cast.IdPH.ID, g.SigningAlg, g.SecretEnv)
 	}
 	return s + fmt.Sprintf(" trust %s with jwks_uri %s", cast.IdPH.ID, idpURL+mockidp.JWKSPath(cast.IdPH.Name))
 }
