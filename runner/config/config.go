@@ -178,8 +178,9 @@ type MockIdP struct {
 
 // Clients are the target's registered clients (catalog §0.4).
 type Clients struct {
-	// A and B authenticate with private_key_jwt; both are required for
-	// url, process and container targets.
+	// A and B authenticate with private_key_jwt and come as a pair; a
+	// grant-only target names neither (the client-assertion checks are
+	// then N/A), any other url, process or container target both.
 	A *Client `yaml:"A"`
 	B *Client `yaml:"B"`
 	// P is registered with token_endpoint_auth_signing_alg PS256
@@ -206,7 +207,10 @@ type Client struct {
 	// JWKS file relative to the config file.
 	Keys string `yaml:"keys"`
 	// SigningAlg is ES256 (default; PS256 for client P), PS256, RS256 or
-	// EdDSA.
+	// EdDSA: the client's token_endpoint_auth_signing_alg, declared when
+	// assay registers it and the algorithm it signs with. A server must
+	// refuse any other from it (OIDC Registration §2), so rows that need
+	// another key type use another client or are N/A.
 	SigningAlg string `yaml:"signingAlg"`
 }
 
