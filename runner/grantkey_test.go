@@ -140,3 +140,22 @@ func TestGrantIssuer(t *testing.T) {
 		t.Errorf("unset secret: err = %v", err)
 	}
 }
+
+// TestTrustInputFollowsTheModel: the trust hook hears of the party that
+// signs grants: the client under self-signed with grant.client, its kid
+// replaced by grant.kid.
+func TestTrustInputFollowsTheModel(t *testing.T) {
+	c, err := mockidp.FixtureCast()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Grant.TrustModel, cfg.Grant.Client, cfg.Grant.KID = config.TrustSelfSigned, "A", "uploaded-cert"
+	tr, err := trustInput(cfg, &c, "http://idp.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Issuer != c.A.ID || tr.JWKSURI != "http://idp.test"+mockidp.JWKSPath("A") || tr.Kid != "uploaded-cert" || tr.Alg != "ES256" {
+		t.Errorf("trust input %+v, want client A's issuer, jwks_uri and ES256 key with kid uploaded-cert", tr)
+	}
+}

@@ -72,14 +72,22 @@ func register(ctx context.Context, cfg config.Config, cast *mockidp.Cast, idpURL
 	return nil
 }
 
-// trustInput is what the trust-issuer hook is told about IdP-H: its
+// trustInput is what the trust-issuer hook is told about the grant issuer
+// (IdP-H, or under self-signed the client named by grant.client): its
 // issuer, its keys (by URL and inline, public only), the algorithm and kid
 // it signs with, and the subjects its grant assertions name.
 func trustInput(cfg config.Config, cast *mockidp.Cast, idpURL string) (provision.Trust, error) {
 	is := cast.IdPH
+	if g := cfg.Grant; g.TrustModel == config.TrustSelfSigned && g.Client != "" {
+		// The client signs its own grants, with its registered keys.
+		is = map[string]mockidp.Party{"A": cast.A, "B": cast.B, "P": cast.P}[g.Client]
+	}
 	t := provision.Trust{Issuer: is.ID, JWKSURI: idpURL + mockidp.JWKSPath(is.Name), Subject: cast.User}
 	if k, ok := is.Key(""); ok {
 		t.Alg, t.Kid = k.Alg(), k.ID()
+		if cfg.Grant.KID != "" {
+			t.Kid = cfg.Grant.KID
+		}
 		b, err := json.Marshal(is.Keys.Public())
 		if err != nil {
 			return t, fmt.Errorf("trust issuer %s: encode its JWKS: %w", is.ID, err)
