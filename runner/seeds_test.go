@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +110,9 @@ func TestSeed000Grant(t *testing.T) {
 
 // TestSeed003Grant runs seed-003-grant.yaml: the ACS-era grant under the
 // legacy URN, signed HS256 by a symmetric-key issuer, scope = the relying
-// party realm, with 0 ERROR.
+// party realm, at an endpoint that takes only its own URL as aud. It runs
+// with 0 ERROR, and every grant row is judged except those that cannot
+// apply to a grant-only target with client_secret_post: each N/A says so.
 func TestSeed003Grant(t *testing.T) {
 	allSeedEnv(t)
 	r := runSeed(t, "seed-003-grant")
@@ -117,6 +120,28 @@ func TestSeed003Grant(t *testing.T) {
 		t.Errorf("ERROR rows:\n  %s", strings.Join(errs, "\n  "))
 	}
 	wantGrantControl(t, r)
+	why := []string{
+		"does not apply under profile",
+		"grant.knownSubjects",          // the server takes any subject
+		"private_key_jwt client",       // none configured, or B where S authenticates
+		"the metadata has no jwks_uri", // the AS's own public key, for B-ALG-07
+	}
+	judged := 0
+	for _, res := range r.Results {
+		if res.Carrier != "grant" {
+			continue
+		}
+		if res.Outcome != v1.NA {
+			judged++
+			continue
+		}
+		if !slices.ContainsFunc(why, func(w string) bool { return strings.Contains(res.Reason, w) }) {
+			t.Errorf("%s/grant: N/A (%s), want it judged", res.ID, res.Reason)
+		}
+	}
+	if judged < 25 {
+		t.Errorf("%d grant rows judged, want at least 25", judged)
+	}
 }
 
 // wantGrantControl fails unless the grant's positive control (A-JG-01)
