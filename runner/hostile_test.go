@@ -55,6 +55,7 @@ func TestHostileTarget(t *testing.T) {
 		// (the exchange is an ERROR); C1 controls and bidi overrides pass.
 		w.Header().Set("X-Hostile", "\u009b31m\u202e"+forged)
 		w.Header().Set("X-Huge", strings.Repeat("h", 64<<10))
+		w.Header().Set("X-Debug-Auth", "Basic "+mockidp.BasicCredentials("client-h", secret)[0]+"; Bearer "+bearer)
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/.well-known/"):
 			w.Header().Set("Content-Type", "application/json")

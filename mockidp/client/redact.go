@@ -153,6 +153,10 @@ func redactHeader(h http.Header, secrets []string) http.Header {
 				v = scheme + " " + ShortenToken(tok)
 			case strings.EqualFold(k, "Cookie"), strings.EqualFold(k, "Set-Cookie"):
 				v = "<redacted>"
+			default:
+				// Any other header is free text: a debugging server may
+				// echo credentials in one.
+				v = RedactText(v, nil)
 			}
 			out[k] = append(out[k], Redact(v, secrets))
 		}
