@@ -19,6 +19,7 @@ import (
 
 	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
+	"github.com/assayhq/assay/mockidp/clock"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oracle"
@@ -36,6 +37,11 @@ type running struct {
 	env     *check.Env
 	logs    func() []byte
 	cleanup []func()
+	// pause waits on the target's clock: real time for an external
+	// target, the shared virtual clock for the in-process reference.
+	pause func(time.Duration)
+	// clock is that virtual clock; nil for an external target.
+	clock *clock.Virtual
 }
 
 func (r *running) close() {
@@ -58,7 +64,7 @@ func start(ctx context.Context, cfg config.Config, stdout io.Writer, getenv func
 		}
 		return startReference(ctx, cfg, p, defect.Of(ds...), getenv)
 	}
-	r := &running{name: targetName(cfg)}
+	r := &running{name: targetName(cfg), pause: time.Sleep}
 	ok := false
 	defer func() {
 		if !ok {
@@ -217,12 +223,17 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 	if a := cfg.Grant.Audience; a != config.AudienceIssuer && a != config.AudienceTokenEndpoint {
 		auds = []string{a}
 	}
-	in, err := reference.Start(reference.Options{Profile: p, Defects: defects, Clock: time.Now, Rand: rand.Reader, Cast: cast,
+	// The reference runs in this process on a virtual clock it shares with
+	// the Env: a rotation or convergence wait, a stalled jwks_uri and the
+	// fetch timeout it trips advance that clock instead of the wall clock.
+	// The scenarios and verdicts are those an external target gets.
+	clk := clock.New(time.Now)
+	in, err := reference.Start(reference.Options{Profile: p, Defects: defects, Clock: clk.Now, Sleep: clk.Advance, Rand: rand.Reader, Cast: cast,
 		GrantModel: cfg.Grant.TrustModel, GrantAudiences: auds, GrantTokenEndpointAud: cfg.Grant.Audience == config.AudienceTokenEndpoint})
 	if err != nil {
 		return nil, fmt.Errorf("start reference target: %w", err)
 	}
-	r := &running{name: "assay reference"}
+	r := &running{name: "assay reference", pause: clk.Advance, clock: clk}
 	r.defer_(func() { _ = in.Close() })
 	if len(defects) > 0 {
 		r.name += " (defects: " + strings.Join(toStrings(defects), ", ") + ")"
@@ -237,6 +248,7 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		// defect that breaks discovery fails its metadata checks (A-MD-05)
 		// and leaves the others running, instead of failing setup.
 		opts := envOptions(cfg, p, cast, in.IdP, orc, in.Issuer, in.TokenEndpoint(), "", tlsCfg)
+		opts.Clock, opts.Since, opts.Sleep, opts.VirtualTime = clk.Now, clk.Since, clk.Sleep, true
 		// The built-in reference caches client keys briefly (reference.FastKeyCache)
 		// and serves a reference verifier, so the rotation and resource suites
 		// run in full in seconds; it reports its own key cache timings.

@@ -7,11 +7,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/clock"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
@@ -28,26 +28,6 @@ var (
 	attackerJWKS = sync.OnceValues(oracle.AttackerKeySet)
 )
 
-// skewClock is real time plus an offset that Sleep advances. The reference
-// and the Env share one, so the rotation suite's waits on a 5 min key cache
-// cost nothing yet expire the cache. Only the stalled-jwks_uri scenario
-// waits in real time (a 300 ms fetch timeout against a 600 ms stall;
-// shorter timeouts made loopback fetches fail under load).
-type skewClock struct{ off atomic.Int64 }
-
-func (c *skewClock) Now() time.Time { return time.Now().Add(time.Duration(c.off.Load())) }
-
-// Since measures elapsed time on the same clock, so that durations stay real.
-func (c *skewClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
-
-func (c *skewClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.off.Add(int64(d))
-	return nil
-}
-
 // startReference runs the reference target with defects on and returns an
 // Env pointed at it.
 func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *check.Env {
@@ -56,8 +36,13 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 	if err != nil {
 		tb.Fatal(err)
 	}
-	clk := &skewClock{}
-	in, err := reference.Start(reference.Options{Profile: p, Defects: defect.Of(defects...), Clock: clk.Now, Rand: rand.Reader, Cast: cast,
+	// The reference and the Env share a virtual clock (package
+	// mockidp/clock), as the runner's reference target does: the rotation
+	// suite's waits on a 5 min key cache, the stalled jwks_uri against a
+	// 300 ms fetch timeout and the slow-kid defect advance it, and cost no
+	// wall time.
+	clk := clock.New(time.Now)
+	in, err := reference.Start(reference.Options{Profile: p, Defects: defect.Of(defects...), Clock: clk.Now, Sleep: clk.Advance, Rand: rand.Reader, Cast: cast,
 		KeyCacheTTL: 5 * time.Minute, KeyRefetchMin: time.Second, KeyFetchTimeout: 300 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
@@ -82,7 +67,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		// a defect that breaks discovery still leaves the other checks running.
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,
 		Grant: check.GrantOptions{Enabled: true, KnownSubjects: reference.KnownSubjects(cast)}, MaxAssertionLifetime: reference.MaxAssertionLifetime, MaxGrantLifetime: reference.MaxGrantLifetime, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
-		Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
+		Sleep: clk.Sleep, VirtualTime: true, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
 		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
 		TokenState: check.TokenState{Enabled: true, Client: cast.A, Other: cast.B, From: check.TokenFromClient, Resource: in.IntrospectedURL, MaxWait: time.Hour},
 	})

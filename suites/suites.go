@@ -136,6 +136,9 @@ type Options struct {
 	RegistrationToken string
 	// Sleep waits for the rotation suite; nil uses a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// VirtualTime says Clock, Since and Sleep are a virtual clock the
+	// target shares (check.Env.VirtualTime).
+	VirtualTime bool
 }
 
 // NewEnv discovers the target and returns the Env. A metadata document that
@@ -159,21 +162,22 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 		o.Grant.ClientAuth = "optional"
 	}
 	e := &check.Env{
-		Target:   check.Target{Issuer: o.Issuer, TokenEndpoint: o.TokenEndpoint, MetadataURL: o.MetadataURL, MetadataConfigured: o.MetadataURL != ""},
-		Profile:  o.Profile,
-		Cast:     o.Cast,
-		IdP:      o.IdP,
-		Grant:    o.Grant,
-		Audience: o.Audience,
-		Scope:    o.Scope,
-		Clock:    o.Clock,
-		Rand:     o.Rand,
-		HTTP:     &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},
-		Oracle:   o.Oracle,
-		Baseline: &check.Baseline{},
-		Gates:    &check.Gates{},
-		Sleep:    o.Sleep,
-		Rotation: o.Rotation.WithDefaults(),
+		Target:      check.Target{Issuer: o.Issuer, TokenEndpoint: o.TokenEndpoint, MetadataURL: o.MetadataURL, MetadataConfigured: o.MetadataURL != ""},
+		Profile:     o.Profile,
+		Cast:        o.Cast,
+		IdP:         o.IdP,
+		Grant:       o.Grant,
+		Audience:    o.Audience,
+		Scope:       o.Scope,
+		Clock:       o.Clock,
+		Rand:        o.Rand,
+		HTTP:        &client.Client{HTTP: hc, Now: o.Clock, Since: o.Since, GiveUpAfter: GiveUpAfter},
+		Oracle:      o.Oracle,
+		Baseline:    &check.Baseline{},
+		Gates:       &check.Gates{},
+		Sleep:       o.Sleep,
+		VirtualTime: o.VirtualTime,
+		Rotation:    o.Rotation.WithDefaults(),
 
 		Verifier:    o.Verifier,
 		TokenIssuer: o.TokenIssuer,

@@ -50,8 +50,11 @@ type Options struct {
 	KeyRefetchMin   time.Duration
 	KeyFetchTimeout time.Duration
 	// Sleep implements the mock IdP's JWKS delay knob (the stalled-jwks_uri
-	// scenario); nil uses time.Sleep, since a delay knob that silently does
-	// nothing would make that scenario pass without testing anything.
+	// scenario) and the token endpoint's simulated slowness (Config.Pause);
+	// nil uses time.Sleep, since a delay knob that silently does nothing
+	// would make that scenario pass without testing anything. With Clock
+	// and Sleep from one virtual clock (package mockidp/clock: Now and
+	// Advance), delays and the fetch timeouts they trip cost no wall time.
 	Sleep func(time.Duration)
 
 	// VerifierAddr is the reference verifier's listen address (TLS),
@@ -164,6 +167,7 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 		Clock:   o.Clock,
 		Rand:    o.Rand,
 		HTTP:    hc,
+		Pause:   o.Sleep,
 		Clients: []tokenendpoint.Client{
 			client(c.A, grants),
 			// B may not use the jwt-bearer grant (A-JG-11 unauthorized_client).

@@ -129,6 +129,11 @@ type Env struct {
 	// Sleep waits d or until ctx ends; the rotation suite waits only
 	// through it, so tests can make waiting instant.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// VirtualTime says Clock and Sleep are a virtual clock the target
+	// shares (the in-process reference, package mockidp/clock): Sleep
+	// advances it at once, so a wait costs no wall time and a context
+	// deadline does not bound it (Leaves).
+	VirtualTime bool
 	// Rotation declares the target's client key caching (suite rotation).
 	Rotation Rotation
 	// Verifier is the resource server under test (suite resource); its URL

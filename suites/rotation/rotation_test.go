@@ -15,9 +15,11 @@ import (
 )
 
 // TestRealTime runs the rotation suite once in real time against the
-// reference with reference.FastKeyCache, the way a built-in run does (the
-// self-test makes waiting instant with a shared skewed clock): every check
-// passes, and the suite stays within its 10 s budget.
+// reference with reference.FastKeyCache, the way an external target with a
+// short key cache is run (the built-in run and the self-test share a
+// virtual clock with the reference, package mockidp/clock, and never wait):
+// every check passes with real waits, a real stall and a real fetch
+// timeout, and the suite stays within its 10 s budget.
 func TestRealTime(t *testing.T) {
 	cast, err := mockidp.FixtureCast()
 	if err != nil {

@@ -202,11 +202,7 @@ const leeway = 10 * time.Second
 // fits reports whether d of waiting is allowed: at most TokenState.MaxWait
 // and before ctx's deadline with a few seconds to spare.
 func fits(ctx context.Context, e *check.Env, d time.Duration) bool {
-	if d > e.TokenState.MaxWait {
-		return false
-	}
-	dl, ok := ctx.Deadline()
-	return !ok || e.Clock().Add(d+2*time.Second).Before(dl)
+	return d <= e.TokenState.MaxWait && e.Leaves(ctx, d)
 }
 
 // inactive introspects a token derived from a live one (mk) and wants an

@@ -141,9 +141,14 @@ func (c *keyCache) dropsOn(err error) bool {
 		timeout && c.has(defect.JWKSStallDropsKeys)
 }
 
+// fetch GETs url within fetchTimeout. The timeout is measured twice: in
+// real time (the request's context) and on the server's clock, so that on
+// a virtual clock (package mockidp/clock) a stalled jwks_uri, whose delay
+// advances that clock, times the fetch out without the wall time passing.
 func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
 	defer cancel()
+	start := c.clock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w", url, err)
@@ -159,6 +164,9 @@ func (c *keyCache) fetch(ctx context.Context, url string) ([]jose.JSONWebKey, er
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("fetch jwks %s: %w", url, err)
+	}
+	if took := c.clock().Sub(start); took > c.fetchTimeout {
+		return nil, fmt.Errorf("fetch jwks %s: answered after %s, past the fetch timeout %s: %w", url, took, c.fetchTimeout, context.DeadlineExceeded)
 	}
 	ks, err := parseKeySet(b, c.has(defect.ClientJWKSSymmetricKeys) || c.has(defect.AcceptSymmetricJWK), c.has(defect.ClientJWKSPrivateKeys))
 	if err != nil {

@@ -2,6 +2,7 @@ package tokenendpoint
 
 import (
 	"context"
+	"errors"
 	"github.com/assayhq/assay/mockidp/defect"
 	"net/http"
 	"net/http/httptest"
@@ -110,6 +111,46 @@ func TestKeyCacheFloodDoesNotAmplify(t *testing.T) {
 			wg.Wait()
 			if n := h.Hits() - before; n != 1 {
 				t.Errorf("32 concurrent lookups caused %d fetches, want 1", n)
+			}
+		})
+	}
+}
+
+// TestKeyCacheVirtualStall: on a virtual clock, a jwks_uri whose delay
+// advances that clock past the fetch timeout times the fetch out (cached
+// keys stay, and with defect.JWKSStallDropsKeys they go) although it
+// answered at once in real time; a delay within the timeout does not.
+func TestKeyCacheVirtualStall(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		delay    time.Duration
+		drops    bool
+		wantKeys int
+		wantErr  error // nil, or the class of the fetch error
+	}{
+		{"within the timeout", 200 * time.Millisecond, false, 1, nil},
+		{"past the timeout", 600 * time.Millisecond, false, 1, context.DeadlineExceeded},
+		{"past the timeout, stall drops keys", 600 * time.Millisecond, true, 0, context.DeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := &testClock{now: fuzzNow}
+			h := jwks.New(jwks.Static(keys.MustFixture("client-a.es256")), time.Minute, clk.Add)
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			has := func(d defect.Name) bool { return tc.drops && d == defect.JWKSStallDropsKeys }
+			c := newKeyCache(srv.Client(), clk.Now, time.Minute, time.Second, 300*time.Millisecond, has)
+			ctx := context.Background()
+			if _, err := c.get(ctx, srv.URL, false); err != nil {
+				t.Fatal(err)
+			}
+			h.SetDelay(tc.delay)
+			clk.Add(2 * time.Second) // past minRefetch
+			ks, err := c.get(ctx, srv.URL, true)
+			if len(ks) != tc.wantKeys {
+				t.Errorf("refetch with a %s delay: %d keys, want %d", tc.delay, len(ks), tc.wantKeys)
+			}
+			if (err == nil) != (tc.wantErr == nil) || (err != nil && !errors.Is(err, tc.wantErr)) {
+				t.Errorf("refetch with a %s delay: error %v, want %v", tc.delay, err, tc.wantErr)
 			}
 		})
 	}

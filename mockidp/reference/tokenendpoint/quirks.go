@@ -203,11 +203,18 @@ func (s *Server) slowKid(ctx context.Context, kid string) {
 	if !s.has(defect.SlowKid) || !strings.Contains(kid, "sleep") {
 		return
 	}
+	if s.cfg.Pause != nil {
+		s.cfg.Pause(slowKidDelay)
+		return
+	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(2500 * time.Millisecond):
+	case <-time.After(slowKidDelay):
 	}
 }
+
+// slowKidDelay is what a "sleep" kid costs under defect.SlowKid.
+const slowKidDelay = 2500 * time.Millisecond
 
 // coerceString is the claim-type confusion of B-CLM-07: an array yields its
 // first element, a NUL ends the string as in C.

@@ -60,6 +60,10 @@ type Config struct {
 	Clock   func() time.Time
 	Rand    io.Reader
 	HTTP    *http.Client // fetches client and issuer JWKS
+	// Pause implements the server's simulated slowness (defect.SlowKid)
+	// on its clock: a virtual clock's Advance makes it cost no wall time.
+	// Nil waits in real time.
+	Pause func(time.Duration)
 
 	Clients []Client
 	Issuers []Issuer
