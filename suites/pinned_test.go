@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assayhq/assay/mockidp"
+	"github.com/assayhq/assay/mockidp/clock"
 	"github.com/assayhq/assay/mockidp/keys"
 	"github.com/assayhq/assay/mockidp/oracle"
 	"github.com/assayhq/assay/mockidp/reference"
@@ -49,8 +50,8 @@ func TestPinnedClients(t *testing.T) {
 				t.Fatal(err)
 			}
 			cast := pinned(base, alg)
-			clk := &skewClock{}
-			in, err := reference.Start(reference.Options{Profile: check.BASE, Clock: clk.Now, Rand: rand.Reader, Cast: cast,
+			clk := clock.New(time.Now) // shared with the reference, as in startReference
+			in, err := reference.Start(reference.Options{Profile: check.BASE, Clock: clk.Now, Sleep: clk.Advance, Rand: rand.Reader, Cast: cast,
 				KeyCacheTTL: 5 * time.Minute, KeyRefetchMin: time.Second, KeyFetchTimeout: 300 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
@@ -74,7 +75,7 @@ func TestPinnedClients(t *testing.T) {
 				Grant:                check.GrantOptions{Enabled: true, KnownSubjects: reference.KnownSubjects(cast)},
 				MaxAssertionLifetime: reference.MaxAssertionLifetime, MaxGrantLifetime: reference.MaxGrantLifetime,
 				Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
-				Sleep: clk.Sleep, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
+				Sleep: clk.Sleep, VirtualTime: true, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
 				Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
 				TokenState: check.TokenState{Enabled: true, Client: cast.A, Other: cast.B, From: check.TokenFromClient, Resource: in.IntrospectedURL, MaxWait: time.Hour},
 			})
