@@ -369,9 +369,12 @@ func (g Grant) AuthMethod() string {
 }
 
 // VerifierOnly reports whether the target is a verifier and nothing else:
-// a verifier, and neither an issuer nor a token endpoint.
+// a url or process target with a verifier and neither an issuer nor a
+// token endpoint. (A container's empty issuer means the one derived from
+// its published port.)
 func (c Config) VerifierOnly() bool {
-	return c.Verifier != nil && c.Target.Kind != KindReference && c.Target.Kind != "" && c.Target.Issuer == "" && c.Target.TokenEndpoint == ""
+	k := c.Target.Kind
+	return c.Verifier != nil && (k == KindURL || k == KindProcess) && c.Target.Issuer == "" && c.Target.TokenEndpoint == ""
 }
 
 // On reports whether the grant checks run.
@@ -432,9 +435,10 @@ type Rotation struct {
 // Verifier is a URL on the target that validates JWTs issued by assay's
 // token issuer IdP-V (served by the mock IdP at <publicURL>/idp-v, with
 // discovery and a rotating jwks_uri, or signing with a shared secret):
-// configure the target to trust it. A config with a verifier and no
-// target.issuer or target.tokenEndpoint tests a verifier only (a relying
-// party, a policy decision point): the token-endpoint suites are N/A.
+// configure the target to trust it. A url or process config with a
+// verifier and no target.issuer or target.tokenEndpoint tests a verifier
+// only (a relying party, a policy decision point): the token-endpoint
+// suites are N/A.
 type Verifier struct {
 	// URL is the protected resource (or the decision endpoint).
 	URL string `yaml:"url"`

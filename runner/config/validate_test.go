@@ -420,3 +420,25 @@ func TestValidateEnv(t *testing.T) {
 		t.Errorf("Default().ValidateEnv = %v", errs)
 	}
 }
+
+// TestVerifierOnly: a url or process target with a verifier and no issuer
+// or token endpoint is a verifier only; a container's empty issuer is the
+// one derived from its port, and the reference is never verifier-only.
+func TestVerifierOnly(t *testing.T) {
+	vf := &Verifier{URL: "https://rs.example/api", Audience: "rs"}
+	for _, tt := range []struct {
+		name string
+		base func() Config
+		want bool
+	}{{"url", urlConfig, true}, {"process", processConfig, true}, {"container", containerConfig, false}, {"reference", Default, false}} {
+		c := tt.base()
+		c.Target.Issuer, c.Verifier = "", vf
+		if got := c.VerifierOnly(); got != tt.want {
+			t.Errorf("%s: VerifierOnly = %v, want %v", tt.name, got, tt.want)
+		}
+		c.Target.TokenEndpoint = "https://as.example/token"
+		if c.VerifierOnly() {
+			t.Errorf("%s with a token endpoint: verifier-only", tt.name)
+		}
+	}
+}
