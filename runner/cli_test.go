@@ -118,6 +118,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"run", "--only", "A-MD-01", "--label-filter", "level:SHOULD"}, "select no check in common"},
 		{[]string{"run", "--check-timeout", "0s"}, "--check-timeout: want a positive duration, got 0s"},
 		{[]string{"run", "--check-timeout", "-1s"}, "--check-timeout: want a positive duration"},
+		{[]string{"run", "--parallel", "0"}, "--parallel: want 1 or more, got 0"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{nil, "no command given"},
 	} {

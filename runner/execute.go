@@ -27,6 +27,10 @@ import (
 	"github.com/assayhq/assay/suites/check"
 )
 
+// DefaultParallel is how many independent checks a run sends at once: a
+// few, so that a slow target's round trips overlap without flooding it.
+const DefaultParallel = 4
+
 // runOptions are the run command's flags.
 type runOptions struct {
 	config      string
@@ -40,6 +44,7 @@ type runOptions struct {
 	verbose     bool
 	color       string
 	timeout     time.Duration
+	parallel    int
 	caFile      string
 	insecure    bool
 	// args is the command line after "assay run", stored shell-quoted in
@@ -64,6 +69,7 @@ func runFlags(o *runOptions) *flag.FlagSet {
 	fs.BoolVar(&o.verbose, "v", false, "print each exchange of failing, warning and erroring checks, and each N/A check's reason")
 	fs.StringVar(&o.color, "color", "auto", "colour output: auto, always or never")
 	fs.DurationVar(&o.timeout, "check-timeout", 30*time.Second, "time limit for one check")
+	fs.IntVar(&o.parallel, "parallel", DefaultParallel, "run up to N independent checks at once (1: strictly one after another); checks that change or time shared state always run alone")
 	fs.StringVar(&o.caFile, "ca-file", "", "PEM bundle the target's TLS certificate chains to (overrides target.caFile)")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "do not verify the target's TLS certificate (overrides target.insecureSkipVerify; prints a warning)")
 	return fs
@@ -95,6 +101,9 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 			return usageErr("--only %s and --label-filter %q select no check in common (see assay list)", strings.Join(o.only, ","), o.labelFilter)
 		}
 		return usageErr("--label-filter %q selects no check (see assay list --label-filter ...)", o.labelFilter)
+	}
+	if o.parallel < 1 {
+		return usageErr("--parallel: want 1 or more, got %d", o.parallel)
 	}
 	if set["check-timeout"] && o.timeout <= 0 {
 		return usageErr("--check-timeout: want a positive duration, got %s", o.timeout)
@@ -203,7 +212,12 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 			}
 		}
 	})
-	suites.Register(tgt.env, checks, o.timeout)
+	stop := func() {}
+	if o.parallel > 1 {
+		stop = suites.RegisterParallel(ctx, tgt.env, checks, o.timeout, o.parallel)
+	} else {
+		suites.Register(tgt.env, checks, o.timeout)
+	}
 	if len(o.only) == 0 && o.labelFilter == "" {
 		// Observations send requests of their own: only a full run makes them.
 		suites.RegisterObservations(tgt.env, suites.Observations())
@@ -223,6 +237,7 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	case <-ctx.Done():
 		<-done // Ginkgo's own interrupt handler ends the run and reports
 	}
+	stop() // no check still sends once the reports are written
 	all := make([]v1.Result, 0, len(suites.All()))
 	for _, c := range suites.All() {
 		all = append(all, c.Report(check.Result{Outcome: v1.Skip, Reason: "filtered out"}, 0, nil))

@@ -276,49 +276,81 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 
 // Register adds one spec per check to the current Ginkgo tree, grouped by
 // suite. Each spec records its v1.Result as the v1.ResultEntry report entry;
-// FAIL and ERROR fail the spec, N/A skips it, WARN passes.
+// FAIL and ERROR fail the spec, N/A skips it, WARN passes. Each spec runs
+// its check in its own body, one after another.
 func Register(e *check.Env, checks []check.Check, perCheck time.Duration) {
-	groups := map[string][]check.Check{}
+	register(e, checks, perCheck, nil)
+}
+
+// RegisterParallel is Register with the checks run on a pool of workers
+// (Batch) ahead of their specs: the first spec starts the batch, and each
+// spec waits for its own check's result and records it as Register's
+// would, in the same order, so progress and reports do not change. Checks
+// marked Serial run alone. It is meant for a Ginkgo run that runs every
+// spec it registers (the assay binary): a spec filtered out by Ginkgo
+// still has its check run. ctx ends the batch; the returned stop ends it
+// and waits for running checks, and is to be called once RunSpecs has
+// returned.
+func RegisterParallel(ctx context.Context, e *check.Env, checks []check.Check, perCheck time.Duration, workers int) (stop func()) {
+	b := NewBatch(ctx, e, checks, workers, perCheck)
+	register(e, checks, perCheck, b)
+	return b.Stop
+}
+
+func register(e *check.Env, checks []check.Check, perCheck time.Duration, b *Batch) {
+	groups := map[string][]int{}
 	var order []string
-	for _, c := range checks {
+	for i, c := range checks {
 		if _, ok := groups[c.Suite]; !ok {
 			order = append(order, c.Suite)
 		}
-		groups[c.Suite] = append(groups[c.Suite], c)
+		groups[c.Suite] = append(groups[c.Suite], i)
 	}
 	// One top-level container: Ginkgo shuffles top-level containers, and a
 	// report should list suites in the same order every run.
 	ginkgo.Describe("assay", func() {
-		registerGroups(e, groups, order, perCheck)
+		for _, suite := range order {
+			ginkgo.Describe(suite, func() {
+				for _, i := range groups[suite] {
+					registerSpec(e, checks, i, perCheck, b)
+				}
+			})
+		}
 	})
 }
 
-func registerGroups(e *check.Env, groups map[string][]check.Check, order []string, perCheck time.Duration) {
-	for _, suite := range order {
-		cs := groups[suite]
-		ginkgo.Describe(suite, func() {
-			for _, c := range cs {
-				c := c
-				args := []any{ginkgo.Label(c.Labels()...)}
-				if perCheck > 0 {
-					args = append(args, ginkgo.SpecTimeout(perCheck))
-				}
-				args = append(args, func(ctx ginkgo.SpecContext) { runSpec(ctx, e, c) })
-				ginkgo.It(c.Text(), args...)
-			}
-		})
+func registerSpec(e *check.Env, checks []check.Check, i int, perCheck time.Duration, b *Batch) {
+	c := checks[i]
+	args := []any{ginkgo.Label(c.Labels()...)}
+	if b == nil {
+		if perCheck > 0 {
+			args = append(args, ginkgo.SpecTimeout(perCheck))
+		}
+		args = append(args, func(ctx ginkgo.SpecContext) { emit(e, c, RunTimed(ctx, e, c)) })
+		ginkgo.It(c.Text(), args...)
+		return
 	}
+	if perCheck > 0 {
+		// The check started no later than its spec and has its own
+		// deadline of perCheck; the spec's only bounds a check that
+		// ignores its context.
+		args = append(args, ginkgo.SpecTimeout(perCheck+time.Minute))
+	}
+	args = append(args, func(ctx ginkgo.SpecContext) {
+		o, ok := b.Wait(ctx, i)
+		if !ok {
+			o = Outcome{Result: check.Error("interrupted: " + context.Cause(ctx).Error())}
+		}
+		emit(e, c, o)
+	})
+	ginkgo.It(c.Text(), args...)
 }
 
-func runSpec(ctx context.Context, e *check.Env, c check.Check) {
-	start := e.Clock()
-	var r check.Result
-	if !c.AppliesTo(e.Profile) {
-		r = check.NA("does not apply under profile " + string(e.Profile))
-	} else {
-		r = Run(ctx, e, c)
-	}
-	res := c.Report(r, e.HTTP.Since(start), e.Secrets)
+// emit records a check's outcome as its spec's report entry and ends the
+// spec as the outcome says.
+func emit(e *check.Env, c check.Check, o Outcome) {
+	r := o.Result
+	res := c.Report(r, o.Duration, e.Secrets)
 	ginkgo.AddReportEntry(v1.ResultEntry, res, ginkgo.ReportEntryVisibilityNever)
 	switch r.Outcome {
 	case v1.Fail:

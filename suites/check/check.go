@@ -70,7 +70,16 @@ type Check struct {
 	// Verdicts is the expected answer per profile, for the catalog matrix
 	// ("REJ-C", "OK", ...); rows fill it from their expectations.
 	Verdicts map[Profile]string
-	Run      func(ctx context.Context, e *Env) Result
+	// Serial, when set, says why the check must run alone in a parallel
+	// run: it changes state other checks see (a hosted key set, a
+	// registered client, a revoked token), counts or times exchanges that
+	// concurrent requests would disturb, waits (a wait may advance a clock
+	// the target shares), or sends a request that cannot be repeated (a
+	// replay). A parallel run lets every running check end before it
+	// starts and starts none until it ends, so it sees the target as a
+	// sequential run would. "" lets it run beside other checks.
+	Serial string
+	Run    func(ctx context.Context, e *Env) Result
 }
 
 // Result is what running a check yields. Checks return results; they never

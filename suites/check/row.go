@@ -53,7 +53,8 @@ type Row struct {
 	// differ in defect or expectation, declare one row per carrier.
 	AlsoGrant bool
 	// Once marks a request that cannot be sent twice (it replays a jti or
-	// races one): nothing may retry it.
+	// races one): nothing may retry it, and it runs alone in a parallel
+	// run (Check.Serial).
 	Once bool
 	// Ungated marks a row whose request is its carrier's positive control
 	// (A-JG-01/grant), or coincides with it where no contrast exists (the
@@ -117,9 +118,15 @@ func (r Row) build() Check {
 			}
 		}
 	}
+	if r.Once && c.Serial == "" {
+		c.Serial = OnceSerial
+	}
 	c.Run = r.run
 	return c
 }
+
+// OnceSerial is the Serial of a row marked Once.
+const OnceSerial = "sends a request that cannot be repeated (a replay or a race)"
 
 // run sends the row, judges it, and confirms a failure with a positive
 // control so that a target that stopped answering yields ERROR, not FAIL

@@ -16,6 +16,10 @@ type Suite struct {
 	// is built: where a package adds what all its rows share (the negative
 	// suite's U6 and U7 bookkeeping).
 	Wrap func(Row) Row
+	// Serial is the Serial of checks that name none: a suite whose checks
+	// all change or time shared state (key rotation scenarios) says so
+	// once.
+	Serial string
 }
 
 // Rows builds the rows of each table into checks, two for a row with
@@ -49,8 +53,8 @@ func (s Suite) Checks(lists ...[]Check) []Check {
 	return out
 }
 
-// complete fills in the suite's name, carrier and KillIn where the check
-// names none, and level MUST where it names no level.
+// complete fills in the suite's name, carrier, KillIn and Serial where the
+// check names none, and level MUST where it names no level.
 func (s Suite) complete(c Check) Check {
 	if c.Suite == "" {
 		c.Suite = s.Name
@@ -63,6 +67,9 @@ func (s Suite) complete(c Check) Check {
 	}
 	if c.KillIn == nil {
 		c.KillIn = s.KillIn
+	}
+	if c.Serial == "" {
+		c.Serial = s.Serial
 	}
 	return c
 }

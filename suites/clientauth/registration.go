@@ -37,11 +37,15 @@ func registerClient(ctx context.Context, e *check.Env, md map[string]any) (tr *c
 	return tr, resp, tr.Status == http.StatusCreated && jerr == nil, nil
 }
 
+// registers is the Serial of the registration checks: a client they
+// register is state the target keeps.
+const registers = "registers a client at the target"
+
 // registrationChecks: what dynamic registration hands out (RFC 7518 §3.2;
 // OIDC Core §16.19; RFC 9700 §4.15.1). N/A without a registration_endpoint.
 func registrationChecks() []check.Check {
 	return []check.Check{
-		{ID: "A-JO-16", Level: check.MUST, Cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), Defect: defect.ShortClientSecret,
+		{ID: "A-JO-16", Level: check.MUST, Cite: cite("RFC7518-3.2", "OIDC-Core-16.19"), Defect: defect.ShortClientSecret, Serial: registers,
 			Title: "issues client_secret_jwt clients a secret of at least 32 octets (HS256 key size)",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if why := needRegistration(e); why != "" {
@@ -68,7 +72,7 @@ func registrationChecks() []check.Check {
 				}
 				return check.Pass(tr)
 			}},
-		{ID: "A-SEC-03", Level: check.SHOULD, Cite: cite("RFC9700-4.15.1", "RFC7591-3.2.1"), Defect: defect.HonorProposedClientID,
+		{ID: "A-SEC-03", Level: check.SHOULD, Cite: cite("RFC9700-4.15.1", "RFC7591-3.2.1"), Defect: defect.HonorProposedClientID, Serial: registers,
 			Title: "does not let a registering client pick a client_id that names a user",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if why := needRegistration(e); why != "" {
@@ -89,7 +93,7 @@ func registrationChecks() []check.Check {
 				}
 				return check.Pass(tr)
 			}},
-		{ID: "A-KR-06", Level: check.MUST, Cite: cite("OIDC-Reg-2", "RFC7591-2"), Defect: defect.AcceptJWKSAndURI,
+		{ID: "A-KR-06", Level: check.MUST, Cite: cite("OIDC-Reg-2", "RFC7591-2"), Defect: defect.AcceptJWKSAndURI, Serial: registers,
 			Title: "refuses a registration that carries both jwks and jwks_uri with 400 invalid_client_metadata",
 			Run: func(ctx context.Context, e *check.Env) check.Result {
 				if why := needRegistration(e); why != "" {

@@ -28,19 +28,23 @@ func sendTwice(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Tran
 	return e.Post(ctx, check.ClientAuthForm(jwt), nil)
 }
 
+// replays is the Serial of the rows that send one assertion twice.
+const replays = "replays a client assertion"
+
 // replayRows: OIDC Core §9 ("MUST only be used once"); RFC 7523 §3 item 7.
 func replayRows() []check.Row {
 	return []check.Row{
 		{
 			Check: check.Check{ID: "A-CA-19", Level: check.MUST, Cite: cite("OIDC-Core-9", "RFC7523-3", "RFC7521-8.2"), Defect: defect.IgnoreReplay,
-				Title: "rejects the same client assertion sent a second time"},
+				Serial: replays,
+				Title:  "rejects the same client assertion sent a second time"},
 			Send: sendTwice,
 			Want: expect.Only(expect.RejectClient, where(func(r profile.Rules) bool { return r.RequireJTI })...),
 		},
 		// Where single use is not required, a replay may be accepted; where
 		// it is refused, the refusal carries a registered code like any other.
 		{
-			Check: check.Check{ID: "A-TR-05.2", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReplayCustomCode,
+			Check: check.Check{ID: "A-TR-05.2", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.ReplayCustomCode, Serial: replays,
 				Title: "answers a replayed client assertion, when it refuses it, with invalid_client (not a code of its own)"},
 			Send: sendTwice,
 			Want: expect.Everywhere(expect.RejectOrIssue{Reject: expect.RejectClient,

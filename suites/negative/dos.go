@@ -37,7 +37,7 @@ func dosAttacks() []check.Row {
 		// No spec sets a size limit, so accepting a valid 1 MiB assertion
 		// breaks a recommendation (RFC 8725bis §3.15), not a MUST.
 		{Check: check.Check{ID: "B-DOS-01", Title: "refuses a 1 MiB assertion with 413 or an error, within the latency budget", Level: check.SHOULD,
-			Cite: cite("RFC8725bis-3.15", "RFC6749-5.2"), Defect: defect.UnboundedBody},
+			Cite: cite("RFC8725bis-3.15", "RFC6749-5.2"), Defect: defect.UnboundedBody, Serial: timed},
 			Want: expect.Everywhere(tooLarge{}),
 			Send: check.Mutate(assertion.Claim("x_pad", strings.Repeat("a", OversizeBytes)))},
 		{Check: check.Check{ID: "B-DOS-02", Title: fmt.Sprintf("rejects claims nested %d arrays deep, fast and without a 5xx", NestingDepth),
@@ -51,7 +51,7 @@ func dosAttacks() []check.Row {
 		{Check: check.Check{ID: "B-DOS-05", Title: "rejects a PBES2 JWE with p2c 2^31-1 fast, without deriving its key (CVE-2022-36083, CVE-2023-52428)", Level: check.SHOULD,
 			// The defect burns CPU for over a second per request; it is
 			// profile-independent, so one profile proves the row.
-			Cite: cite("RFC8725bis-3.13", "RFC7518-4.8.1.2"), Defect: defect.HonourP2C, KillIn: []check.Profile{check.BCP}},
+			Cite: cite("RFC8725bis-3.13", "RFC7518-4.8.1.2"), Defect: defect.HonourP2C, KillIn: []check.Profile{check.BCP}, Serial: timed},
 			Want: expect.Everywhere(fast{expect.RejectClient, "the target seems to run PBKDF2 with the header's p2c (8725bis §3.13: refuse p2c > 1 200 000)"}),
 			Send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 				tok, err := pbes2Token(e)
@@ -61,7 +61,7 @@ func dosAttacks() []check.Row {
 				return post(ctx, e, c, tok)
 			}},
 		{Check: check.Check{ID: "B-DOS-04", Title: fmt.Sprintf("rejects a JWE to the AS's enc key whose zip:DEF plaintext inflates to %d MiB (CVE-2024-28180, CVE-2024-28176, CVE-2024-33664)", BombBytes>>20), Level: check.SHOULD,
-			Cite: cite("RFC8725bis-3.15", "RFC7516-4.1.3"), Defect: defect.InflateUnbounded},
+			Cite: cite("RFC8725bis-3.15", "RFC7516-4.1.3"), Defect: defect.InflateUnbounded, Serial: timed},
 			Want: expect.Everywhere(fast{expect.RejectClient, "the target seems to inflate the JWE's plaintext (8725bis §3.15: 250 KB at most)"}),
 			Send: func(ctx context.Context, e *check.Env, c check.Carrier) (*client.Transcript, error) {
 				rcpt, err := encRecipient(ctx, e)
@@ -78,11 +78,17 @@ func dosAttacks() []check.Row {
 			Cite: cite("RFC8725-3.4", "RFC7518-4.6"), Defect: defect.ECDHInvalidCurve},
 			Send: invalidCurveJWE},
 		{Check: check.Check{ID: "B-DOS-07", Title: "refuses, fast, an RS256 assertion under a 16384-bit RSA key with a 16384-bit e in the client JWKS", Level: check.SHOULD,
-			Cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), Defect: defect.GiantRSAKey, KillIn: []check.Profile{check.BCP}},
+			Cite: cite("RFC8725bis-3.13", "RFC7518-3.3"), Defect: defect.GiantRSAKey, KillIn: []check.Profile{check.BCP}, Serial: timed},
 			Needs: needHosted, Want: expect.Everywhere(fast{expect.RejectClient, "the target seems to load and use a key of unbounded size (verification-cost amplification)"}),
 			Send: hostedB(giantKey)},
 	}
 }
+
+// timed is the Serial of the rows whose verdict is their own latency (a
+// slow refusal is the finding): concurrent requests would slow them, and
+// the inputs that cost a defective target seconds of CPU would slow every
+// other row.
+const timed = "judges its own latency against the controls'"
 
 // giantKey publishes an RSA JWK with random 16384-bit n and e under a fresh
 // kid and sends an RS256 assertion naming it with a random signature of the

@@ -92,7 +92,7 @@ func keyAttacks() []check.Row {
 	}
 	as = append(as,
 		check.Row{Check: check.Check{ID: "B-KEY-08", Title: "rejects a signature by a key the client JWKS marks use:enc",
-			Cite: cite("RFC7517-4.2"), Defect: defect.IgnoreKeyUse},
+			Cite: cite("RFC7517-4.2"), Defect: defect.IgnoreKeyUse, Serial: changesB},
 			Needs: needHosted,
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				enc := k.With(k.ID()+"-enc", k.Alg())
@@ -104,7 +104,7 @@ func keyAttacks() []check.Row {
 		// use is OPTIONAL (RFC 7517 §4.2): a key without it may verify
 		// signatures, and a server that skips such keys breaks interop.
 		check.Row{Check: check.Check{ID: "B-KEY-08.2", Title: "accepts a signature by a client JWKS key without a use member", Level: check.SHOULD,
-			Cite: cite("RFC7517-4.2"), Defect: defect.RequireKeyUse},
+			Cite: cite("RFC7517-4.2"), Defect: defect.RequireKeyUse, Serial: changesB},
 			Needs: needHosted,
 			Want:  expect.Everywhere(issuedTo(clientB)),
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
@@ -115,7 +115,7 @@ func keyAttacks() []check.Row {
 				return b, []assertion.Mutation{assertion.SignWith(plain)}, err
 			})},
 		check.Row{Check: check.Check{ID: "B-KEY-10", Title: "rejects HS256 under a symmetric key smuggled into the client JWKS",
-			Cite: cite("OIDC-Reg-2", "RFC8725-3.1"), Defect: defect.AcceptSymmetricJWK, KillIn: nonFAPI()},
+			Cite: cite("OIDC-Reg-2", "RFC8725-3.1"), Defect: defect.AcceptSymmetricJWK, KillIn: nonFAPI(), Serial: changesB},
 			Needs: needHosted,
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				secret := make([]byte, 32)
@@ -127,7 +127,7 @@ func keyAttacks() []check.Row {
 				return raw(b), []assertion.Mutation{assertion.HMAC(secret), assertion.Header("kid", kid)}, nil
 			})},
 		check.Row{Check: check.Check{ID: "B-KEY-11", Title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
-			Cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI()},
+			Cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI(), Serial: changesB},
 			Needs: needHosted,
 			Send: hostedBWait(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				rk, err := check.KeyFor(e.Cast.A, "RS256")
@@ -140,11 +140,11 @@ func keyAttacks() []check.Row {
 				return b, []assertion.Mutation{assertion.HMAC(pemKey), assertion.Header("kid", k.ID())}, err
 			}, true)},
 		check.Row{Check: check.Check{ID: "B-KEY-14", Title: "does not pick the verification key by an x5t#S256 that names another client's certificate",
-			Cite: cite("RFC7515-4.1.8", "RFC7523-3"), Defect: defect.X5tLookup},
+			Cite: cite("RFC7515-4.1.8", "RFC7523-3"), Defect: defect.X5tLookup, Serial: changesB},
 			Needs: needHosted,
 			Send:  foreignX5t},
 		check.Row{Check: check.Check{ID: "B-KEY-12", Title: "does not refetch the client JWKS for every unknown kid (50 in a burst)", Level: check.SHOULD,
-			Cite: cite("OIDC-Core-10.1.1"), Defect: defect.RefetchEveryKid},
+			Cite: cite("OIDC-Core-10.1.1"), Defect: defect.RefetchEveryKid, Serial: countsFetches},
 			Needs: needHosted,
 			Send:  kidFlood},
 	)
@@ -247,6 +247,14 @@ func selfSignedX5C(expired bool) func(e *check.Env, _ check.Carrier) ([]assertio
 			assertion.Header("x5c", []string{base64.StdEncoding.EncodeToString(der)})}, nil
 	}
 }
+
+// changesB is the Serial of the rows that publish an extra key in client
+// B's hosted set: a row that authenticates as B meanwhile would meet it.
+const changesB = "changes client B's hosted key set"
+
+// countsFetches is the Serial of B-KEY-12: any other row's unknown kid
+// would add to the fetches of client A's key set it counts.
+const countsFetches = "counts the target's fetches of client A's key set"
 
 // hostedB publishes one extra JWK in client B's hosted key set for the
 // duration of the exchange and authenticates as B with the mutations.

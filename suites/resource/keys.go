@@ -18,6 +18,10 @@ import (
 	"github.com/assayhq/assay/suites/check"
 )
 
+// rotates is the Serial of the key checks: the tokens every other check
+// mints are signed by the issuer's current key.
+const rotates = "rotates the token issuer's keys and waits out the verifier's key cache"
+
 // keyChecks: the issuer rotates its keys (OIDC Core §10.1.1): the verifier
 // follows a new key and drops a withdrawn one.
 func keyChecks() []check.Check {
@@ -25,7 +29,8 @@ func keyChecks() []check.Check {
 		{
 			ID: "C-RS-02", Level: check.SHOULD, Cite: []string{"OIDC-Core-10.1.1"}, Defect: defect.VerifierNoRefetch,
 			Verdicts: verdicts("2xx"), Title: "after the issuer rotates its keys, accepts a token signed by the new key within one retry",
-			Run: newKey,
+			Serial: rotates,
+			Run:    newKey,
 		},
 		{
 			ID: "C-RS-24", Level: check.SHOULD, Cite: []string{"RFC7517-4.7", "RFC7517-4.8"}, Defect: defect.VerifierTrustsInconsistentX5c,
@@ -35,7 +40,8 @@ func keyChecks() []check.Check {
 		{
 			ID: "C-RS-10", Level: check.MUST, Cite: []string{"OIDC-Core-10.1.1", "RFC9068-4"}, Defect: defect.VerifierKeepsRetiredKeys,
 			Verdicts: verdicts(rejected), Title: "refuses a token signed by a key the issuer has withdrawn from its jwks_uri",
-			Run: retiredKey,
+			Serial: rotates,
+			Run:    retiredKey,
 		},
 	}
 }

@@ -31,7 +31,10 @@ const Suite = "rotation"
 
 // Checks returns every rotation check.
 func Checks() []check.Check {
-	s := check.Suite{Name: Suite, Carrier: check.Client}
+	// Every scenario changes client A's hosted key set and waits on the
+	// target's key cache: each runs alone.
+	s := check.Suite{Name: Suite, Carrier: check.Client,
+		Serial: "changes client A's hosted key set and waits on the target's key cache"}
 	return s.Checks(newKeyChecks(), keySetChecks(), outageChecks(), floodChecks())
 }
 

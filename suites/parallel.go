@@ -1,0 +1,133 @@
+package suites
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/assayhq/assay/suites/check"
+)
+
+// Outcome is one check's result in a batch, with how long it ran.
+type Outcome struct {
+	Result   check.Result
+	Duration time.Duration
+}
+
+// Batch runs a list of checks ahead of the specs that report them, on a
+// bounded pool of workers. Checks are started in list order. A check whose
+// Serial is set waits until every running check has ended and runs alone;
+// the others run beside each other, up to the pool size. So a serial check
+// sees the target as a sequential run leaves it, and the checks between two
+// serial ones are only reordered among themselves. Each check gets its own
+// deadline (the per-check timeout) and its own positive controls, as in a
+// sequential run. With one worker the checks run strictly one after
+// another, in order.
+type Batch struct {
+	e        *check.Env
+	checks   []check.Check
+	workers  int
+	perCheck time.Duration
+	ctx      context.Context
+
+	once   sync.Once
+	cancel context.CancelFunc
+	ended  chan struct{} // closed when the scheduler has returned
+	done   []chan struct{}
+	out    []Outcome
+}
+
+// NewBatch prepares checks to run against e on workers goroutines (at
+// least one), each bounded by perCheck (none when zero). Nothing runs until
+// Start or the first Wait; ctx ends the whole batch (an interrupt).
+func NewBatch(ctx context.Context, e *check.Env, checks []check.Check, workers int, perCheck time.Duration) *Batch {
+	b := &Batch{e: e, checks: checks, workers: max(workers, 1), perCheck: perCheck, ctx: ctx,
+		ended: make(chan struct{}), done: make([]chan struct{}, len(checks)), out: make([]Outcome, len(checks))}
+	for i := range b.done {
+		b.done[i] = make(chan struct{})
+	}
+	return b
+}
+
+// Start starts the batch once; later calls do nothing.
+func (b *Batch) Start() {
+	b.once.Do(func() {
+		ctx, cancel := context.WithCancel(b.ctx)
+		b.cancel = cancel
+		go b.schedule(ctx)
+	})
+}
+
+// Wait starts the batch if needed and returns check i's outcome once it has
+// run; ok is false when ctx ended first.
+func (b *Batch) Wait(ctx context.Context, i int) (Outcome, bool) {
+	b.Start()
+	select {
+	case <-b.done[i]:
+		return b.out[i], true
+	case <-ctx.Done():
+		return Outcome{}, false
+	}
+}
+
+// Stop ends the batch: checks still running see their context cancelled,
+// and none starts after Stop returns. It waits for the running ones to
+// end, so that no request is sent after a run's reports are written.
+func (b *Batch) Stop() {
+	b.once.Do(func() { close(b.ended) }) // never started: nothing to stop
+	if b.cancel != nil {
+		b.cancel()
+	}
+	<-b.ended
+}
+
+func (b *Batch) schedule(ctx context.Context) {
+	defer close(b.ended)
+	slots := make(chan struct{}, b.workers)
+	var running sync.WaitGroup
+	defer running.Wait()
+	for i, c := range b.checks {
+		if c.Serial != "" {
+			running.Wait()
+			b.run(ctx, i)
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			// Interrupted: what is left is reported without sending.
+			b.run(ctx, i)
+			continue
+		}
+		running.Add(1)
+		go func(i int) {
+			defer running.Done()
+			defer func() { <-slots }()
+			b.run(ctx, i)
+		}(i)
+	}
+}
+
+// run runs check i with its own deadline and stores its outcome.
+func (b *Batch) run(ctx context.Context, i int) {
+	defer close(b.done[i])
+	if b.perCheck > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, b.perCheck)
+		defer cancel()
+	}
+	b.out[i] = RunTimed(ctx, b.e, b.checks[i])
+}
+
+// RunTimed runs c as a spec does: N/A when it does not apply under the
+// Env's profile, else Run, timed on the Env's stopwatch.
+func RunTimed(ctx context.Context, e *check.Env, c check.Check) Outcome {
+	start := e.Clock()
+	var r check.Result
+	if !c.AppliesTo(e.Profile) {
+		r = check.NA("does not apply under profile " + string(e.Profile))
+	} else {
+		r = Run(ctx, e, c)
+	}
+	return Outcome{Result: r, Duration: e.HTTP.Since(start)}
+}
