@@ -199,7 +199,7 @@ const maxLogLine = 500
 func envOptions(cfg config.Config, p check.Profile, cast mockidp.Cast, idp *mockidp.IdP, orc *oracle.Oracle, issuer, te, meta string, tlsCfg *tls.Config) suites.Options {
 	return suites.Options{Oracle: orc,
 		Issuer: issuer, TokenEndpoint: te, MetadataURL: meta, Profile: p, Cast: cast, IdP: idp,
-		Grant: check.GrantOptions{Enabled: cfg.Grant.On(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth,
+		Grant: check.GrantOptions{Enabled: cfg.Grant.On(), Asked: cfg.Grant.Asked(), URN: cfg.Grant.URN, ClientAuth: cfg.Grant.ClientAuth,
 			KnownSubjects: cfg.Grant.KnownSubjects, AuthMethod: cfg.Grant.ClientAuthMethod, TrustModel: cfg.Grant.TrustModel,
 			Client: cfg.Grant.Client, Audience: cfg.Grant.Audience, KID: cfg.Grant.KID},
 		MaxAssertionLifetime: cfg.Timeouts.MaxAssertionLifetime.Duration,

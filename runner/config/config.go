@@ -380,6 +380,12 @@ func (c Config) VerifierOnly() bool {
 // On reports whether the grant checks run.
 func (g Grant) On() bool { return g.Enabled == nil || *g.Enabled }
 
+// Asked reports whether the file itself says enabled: true. Then the grant
+// rows run even when the target's metadata does not list the grant type;
+// by default they run only when the metadata lists it (or lists no grant
+// types at all).
+func (g Grant) Asked() bool { return g.Enabled != nil && *g.Enabled }
+
 // Timeouts are the run's time bounds. Each says who sets it.
 type Timeouts struct {
 	// Request bounds one HTTP exchange with the target. No spec sets it
@@ -601,7 +607,7 @@ const (
 // Default returns the configuration of a run against the built-in
 // reference endpoint under the BASE profile.
 func Default() Config {
-	on, tsOn := true, true
+	tsOn := true
 	return Config{
 		Version: Version,
 		Target:  Target{Kind: KindReference},
@@ -611,7 +617,8 @@ func Default() Config {
 			Mode: RegistrationStatic,
 		},
 		Grant: Grant{
-			Enabled:    &on,
+			// Enabled stays unset: on, unless the metadata says the target
+			// does not take the grant (Asked).
 			URN:        GrantURN,
 			TrustModel: TrustExternalIssuer,
 			Issuer:     DefaultIssuerH,

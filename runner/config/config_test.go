@@ -62,9 +62,9 @@ func TestDefaultIsValid(t *testing.T) {
 
 func TestDefaultsAreFresh(t *testing.T) {
 	a := Default()
-	*a.Grant.Enabled = false
-	if !Default().Grant.On() {
-		t.Error("Default() shares its Grant.Enabled pointer between calls")
+	*a.TokenState.Enabled = false
+	if !Default().TokenState.On() {
+		t.Error("Default() shares its TokenState.Enabled pointer between calls")
 	}
 }
 

@@ -48,6 +48,10 @@ const (
 // GrantOptions describe how the target takes the jwt-bearer grant.
 type GrantOptions struct {
 	Enabled bool
+	// Asked is true when the config itself enables the grant: its rows
+	// run even when the metadata's grant_types_supported omits it. Else
+	// such a target is taken not to offer the grant (rows N/A).
+	Asked bool
 	URN     string // grant_type value; oauth.GrantJWTBearer unless overridden
 	// KnownSubjects are the subjects the trusted issuer may assert, as the
 	// target's operators declare them; empty means the server's subject

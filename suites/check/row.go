@@ -1,9 +1,11 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/assayhq/assay/mockidp"
@@ -216,6 +218,9 @@ func (r Row) run(ctx context.Context, e *Env) Result {
 func GrantUnavailable(e *Env) string {
 	if !e.Grant.Enabled {
 		return "the target config disables the jwt-bearer grant"
+	}
+	if urn := cmp.Or(e.Grant.URN, oauth.GrantJWTBearer); !e.Grant.Asked && len(e.Meta.GrantTypesSupported) > 0 && !slices.Contains(e.Meta.GrantTypesSupported, urn) {
+		return "the metadata's grant_types_supported does not list " + urn + ", so the target does not offer the grant (grant.enabled: true runs the grant rows anyway)"
 	}
 	is := e.GrantIssuer()
 	switch {

@@ -62,9 +62,11 @@ func TestSuiteRows(t *testing.T) {
 }
 
 // TestGrantRowsNeedTheGrant: a row on the grant carrier is N/A, and sends
-// nothing, where the config disables the jwt-bearer grant; where the config
-// enables it, the row runs even if grant_types_supported omits the grant
-// (its own metadata row reports that, once).
+// nothing, where the config disables the jwt-bearer grant, or leaves it at
+// its default while grant_types_supported omits the grant (the target does
+// not offer it); where the config itself enables it, the row runs even if
+// grant_types_supported omits the grant (its own metadata row reports
+// that, once).
 func TestGrantRowsNeedTheGrant(t *testing.T) {
 	sent := 0
 	row := check.Row{Check: check.Check{ID: "X-01"}, Want: everywhere(),
@@ -82,6 +84,8 @@ func TestGrantRowsNeedTheGrant(t *testing.T) {
 			Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer, TrustModel: check.TrustSelfSigned, Client: "B"}},
 		"client S not configured": {Profile: check.BASE, Cast: signer,
 			Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer, AuthMethod: oauth.AuthClientSecretPost}},
+		"default, not announced": {Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer},
+			Meta: oauth.Metadata{GrantTypesSupported: []string{"client_credentials"}}},
 	} {
 		if r := c.Run(context.Background(), e); r.Outcome != v1.NA || r.Reason == "" {
 			t.Errorf("%s: got %s (%s), want N/A with a reason", name, r.Outcome, r.Reason)
@@ -91,8 +95,10 @@ func TestGrantRowsNeedTheGrant(t *testing.T) {
 		t.Errorf("sent %d requests, want none", sent)
 	}
 	for name, e := range map[string]*check.Env{
-		"not announced": {Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}, Meta: oauth.Metadata{GrantTypesSupported: []string{"client_credentials"}}},
-		"enabled":       {Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}},
+		"asked for, not announced":       {Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, Asked: true, URN: oauth.GrantJWTBearer}, Meta: oauth.Metadata{GrantTypesSupported: []string{"client_credentials"}}},
+		"default, no grant types listed": {Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer}},
+		"default, announced": {Profile: check.BASE, Cast: signer, Grant: check.GrantOptions{Enabled: true, URN: oauth.GrantJWTBearer},
+			Meta: oauth.Metadata{GrantTypesSupported: []string{"client_credentials", oauth.GrantJWTBearer}}},
 	} {
 		before := sent
 		if r := c.Run(context.Background(), e); r.Outcome != v1.Pass || sent != before+1 {
