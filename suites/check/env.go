@@ -52,7 +52,7 @@ type GrantOptions struct {
 	// run even when the metadata's grant_types_supported omits it. Else
 	// such a target is taken not to offer the grant (rows N/A).
 	Asked bool
-	URN     string // grant_type value; oauth.GrantJWTBearer unless overridden
+	URN   string // grant_type value; oauth.GrantJWTBearer unless overridden
 	// KnownSubjects are the subjects the trusted issuer may assert, as the
 	// target's operators declare them; empty means the server's subject
 	// policy is unknown, so refusing an unlisted sub cannot be judged
