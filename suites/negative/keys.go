@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -281,6 +282,11 @@ func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assert
 		if err != nil {
 			return nil, err
 		}
+		d, err := e.ClientDraft(e.Cast.B)
+		if err != nil {
+			return nil, err
+		}
+		alg := d.Apply(ms...).Alg()
 		h := e.IdP.JWKS(e.Cast.B.Name)
 		h.SetExtra(j)
 		defer h.SetExtra()
@@ -292,9 +298,17 @@ func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assert
 				tr.Related = append(tr.Related, prev)
 			}
 			prev = tr
+			if err == nil && refusedAlg(e, alg, tr) && h.Hits() == since {
+				return tr, errAlgRefused
+			}
 			return tr, err
 		}
 		tr, fetched, err := e.Converge(ctx, sameKid, e.Wait, send, func(*client.Transcript) bool { return h.Hits() > since })
+		if errors.Is(err, errAlgRefused) {
+			// Decided before waiting: no wait can make the target look at a
+			// key for an algorithm it refuses outright.
+			return tr, &check.Inapplicable{Reason: fmt.Sprintf("the target refused the %s assertion without fetching client B's changed key set, and profile %s does not allow %s: the algorithm is refused before any key is looked up, so the row cannot reach the key", alg, e.Profile, alg)}
+		}
 		if err != nil || fetched {
 			return tr, err
 		}
@@ -308,6 +322,16 @@ func hostedBWait(extra func(e *check.Env, k keys.Key) (json.RawMessage, []assert
 		}
 		return tr, &check.Inapplicable{Reason: why + "; the row could not reach it"}
 	}
+}
+
+// errAlgRefused ends a convergence that waiting cannot help (refusedAlg).
+var errAlgRefused = errors.New("the target refused the assertion's algorithm")
+
+// refusedAlg reports whether tr refused (4xx) an assertion whose alg the
+// profile's algorithm allowlist excludes (FAPI 2.0 SP §5.4.1): such a
+// target refuses it before looking up any key.
+func refusedAlg(e *check.Env, alg string, tr *client.Transcript) bool {
+	return alg != "" && !e.Profile.Rules().AllowsAlg(alg) && tr.Status >= 400 && tr.Status < 500
 }
 
 // kidFlood sends 50 assertions with fresh unknown kids and counts the
