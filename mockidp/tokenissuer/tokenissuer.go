@@ -1,7 +1,8 @@
 // Package tokenissuer is IdP-V, the token issuer the harness controls for
-// resource-server targets: discovery, a jwks_uri whose keys rotate, and RFC
-// 9068 access tokens minted on demand, which the target under test must
-// verify. The reference resource server that takes them lives in
+// verifier targets: discovery, a jwks_uri whose keys rotate (or a shared
+// HMAC secret), and RFC 9068 access tokens minted on demand, which the
+// target under test must verify (suites/resource shapes them into ID Tokens
+// or plain JWTs where the verifier takes those). The reference resource server that takes them lives in
 // mockidp/reference/resource.
 //
 // https://datatracker.ietf.org/doc/html/rfc9068#section-2
