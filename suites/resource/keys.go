@@ -22,6 +22,11 @@ import (
 // mints are signed by the issuer's current key.
 const rotates = "rotates the token issuer's keys and waits out the verifier's key cache"
 
+// publishes is the Serial of C-RS-24: a key it adds to the issuer's
+// published set, and the wait for the verifier to fetch it, would reach
+// every check minting tokens meanwhile.
+const publishes = "publishes an extra key in the token issuer's key set and waits for the verifier to fetch it"
+
 // keyChecks: the issuer rotates its keys (OIDC Core §10.1.1): the verifier
 // follows a new key and drops a withdrawn one.
 func keyChecks() []check.Check {
@@ -35,7 +40,8 @@ func keyChecks() []check.Check {
 		{
 			ID: "C-RS-24", Level: check.SHOULD, Cite: []string{"RFC7517-4.7", "RFC7517-4.8"}, Defect: defect.VerifierTrustsInconsistentX5c,
 			Verdicts: verdicts(rejected), Title: "refuses a token signed by a published key whose x5c certificate and thumbprints belong to another key",
-			Run: inconsistentCert,
+			Serial: publishes,
+			Run:    inconsistentCert,
 		},
 		{
 			ID: "C-RS-10", Level: check.MUST, Cite: []string{"OIDC-Core-10.1.1", "RFC9068-4"}, Defect: defect.VerifierKeepsRetiredKeys,
