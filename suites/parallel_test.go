@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/client"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites"
@@ -197,9 +198,9 @@ func TestBatchStop(t *testing.T) {
 // TestParallelMatchesSequential runs every check against the clean
 // reference twice, one check at a time and on a pool of four, and wants
 // the same outcome (and the same blocking control) for every check key.
-// It also wants no check that may run beside others to wait: a wait can
+// It also wants no check that may run beside others to wait (a wait can
 // advance a clock the target shares, which would move time under the
-// checks running beside it.
+// checks running beside it) or to change a key set the harness hosts.
 func TestParallelMatchesSequential(t *testing.T) {
 	for _, p := range []check.Profile{check.BASE, check.FAPI2} {
 		t.Run(string(p), func(t *testing.T) {
@@ -231,6 +232,20 @@ func runBatch(t *testing.T, p check.Profile, workers int) map[string]check.Resul
 		}
 		return sleep(ctx, d)
 	}
+	// A check that changes a hosted key set, or rotates the token
+	// issuer's keys, changes what every check beside it sees.
+	var changed sync.Map // check key -> true
+	sets := func() (n uint64) {
+		for _, p := range []mockidp.Party{e.Cast.A, e.Cast.B, e.Cast.P, e.Cast.H, e.Cast.S, e.Cast.IdPH, e.Cast.IdPK} {
+			if h := e.IdP.JWKS(p.Name); p.Name != "" && h != nil {
+				n += h.Changes()
+			}
+		}
+		if e.TokenIssuer != nil {
+			n += e.TokenIssuer.JWKS().Changes() + uint64(e.TokenIssuer.Generation())
+		}
+		return n
+	}
 	cs := suites.All()
 	for i, c := range cs {
 		if c.Serial != "" {
@@ -240,6 +255,12 @@ func runBatch(t *testing.T, p check.Profile, workers int) map[string]check.Resul
 		cs[i].Run = func(ctx context.Context, e *check.Env) check.Result {
 			beside.Add(1)
 			defer beside.Add(-1)
+			before := sets()
+			defer func() {
+				if sets() != before {
+					changed.Store(c.Key(), true)
+				}
+			}()
 			return run(ctx, e)
 		}
 	}
@@ -253,6 +274,12 @@ func runBatch(t *testing.T, p check.Profile, workers int) map[string]check.Resul
 		}
 		out[c.Key()] = o.Result
 	}
+	// Beside other checks, a change is charged to each check that ran
+	// while it happened; one at a time, to the check that made it.
+	changed.Range(func(k, _ any) bool {
+		t.Errorf("workers %d: %s changed a hosted key set (or the token issuer's keys) but is not marked Serial", workers, k)
+		return true
+	})
 	if n := waited.Load(); n > 0 {
 		t.Errorf("workers %d: %d waits while a check not marked Serial ran: a check that waits must be Serial", workers, n)
 	}

@@ -47,9 +47,10 @@ type Handler struct {
 	cacheETag string
 	cacheAge  string
 
-	mode  atomic.Int32
-	delay atomic.Int64
-	hits  atomic.Int64
+	mode    atomic.Int32
+	delay   atomic.Int64
+	hits    atomic.Int64
+	changes atomic.Uint64
 }
 
 // New returns a handler publishing source() on every request. maxAge sets
@@ -70,6 +71,7 @@ func (h *Handler) SetSource(source func() (keys.Set, error)) {
 	h.source = source
 	h.gen++
 	h.mu.Unlock()
+	h.changes.Add(1)
 }
 
 // SetExtra appends raw JWK objects (for example a key with private members,
@@ -79,13 +81,26 @@ func (h *Handler) SetExtra(raw ...json.RawMessage) {
 	h.extra = raw
 	h.gen++
 	h.mu.Unlock()
+	h.changes.Add(1)
 }
 
 // SetMode switches how the handler answers.
-func (h *Handler) SetMode(m Mode) { h.mode.Store(int32(m)) }
+func (h *Handler) SetMode(m Mode) {
+	h.mode.Store(int32(m))
+	h.changes.Add(1)
+}
 
 // SetDelay makes every answer wait d first.
-func (h *Handler) SetDelay(d time.Duration) { h.delay.Store(int64(d)) }
+func (h *Handler) SetDelay(d time.Duration) {
+	h.delay.Store(int64(d))
+	h.changes.Add(1)
+}
+
+// Changes counts the calls that set what the handler publishes or how it
+// answers (SetSource, SetExtra, SetMode, SetDelay, a Save's restore),
+// whether or not the value changed: how a test sees that a check touched
+// a key set other checks read.
+func (h *Handler) Changes() uint64 { return h.changes.Load() }
 
 // Save records the published keys, extra members, mode and delay, and
 // returns a function that puts them back: a scenario defers it so that the
@@ -102,6 +117,7 @@ func (h *Handler) Save() (restore func()) {
 		h.mu.Unlock()
 		h.mode.Store(mode)
 		h.delay.Store(delay)
+		h.changes.Add(1)
 	}
 }
 

@@ -329,3 +329,22 @@ func FuzzParse(f *testing.F) {
 		_, _ = json.Marshal(set)
 	})
 }
+
+// TestChanges: every knob that sets what is published or how it is served
+// counts as a change, and serving does not.
+func TestChanges(t *testing.T) {
+	h := jwks.New(jwks.Static(fixtureSet(t)...), time.Minute, nil)
+	get(h, http.MethodGet, nil)
+	if n := h.Changes(); n != 0 {
+		t.Fatalf("a fresh handler that served once: %d changes, want 0", n)
+	}
+	restore := h.Save()
+	h.SetExtra(json.RawMessage(`{"kty":"oct","kid":"sym","k":"c2VjcmV0"}`))
+	h.SetMode(jwks.Fail5xx)
+	h.SetDelay(time.Second)
+	h.SetSource(jwks.Static())
+	restore()
+	if n := h.Changes(); n != 5 {
+		t.Errorf("after SetExtra, SetMode, SetDelay, SetSource and a restore: %d changes, want 5", n)
+	}
+}
