@@ -381,12 +381,13 @@ func exchanges(trs ...*client.Transcript) []*client.Transcript {
 
 func granted(tr *client.Transcript) bool { return tr.Status >= 200 && tr.Status < 300 }
 
+// clip is the start of a body for a reason: 200 characters, whole runes.
 func clip(b []byte) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	r := []rune(strings.TrimSpace(string(b)))
+	if len(r) > 200 {
+		return string(r[:200]) + "…"
 	}
-	return s
+	return string(r)
 }
 
 func jsonText(v any) string {
