@@ -24,8 +24,11 @@ test:        ## everything CI runs: unit tests, the self-test kill matrix, CLI t
 catalog:     ## regenerate the committed check catalog (suites/testdata/catalog.golden, catalog-ids.txt)
 	$(GO) test ./suites/ -run TestCatalog -update
 
-bench:       ## Go benchmarks: full suite, signing, reference throughput
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench:       ## speed: the full suite against the reference (wall, exchanges, loopback round trip, ratio to the floor) and a 5 s key-cache target
+	$(GO) test -run '^$$' -bench '^(BenchmarkFullSuite|BenchmarkKeyCache5s)$$' -timeout 30m ./suites/
+
+bench-all:   ## every Go benchmark: the above, signing, key sets, reference throughput
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
 
 fuzz:        ## run each fuzz target for FUZZTIME
 	@for pkg in $$($(GO) list ./...); do \
@@ -40,4 +43,4 @@ image:       ## build the FROM scratch reference image (assay/mockidp:dev) and s
 	cp mockidp/cmd/mockidp/Dockerfile bin/image/Dockerfile
 	docker build -t assay/mockidp:dev bin/image
 
-.PHONY: help run test catalog bench fuzz image
+.PHONY: help run test catalog bench bench-all fuzz image

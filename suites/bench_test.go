@@ -2,61 +2,185 @@ package suites_test
 
 import (
 	"context"
+	"crypto/rand"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/assayhq/assay/mockidp/oracle"
+	"github.com/assayhq/assay/mockidp/reference"
 	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites"
 	"github.com/assayhq/assay/suites/check"
+	"github.com/assayhq/assay/suites/rotation"
 )
 
-// BenchmarkFullSuite runs every check of suites.All() against the
-// in-process reference, as TestSelf's clean pass does, and reports the wall
-// time of one suite run and the harness's own overhead per check: wall
-// time minus the time spent waiting on HTTP exchanges (semantics.md §9:
-// speed budgets count the harness's work, not the target's).
+// counting is a RoundTripper that counts the harness's HTTP exchanges and
+// the real time they take.
+type counting struct {
+	next     http.RoundTripper
+	n, nanos atomic.Int64
+}
+
+func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := c.next.RoundTrip(r)
+	c.nanos.Add(int64(time.Since(start)))
+	c.n.Add(1)
+	return resp, err
+}
+
+// count makes e's HTTP client count its exchanges.
+func count(e *check.Env) *counting {
+	c := &counting{next: e.HTTP.HTTP.Transport}
+	e.HTTP.HTTP.Transport = c
+	return c
+}
+
+// runAll runs every check of suites.All() as `assay run` does, on a
+// batch of the given number of workers, and fails b on any outcome but
+// PASS and N/A. It returns the number of checks that apply under the
+// Env's profile and the time the rotation suite's checks took on the
+// Env's clock.
+func runAll(b *testing.B, e *check.Env, workers int) (ran int, rot time.Duration) {
+	ctx := context.Background()
+	checks := suites.All()
+	batch := suites.NewBatch(ctx, e, checks, workers, 0)
+	defer batch.Stop()
+	for i, c := range checks {
+		o, _ := batch.Wait(ctx, i)
+		if !c.AppliesTo(e.Profile) {
+			continue
+		}
+		ran++
+		if r := o.Result; r.Outcome != v1.Pass && r.Outcome != v1.NA {
+			b.Errorf("%s under %s: %s: %s", c.Key(), e.Profile, r.Outcome, r.Reason)
+		}
+		if c.Suite == rotation.Suite {
+			rot += o.Duration
+		}
+	}
+	return ran, rot
+}
+
+// BenchmarkFullSuite runs every check of suites.All() under BASE against
+// the in-process reference, which shares a virtual clock with the Env as
+// in `assay run` (waits cost no wall time), one check at a time and on
+// assay run's default four workers, and sets the wall time of one
+// suite run against its floor: the exchanges it makes times the round trip
+// of one loopback exchange, a positive control with an ES256 client
+// assertion over TLS, measured in the same run. It reports:
+//
+//	ms/suite        wall time of one full suite run
+//	checks/suite    checks run
+//	exchanges/suite HTTP exchanges the harness made
+//	rtt-µs          one positive control, the loopback round trip
+//	floor-ms        exchanges/suite × rtt-µs
+//	x-floor         ms/suite ÷ floor-ms
+//	exchange-ms     real time spent inside those exchanges (summed over
+//	                workers)
+//	µs/check        sequential only: (ms/suite − exchange-ms) ÷
+//	                checks/suite, the harness's own work per check outside
+//	                HTTP (signing, judging)
 func BenchmarkFullSuite(b *testing.B) {
-	for _, p := range []check.Profile{check.BASE, check.BIS} {
-		b.Run(string(p), func(b *testing.B) {
-			e := startReference(b, p)
-			var wait atomic.Int64 // nanoseconds spent in exchanges
-			since := e.HTTP.Since // the Env's stopwatch: its clock may be skewed by rotation waits
-			e.HTTP.Since = func(t time.Time) time.Duration {
-				d := since(t)
-				wait.Add(int64(d))
-				return d
-			}
-			checks := suites.All()
+	for _, mode := range []struct {
+		name    string
+		workers int
+	}{{"sequential", 1}, {"parallel4", 4}} { // assay run --parallel 1, and its default
+		b.Run(mode.name, func(b *testing.B) {
+			e := startReference(b, check.BASE)
+			ex := count(e)
 			ctx := context.Background()
-			run := func() int {
-				ran := 0
-				for _, c := range checks {
-					if !c.AppliesTo(p) {
-						continue
-					}
-					ran++
-					if r := suites.Run(ctx, e, c); r.Outcome != v1.Pass && r.Outcome != v1.NA {
-						b.Fatalf("%s under %s: %s: %s", c.Key(), p, r.Outcome, r.Reason)
-					}
-				}
-				return ran
-			}
-			run() // warm connections and the reference's key caches
-			wait.Store(0)
+			runAll(b, e, mode.workers) // warm connections and the reference's key caches
+			ex.n.Store(0)
+			ex.nanos.Store(0)
 			ran := 0
-			b.ResetTimer()
 			for b.Loop() {
-				ran += run()
+				n, _ := runAll(b, e, mode.workers)
+				ran += n
 			}
 			wall := b.Elapsed()
-			n := float64(b.N)
-			b.ReportMetric(float64(wall.Milliseconds())/n, "ms/suite")
-			b.ReportMetric(float64(ran)/n, "checks/suite")
-			b.ReportMetric(float64(time.Duration(wait.Load()).Milliseconds())/n, "wait-ms/suite")
-			if ran > 0 {
-				b.ReportMetric(float64((wall-time.Duration(wait.Load())).Microseconds())/float64(ran), "µs/check")
+			exchanges, inExchanges := ex.n.Load(), float64(ex.nanos.Load())
+			// The round trip, measured right after on the same machine.
+			const controls = 200
+			start := time.Now()
+			for range controls {
+				if _, ok, err := e.Control(ctx, check.Client); err != nil || !ok {
+					b.Fatalf("positive control: issued %v, %v", ok, err)
+				}
 			}
+			rtt := time.Since(start) / controls
+			n := float64(b.N)
+			perSuite := float64(wall.Nanoseconds()) / n
+			floor := float64(exchanges) / n * float64(rtt.Nanoseconds())
+			b.ReportMetric(perSuite/1e6, "ms/suite")
+			b.ReportMetric(float64(ran)/n, "checks/suite")
+			b.ReportMetric(float64(exchanges)/n, "exchanges/suite")
+			b.ReportMetric(float64(rtt.Nanoseconds())/1e3, "rtt-µs")
+			b.ReportMetric(floor/1e6, "floor-ms")
+			b.ReportMetric(perSuite/floor, "x-floor")
+			b.ReportMetric(inExchanges/n/1e6, "exchange-ms")
+			if ran > 0 && mode.workers == 1 { // concurrent exchanges overlap: no sum to subtract
+				b.ReportMetric((perSuite-inExchanges/n)/1e3/(float64(ran)/n), "µs/check")
+			}
+			b.ReportMetric(0, "ns/op") // ms/suite says it
 		})
 	}
+}
+
+// BenchmarkKeyCache5s runs every BASE check once, on four workers, against an in-process
+// target run the way an external one is: the reference in real time with a
+// 5 s client key cache (1 s unknown-kid refetch interval, 1 s fetch
+// timeout), declared to assay as a user would (margin 1 s, 2 s stall,
+// waits up to 20 s). It reports the wall time of the run and the rotation
+// suite's share of it: the cost a real target with that cache sets.
+func BenchmarkKeyCache5s(b *testing.B) {
+	cast, err := fixtureCast()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in, err := reference.Start(reference.Options{Profile: check.BASE, Clock: time.Now, Rand: rand.Reader, Cast: cast,
+		KeyCacheTTL: 5 * time.Second, KeyRefetchMin: time.Second, KeyFetchTimeout: time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = in.Close() })
+	tlsCfg, err := reference.ClientTLS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	jwks, err := attackerJWKS()
+	if err != nil {
+		b.Fatal(err)
+	}
+	orc, err := oracle.Start(jwks)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = orc.Close() })
+	e, err := suites.NewEnv(context.Background(), suites.Options{
+		Oracle: orc, Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: check.BASE, Cast: cast, IdP: in.IdP,
+		Grant: check.GrantOptions{Enabled: true, KnownSubjects: reference.KnownSubjects(cast)}, MaxAssertionLifetime: reference.MaxAssertionLifetime,
+		MaxGrantLifetime: reference.MaxGrantLifetime, Clock: time.Now, Since: time.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Rotation: check.Rotation{KeyCacheTTL: 5 * time.Second, Margin: time.Second, RefetchMin: time.Second, Stall: 2 * time.Second, MaxWait: 20 * time.Second},
+		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
+		TokenState: check.TokenState{Enabled: true, Client: cast.A, Other: cast.B, From: check.TokenFromClient, Resource: in.IntrospectedURL, MaxWait: 20 * time.Second},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ex := count(e)
+	var rot time.Duration
+	for b.Loop() {
+		_, r := runAll(b, e, 4)
+		rot += r
+	}
+	n := float64(b.N)
+	wall := b.Elapsed()
+	b.ReportMetric(wall.Seconds()/n, "s/run")
+	b.ReportMetric(rot.Seconds()/n, "rotation-s/run")
+	b.ReportMetric(100*float64(rot)/float64(wall), "rotation-%")
+	b.ReportMetric(float64(ex.n.Load())/n, "exchanges/run")
+	b.ReportMetric(0, "ns/op") // s/run says it
 }
