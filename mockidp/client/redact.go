@@ -193,10 +193,72 @@ func redactJSONBody(b string) string {
 	return privateMember.ReplaceAllString(b, `"$1":"<redacted>"`)
 }
 
-// signedJWT matches a JWS in compact form anywhere in free text: a target
-// that echoes the assertion in error_description, a header or an HTML page
-// must not turn the report into a replayable credential.
-var signedJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,}`)
+// replaceJWTs rewrites every JWS in compact form anywhere in free text
+// with f's answer: a target that echoes the assertion in
+// error_description, a header or an HTML page must not turn the report
+// into a replayable credential. A JWS is what the regular expression
+// eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{8,} matches, left
+// to right without overlaps; it is scanned by hand because a body can be
+// a megabyte and every exchange of a run is redacted.
+func replaceJWTs(s string, f func(string) string) string {
+	var b strings.Builder
+	last, i := 0, 0
+	for {
+		j := strings.Index(s[i:], "eyJ")
+		if j < 0 {
+			break
+		}
+		start := i + j
+		end, ok := jwsAt(s, start)
+		if !ok {
+			i = start + 1
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(f(s[start:end]))
+		last, i = end, end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// jwsAt reports where the JWS starting with "eyJ" at i ends. The match is
+// unique: no base64url character is the "." that ends a segment, so each
+// segment is the whole run of them.
+func jwsAt(s string, i int) (int, bool) {
+	p := i + 3
+	n := base64URLRun(s, p) // the header's rest: 2 or more
+	if n < 2 || p+n >= len(s) || s[p+n] != '.' {
+		return 0, false
+	}
+	p += n + 1
+	n = base64URLRun(s, p) // the payload: any
+	if p+n >= len(s) || s[p+n] != '.' {
+		return 0, false
+	}
+	p += n + 1
+	n = base64URLRun(s, p) // the signature: 8 or more
+	if n < 8 {
+		return 0, false
+	}
+	return p + n, true
+}
+
+// base64URLRun is the length of the run of [A-Za-z0-9_-] at s[p:].
+func base64URLRun(s string, p int) int {
+	n := 0
+	for p+n < len(s) {
+		c := s[p+n]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			break
+		}
+		n++
+	}
+	return n
+}
 
 // Redact masks every occurrence of any of secrets in s, also in its JSON
 // string and URL-encoded spellings (a target may echo a secret inside a JSON
@@ -210,7 +272,7 @@ func Redact(s string, secrets []string) string {
 			s = strings.ReplaceAll(s, form, "<redacted>")
 		}
 	}
-	return signedJWT.ReplaceAllStringFunc(s, ShortenJWT)
+	return replaceJWTs(s, ShortenJWT)
 }
 
 // spellings lists sec as written raw, inside a JSON string (with and
