@@ -253,6 +253,9 @@ func startReference(ctx context.Context, cfg config.Config, p check.Profile, def
 		// and serves a reference verifier, so the rotation and resource suites
 		// run in full in seconds; it reports its own key cache timings.
 		opts.Rotation = check.KnownKeyCache(in.Server.KeyCache())
+		// The reference offers the grant, whatever a defect does to its
+		// metadata (A-MD-09 judges the metadata).
+		opts.Grant.Asked = opts.Grant.Enabled
 		// The reference's own policies, unless the config declares others.
 		if len(opts.Grant.KnownSubjects) == 0 {
 			opts.Grant.KnownSubjects = reference.KnownSubjects(cast)

@@ -72,7 +72,7 @@ func TestPinnedClients(t *testing.T) {
 			defer orc.Close()
 			e, err := suites.NewEnv(context.Background(), suites.Options{
 				Oracle: orc, Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: check.BASE, Cast: cast, IdP: in.IdP,
-				Grant:                check.GrantOptions{Enabled: true, KnownSubjects: reference.KnownSubjects(cast)},
+				Grant:                check.GrantOptions{Enabled: true, Asked: true, KnownSubjects: reference.KnownSubjects(cast)},
 				MaxAssertionLifetime: reference.MaxAssertionLifetime, MaxGrantLifetime: reference.MaxGrantLifetime,
 				Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
 				Sleep: clk.Sleep, VirtualTime: true, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},

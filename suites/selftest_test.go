@@ -66,7 +66,7 @@ func startReference(tb testing.TB, p check.Profile, defects ...defect.Name) *che
 		// The token endpoint is given, as a user would configure it, so that
 		// a defect that breaks discovery still leaves the other checks running.
 		Issuer: in.Issuer, TokenEndpoint: in.TokenEndpoint(), Profile: p, Cast: cast, IdP: in.IdP,
-		Grant: check.GrantOptions{Enabled: true, KnownSubjects: reference.KnownSubjects(cast)}, MaxAssertionLifetime: reference.MaxAssertionLifetime, MaxGrantLifetime: reference.MaxGrantLifetime, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
+		Grant: check.GrantOptions{Enabled: true, Asked: true, KnownSubjects: reference.KnownSubjects(cast)}, MaxAssertionLifetime: reference.MaxAssertionLifetime, MaxGrantLifetime: reference.MaxGrantLifetime, Clock: clk.Now, Since: clk.Since, Rand: rand.Reader, TLS: tlsCfg,
 		Sleep: clk.Sleep, VirtualTime: true, Rotation: check.Rotation{Stall: 600 * time.Millisecond, MaxWait: time.Hour},
 		Verifier: check.VerifierTarget{URL: in.VerifierURL, Audience: reference.VerifierAudience}, TokenIssuer: in.TokenIssuer,
 		TokenState: check.TokenState{Enabled: true, Client: cast.A, Other: cast.B, From: check.TokenFromClient, Resource: in.IntrospectedURL, MaxWait: time.Hour},
