@@ -39,7 +39,7 @@ const (
 	IgnoreClientIDParam       Name = "ignore-client-id-param"       // A-AU-08: client_id parameter not compared
 	RequireClientIDParam      Name = "require-client-id-param"      // A-AU-09: client_id parameter demanded
 	IgnoreAuthMethod          Name = "ignore-auth-method"           // A-AU-10: registered auth method not enforced
-	SecretForKeyClient        Name = "secret-for-key-client"        // A-AU-10.3: a client without a secret authenticates by Basic with an empty one
+	SecretForKeyClient        Name = "secret-for-key-client"        // A-AU-10.3/10.4: a client without a secret on record authenticates with any secret
 	IgnoreRegisteredAlg       Name = "ignore-registered-alg"        // A-AU-11: token_endpoint_auth_signing_alg not enforced
 	UnknownClientInvalidGrant Name = "unknown-client-invalid-grant" // A-AU-12: unknown client answered with invalid_grant
 	BasicWithoutChallenge     Name = "basic-without-challenge"      // A-AU-04: 401 without WWW-Authenticate

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
 	"github.com/assayhq/assay/mockidp/oauth"
@@ -33,6 +34,19 @@ func authMethodRows() []check.Row {
 				h := http.Header{"Authorization": {check.BasicAuth(e.Cast.A.ID, "")}}
 				return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Header: h,
 					Form: e.WithScope(client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}})})
+			},
+			Want: expect.Everywhere(expect.RejectClient),
+		},
+		{
+			Check: check.Check{ID: "A-AU-10.4", Level: check.MUST, Cite: cite("RFC6749-3.2.1", "RFC7591-2"), Defect: defect.SecretForKeyClient,
+				Title: "refuses client_secret_post with a made-up secret for a private_key_jwt client (client A)"},
+			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+				secret, err := assertion.NewJTI(e.Rand) // random, so that no server can have it on record
+				if err != nil {
+					return nil, err
+				}
+				return e.HTTP.Do(ctx, client.Request{URL: e.Target.TokenEndpoint, Header: http.Header{},
+					Form: client.Form{{Name: "grant_type", Value: oauth.GrantClientCreds}, {Name: "client_id", Value: e.Cast.A.ID}, {Name: "client_secret", Value: secret}}})
 			},
 			Want: expect.Everywhere(expect.RejectClient),
 		},

@@ -100,8 +100,8 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 	if c == nil {
 		return fail("client authentication failed")
 	}
-	if s.has(defect.SecretForKeyClient) && c.Secret == "" && secret == "" {
-		return c, nil // the secret on record, compared whatever the method
+	if s.has(defect.SecretForKeyClient) && c.Secret == "" {
+		return c, nil // no secret on record: nothing compared, whatever the method
 	}
 	if c.AuthMethod != oauth.AuthClientSecretBasic && !s.has(defect.IgnoreAuthMethod) {
 		return fail("client authentication failed")
@@ -114,6 +114,9 @@ func (s *Server) basic(user, pass string) (*Client, *rejection) {
 
 func (s *Server) secretPost(id, secret string) (*Client, *rejection) {
 	c := s.client(id)
+	if c != nil && c.Secret == "" && s.has(defect.SecretForKeyClient) {
+		return c, nil
+	}
 	if c == nil || c.Secret == "" || subtle.ConstantTimeCompare([]byte(c.Secret), []byte(secret)) != 1 {
 		return nil, invalidClient("client authentication failed")
 	}
