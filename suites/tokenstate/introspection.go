@@ -13,6 +13,7 @@ import (
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
+	v1 "github.com/assayhq/assay/reports/v1"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -41,12 +42,9 @@ func unauthenticated(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, true, false); why != "" {
 		return check.NA(why)
 	}
-	if b := e.Gate(ctx, introspectControl(e)); b != nil {
+	t, b := gated(ctx, e, gateIntrospection)
+	if b != nil {
 		return *b
-	}
-	t, err := obtain(ctx, e)
-	if err != nil {
-		return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 	}
 	tr, err := introspect(ctx, e, t.token, true)
 	if err != nil {
@@ -179,20 +177,11 @@ func expired(ctx context.Context, e *check.Env) check.Result {
 	if err := e.Wait(ctx, wait); err != nil {
 		return harness(err, trs...)
 	}
-	tr, err := introspect(ctx, e, t.token, false)
-	if err != nil {
-		return harness(err, append(trs, tr)...)
+	r := inactiveNow(ctx, e, t.token, trs, "after expiry: %s",
+		fmt.Sprintf("the token expired at %s and still introspects active", exp.UTC().Format(time.RFC3339)))
+	if r.Outcome == v1.Pass {
+		r.Notes = append(r.Notes, fmt.Sprintf("waited %s past issue", wait.Round(time.Second)))
 	}
-	trs = append(trs, tr)
-	_, on, problem := answer(tr)
-	switch {
-	case problem != "":
-		return check.Broken(check.MUST, "after expiry: "+problem, trs...)
-	case on:
-		return check.Broken(check.MUST, fmt.Sprintf("the token expired at %s and still introspects active", exp.UTC().Format(time.RFC3339)), trs...)
-	}
-	r := check.Pass(trs...)
-	r.Notes = append(r.Notes, fmt.Sprintf("waited %s past issue", wait.Round(time.Second)))
 	return r
 }
 
@@ -213,30 +202,38 @@ func inactive(mk func(e *check.Env, t *issued) (string, error)) func(context.Con
 		if why := needs(e, true, false); why != "" {
 			return check.NA(why)
 		}
-		if b := e.Gate(ctx, introspectControl(e)); b != nil {
+		t, b := gated(ctx, e, gateIntrospection)
+		if b != nil {
 			return *b
-		}
-		t, err := obtain(ctx, e)
-		if err != nil {
-			return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 		}
 		bad, err := mk(e, t)
 		if err != nil {
 			return harness(fmt.Errorf("harness: %w", err))
 		}
-		tr, err := introspect(ctx, e, bad, false)
-		if err != nil {
-			return harness(err, tr)
-		}
-		_, on, problem := answer(tr)
-		switch {
-		case problem != "":
-			return check.Broken(check.MUST, problem+" (RFC 7662 §2.2: an inactive or unknown token gets an introspection response with active false)", tr)
-		case on:
-			return check.Broken(check.MUST, "introspects active", tr)
-		}
-		return check.Pass(tr)
+		return inactiveNow(ctx, e, bad, nil, "%s (RFC 7662 §2.2: an inactive or unknown token gets an introspection response with active false)",
+			"introspects active")
 	}
+}
+
+// inactiveNow introspects tok, after the exchanges trs that should have
+// ended it, and wants an introspection response with active false (RFC
+// 7662 §2.2). Otherwise the row is broken (MUST): badAnswer, a format with
+// one %s, says what was wrong with the answer; stillActive is the reason
+// when the token introspects active.
+func inactiveNow(ctx context.Context, e *check.Env, tok string, trs []*client.Transcript, badAnswer, stillActive string) check.Result {
+	tr, err := introspect(ctx, e, tok, false)
+	if err != nil {
+		return harness(err, append(trs, tr)...)
+	}
+	trs = append(trs, tr)
+	_, on, problem := answer(tr)
+	switch {
+	case problem != "":
+		return check.Broken(check.MUST, fmt.Sprintf(badAnswer, problem), trs...)
+	case on:
+		return check.Broken(check.MUST, stillActive, trs...)
+	}
+	return check.Pass(trs...)
 }
 
 // unknownToken is a random string the target never issued, shaped like an

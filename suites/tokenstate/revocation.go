@@ -61,13 +61,9 @@ func revokes(ctx context.Context, e *check.Env) check.Result {
 // with live (introspection or the resource), and revokes it. A failed step
 // is the row's result.
 func revokeLive(ctx context.Context, e *check.Env, live func(*issued) (*client.Transcript, error)) (*issued, []*client.Transcript, *check.Result) {
-	if b := gateRevocation(ctx, e); b != nil {
+	t, b := gated(ctx, e, gateRevocation)
+	if b != nil {
 		return nil, nil, b
-	}
-	t, err := obtain(ctx, e)
-	if err != nil {
-		r := again("could not obtain a token", err, exchanges(t.trOrNil())...)
-		return nil, nil, &r
 	}
 	trs := exchanges(t.tr)
 	tr, err := live(t)
@@ -115,19 +111,8 @@ func revokedInactive(ctx context.Context, e *check.Env) check.Result {
 	if r != nil {
 		return *r
 	}
-	tr, err := introspect(ctx, e, t.token, false)
-	if err != nil {
-		return harness(err, append(trs, tr)...)
-	}
-	trs = append(trs, tr)
-	_, on, problem := answer(tr)
-	switch {
-	case problem != "":
-		return check.Broken(check.MUST, "after revocation: "+problem, trs...)
-	case on:
-		return check.Broken(check.MUST, "the revocation was answered 200, yet the token still introspects active", trs...)
-	}
-	return check.Pass(trs...)
+	return inactiveNow(ctx, e, t.token, trs, "after revocation: %s",
+		"the revocation was answered 200, yet the token still introspects active")
 }
 
 // revokedRefused presents a live token to the resource (accepted), revokes
@@ -178,12 +163,9 @@ func anonymousRevoke(ctx context.Context, e *check.Env) check.Result {
 	if why := needs(e, false, true); why != "" {
 		return check.NA(why)
 	}
-	if b := gateRevocation(ctx, e); b != nil {
+	t, b := gated(ctx, e, gateRevocation)
+	if b != nil {
 		return *b
-	}
-	t, err := obtain(ctx, e)
-	if err != nil {
-		return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 	}
 	trs := exchanges(t.tr)
 	form := client.Form{{Name: "token", Value: t.token}, {Name: "token_type_hint", Value: "access_token"}}
@@ -215,15 +197,9 @@ func otherClientRevoke(ctx context.Context, e *check.Env) check.Result {
 	if e.TokenState.Other.ID == "" {
 		return check.NA("no tokenState.otherClient: a second client to attempt the revocation")
 	}
-	if b := e.Gate(ctx, introspectControl(e)); b != nil {
+	t, b := gated(ctx, e, gateIntrospection, gateRevocation)
+	if b != nil {
 		return *b
-	}
-	if b := gateRevocation(ctx, e); b != nil {
-		return *b
-	}
-	t, err := obtain(ctx, e)
-	if err != nil {
-		return again("could not obtain a token", err, exchanges(t.trOrNil())...)
 	}
 	trs := exchanges(t.tr)
 	other := *e

@@ -358,6 +358,29 @@ func gateRevocation(ctx context.Context, e *check.Env) *check.Result {
 	return b
 }
 
+// gated opens a row that stands behind positive controls: each gate in
+// turn, then a fresh token from the target. The first gate that blocks the
+// row, or the ERROR of a token the target would not issue this time
+// though its control passed, is the row's result.
+func gated(ctx context.Context, e *check.Env, gates ...func(context.Context, *check.Env) *check.Result) (*issued, *check.Result) {
+	for _, gate := range gates {
+		if b := gate(ctx, e); b != nil {
+			return nil, b
+		}
+	}
+	t, err := obtain(ctx, e)
+	if err != nil {
+		r := again("could not obtain a token", err, exchanges(t.trOrNil())...)
+		return nil, &r
+	}
+	return t, nil
+}
+
+// gateIntrospection gates a row on introspectControl.
+func gateIntrospection(ctx context.Context, e *check.Env) *check.Result {
+	return e.Gate(ctx, introspectControl(e))
+}
+
 // again is the ERROR of a row whose own token failed a step the control
 // passed: the target changed its answer, nothing is judged.
 func again(what string, err error, trs ...*client.Transcript) check.Result {
