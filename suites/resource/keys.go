@@ -60,13 +60,9 @@ func newKey(ctx context.Context, e *check.Env) check.Result {
 		return r
 	}
 	e.TokenIssuer.RotateNow()
-	tok, err := mint(e)
-	if err != nil {
-		return harness(err, nil)
-	}
-	tr, err := present(ctx, e, tok)
-	if err != nil {
-		return harness(err, tr)
+	tok, tr, failed := offer(ctx, e, muts())
+	if failed != nil {
+		return *failed
 	}
 	if granted(e, tr) {
 		return check.Pass(tr)
@@ -111,13 +107,9 @@ func retiredKey(ctx context.Context, e *check.Env) check.Result {
 	if err := e.Wait(ctx, e.Rotation.Expiry()); err != nil {
 		return harness(err, nil)
 	}
-	tok, err := mint(e, assertion.SignWith(old))
-	if err != nil {
-		return harness(err, nil)
-	}
-	tr, err := present(ctx, e, tok)
-	if err != nil {
-		return harness(err, tr)
+	_, tr, failed := offer(ctx, e, muts(assertion.SignWith(old)))
+	if failed != nil {
+		return *failed
 	}
 	r := refused(ctx, e, check.MUST, tr, challenge(e, tr, true))
 	r.Notes = append(r.Notes, fmt.Sprintf("key %s withdrawn; waited %s", old.ID(), e.Rotation.Expiry()))
@@ -155,13 +147,9 @@ func inconsistentCert(ctx context.Context, e *check.Env) check.Result {
 	restore := e.TokenIssuer.JWKS().Save()
 	defer restore()
 	e.TokenIssuer.JWKS().SetExtra(raw)
-	tok, err := mint(e, assertion.SignWith(k))
-	if err != nil {
-		return harness(err, nil)
-	}
-	tr, err := present(ctx, e, tok)
-	if err != nil {
-		return harness(err, tr)
+	tok, tr, failed := offer(ctx, e, muts(assertion.SignWith(k)))
+	if failed != nil {
+		return *failed
 	}
 	// A verifier that caches keys may have needed a refetch for the new
 	// kid: the first refusal is retried once after RefetchMin.

@@ -171,6 +171,23 @@ func mint(e *check.Env, ms ...assertion.Mutation) (string, error) {
 	return d.Apply(ms...).Sign(e.Rand)
 }
 
+// offer makes a token (the row's own, or muts of the valid one) and
+// presents it to the verifier. A failed step is the row's ERROR (harness),
+// else failed is nil; tok is returned for a row that presents it again.
+func offer(ctx context.Context, e *check.Env, token func(e *check.Env) (string, error)) (tok string, tr *client.Transcript, failed *check.Result) {
+	tok, err := token(e)
+	if err != nil {
+		r := harness(err, nil)
+		return "", nil, &r
+	}
+	tr, err = present(ctx, e, tok)
+	if err != nil {
+		r := harness(err, tr)
+		return "", nil, &r
+	}
+	return tok, tr, nil
+}
+
 // present sends tok to the verifier as its request template says: as a
 // Bearer token (RFC 6750 §2.1), in a form field, or in a JSON body; ""
 // sends none.
