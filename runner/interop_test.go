@@ -103,6 +103,9 @@ func TestInterop(t *testing.T) {
 // validate (baselines are not configs).
 func TestValidateTargetFixtures(t *testing.T) {
 	allSeedEnv(t) // the secrets the seed configs name
+	// validate refuses a process command that does not exist: the seed
+	// configs run the staged seed server binary.
+	stageInterop(t, "seeds")
 	files, err := filepath.Glob(repoFile(t, "fixtures/targets/*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no fixtures/targets/*.yaml: %v", err)
