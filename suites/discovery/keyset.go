@@ -108,6 +108,16 @@ func keysetChecks() []check.Check {
 // x5cMatches checks RFC 7517 §4.7: the key in the first x5c certificate
 // is the key the JWK's other members describe.
 func x5cMatches(ctx context.Context, e *check.Env) check.Result {
+	return eachX5c(ctx, e, "no key in jwks_uri carries x5c", func(m map[string]any, chain []any) (string, bool) {
+		return x5cProblem(m, chain), true
+	})
+}
+
+// eachX5c walks the keys of the server's jwks_uri that carry an x5c array
+// and judges each (judge: the problem, or "", and whether the key was
+// judged at all): the first problem is a broken MUST; when no key was
+// judged the row is N/A for none.
+func eachX5c(ctx context.Context, e *check.Env, none string, judge func(m map[string]any, chain []any) (problem string, judged bool)) check.Result {
 	tr, ks, bad := serverKeys(ctx, e)
 	if bad != nil {
 		return *bad
@@ -119,13 +129,14 @@ func x5cMatches(ctx context.Context, e *check.Env) check.Result {
 		if !ok {
 			continue
 		}
-		seen = true
-		if why := x5cProblem(m, chain); why != "" {
+		why, judged := judge(m, chain)
+		seen = seen || judged
+		if why != "" {
 			return check.Broken(check.MUST, why, tr)
 		}
 	}
 	if !seen {
-		return check.NA("no key in jwks_uri carries x5c")
+		return check.NA(none)
 	}
 	return check.Pass(tr)
 }
@@ -135,23 +146,17 @@ func x5cMatches(ctx context.Context, e *check.Env) check.Result {
 // verifier that picks keys by thumbprint must find the certificate the key
 // came with. A thumbprint without x5c names a certificate assay cannot see.
 func x5tMatches(ctx context.Context, e *check.Env) check.Result {
-	tr, ks, bad := serverKeys(ctx, e)
-	if bad != nil {
-		return *bad
-	}
-	seen := false
-	for _, raw := range ks {
-		m := jwkMembers(raw)
-		chain, ok := m["x5c"].([]any)
-		if !ok || len(chain) == 0 {
-			continue
+	return eachX5c(ctx, e, "no key in jwks_uri carries x5t or x5t#S256 next to x5c", func(m map[string]any, chain []any) (string, bool) {
+		if len(chain) == 0 {
+			return "", false
 		}
 		first, _ := chain[0].(string)
 		der, err := base64.StdEncoding.DecodeString(first)
 		if err != nil {
-			continue // A-JW-06 judges the certificate itself
+			return "", false // A-JW-06 judges the certificate itself
 		}
 		s1, s256 := sha1.Sum(der), sha256.Sum256(der) //nolint:gosec // x5t is defined as SHA-1
+		judged := false
 		for _, t := range []struct {
 			name string
 			want []byte
@@ -160,16 +165,13 @@ func x5tMatches(ctx context.Context, e *check.Env) check.Result {
 			if !ok {
 				continue
 			}
-			seen = true
+			judged = true
 			if got != base64.RawURLEncoding.EncodeToString(t.want) {
-				return check.Broken(check.MUST, fmt.Sprintf("key %v: %s %q is not the thumbprint of its x5c certificate (want %q)", m["kid"], t.name, got, base64.RawURLEncoding.EncodeToString(t.want)), tr)
+				return fmt.Sprintf("key %v: %s %q is not the thumbprint of its x5c certificate (want %q)", m["kid"], t.name, got, base64.RawURLEncoding.EncodeToString(t.want)), true
 			}
 		}
-	}
-	if !seen {
-		return check.NA("no key in jwks_uri carries x5t or x5t#S256 next to x5c")
-	}
-	return check.Pass(tr)
+		return "", judged
+	})
 }
 
 func x5cProblem(m map[string]any, chain []any) string {

@@ -49,8 +49,10 @@ func requestScope(ctx context.Context, e *check.Env, scope string) (*client.Tran
 
 // principal is the oracle of catalog.md §0.4: what the access token in tr
 // was issued for. It asks RFC 7662 introspection when the metadata offers
-// it, else decodes a JWT access token; ok is false when neither works.
+// it, else decodes a JWT access token; ok is false when neither works. trs
+// are the row's exchanges: tr, then the introspection's, if any.
 func principal(ctx context.Context, e *check.Env, tr *client.Transcript) (claims map[string]any, trs []*client.Transcript, ok bool) {
+	trs = []*client.Transcript{tr}
 	at := tr.AccessToken()
 	if u := e.Meta.IntrospectionEndpoint; u != "" {
 		jwt, err := e.ClientAssertion(e.Cast.A)
@@ -118,7 +120,6 @@ func tokenResponseChecks() []check.Check {
 					return check.Pass(tr)
 				}
 				claims, trs, ok := principal(ctx, e, tr)
-				trs = append([]*client.Transcript{tr}, trs...)
 				if !ok {
 					return check.NA("the response omits scope and the granted scope cannot be read (opaque token, no introspection)")
 				}
@@ -165,7 +166,6 @@ func tokenResponseChecks() []check.Check {
 					return *bad
 				}
 				claims, trs, ok := principal(ctx, e, tr)
-				trs = append([]*client.Transcript{tr}, trs...)
 				if !ok {
 					return check.NA("the access token is opaque and the target offers no introspection")
 				}
@@ -261,7 +261,6 @@ func principalProbe(pc check.Check, problem func(e *check.Env, claims map[string
 			return *bad
 		}
 		claims, trs, ok := principal(ctx, e, tr)
-		trs = append([]*client.Transcript{tr}, trs...)
 		if !ok {
 			return check.NA("the access token is opaque and the target offers no introspection")
 		}
