@@ -54,6 +54,23 @@ type Cast struct {
 	A, B, P, H, S Party
 	IdPH, IdPK    Party
 	User          string // a user IdP-H may assert (grant sub)
+	// Spares are clients registered like A, each with a key set of its
+	// own (WithSpares): the rotation scenarios run on them, one each, so
+	// that they can wait on the target's key cache side by side.
+	Spares []Party
+}
+
+// WithSpares adds n spare clients modelled on A: the same authentication
+// method, algorithm and keys, client_id <A's>-spare<i> and a key set of
+// their own, hosted as party "A<i>".
+func (c Cast) WithSpares(n int) Cast {
+	c.Spares = append([]Party(nil), c.Spares...)
+	for i := len(c.Spares) + 1; len(c.Spares) < n; i++ {
+		sp := c.A
+		sp.Name, sp.ID = fmt.Sprintf("%s%d", c.A.Name, i), fmt.Sprintf("%s-spare%d", c.A.ID, i)
+		c.Spares = append(c.Spares, sp)
+	}
+	return c
 }
 
 // Secrets lists the shared secrets of the cast (clients H and S, and a
@@ -88,7 +105,7 @@ func BasicCredentials(id, secret string) []string {
 
 // Parties lists the parties that publish keys.
 func (c Cast) Parties() []Party {
-	return []Party{c.A, c.B, c.P, c.IdPH, c.IdPK}
+	return append([]Party{c.A, c.B, c.P, c.IdPH, c.IdPK}, c.Spares...)
 }
 
 // FixtureCast is the cast built from the committed test-only fixtures.

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/suites/check"
 )
 
@@ -22,7 +23,10 @@ type Outcome struct {
 // serial ones are only reordered among themselves. Each check gets its own
 // deadline (the per-check timeout) and its own positive controls, as in a
 // sequential run. With one worker the checks run strictly one after
-// another, in order.
+// another, in order. A check marked Spare that gets a spare client of its
+// own (check.Spares; not on a virtual clock) runs beside the others,
+// serial ones included, although Serial is set, and takes no worker: the
+// rotation scenarios then wait on the target's key cache side by side.
 type Batch struct {
 	e        *check.Env
 	checks   []check.Check
@@ -86,7 +90,21 @@ func (b *Batch) schedule(ctx context.Context) {
 	slots := make(chan struct{}, b.workers)
 	var running sync.WaitGroup
 	defer running.Wait()
+	// On a spare client of its own a check shares no state with any other:
+	// it runs beside them, serial ones included, and takes no worker,
+	// since it mostly waits on the target's key cache.
+	var onSpares sync.WaitGroup
+	defer onSpares.Wait()
 	for i, c := range b.checks {
+		if p, ok := b.spare(ctx, c); ok {
+			onSpares.Add(1)
+			go func(i int) {
+				defer onSpares.Done()
+				defer b.e.Spares.Put(p)
+				b.runWith(ctx, i, b.e.OnSpare(p))
+			}(i)
+			continue
+		}
 		if c.Serial != "" {
 			running.Wait()
 			b.run(ctx, i)
@@ -108,15 +126,27 @@ func (b *Batch) schedule(ctx context.Context) {
 	}
 }
 
+// spare hands check c a spare client of its own (check.Check.Spare) when
+// the run is parallel, in real time, and has one free.
+func (b *Batch) spare(ctx context.Context, c check.Check) (mockidp.Party, bool) {
+	if !c.Spare || b.workers < 2 || b.e.VirtualTime || !c.AppliesTo(b.e.Profile) || ctx.Err() != nil {
+		return mockidp.Party{}, false
+	}
+	return b.e.Spares.Take()
+}
+
 // run runs check i with its own deadline and stores its outcome.
-func (b *Batch) run(ctx context.Context, i int) {
+func (b *Batch) run(ctx context.Context, i int) { b.runWith(ctx, i, b.e) }
+
+// runWith is run against e.
+func (b *Batch) runWith(ctx context.Context, i int, e *check.Env) {
 	defer close(b.done[i])
 	if b.perCheck > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, b.perCheck)
 		defer cancel()
 	}
-	b.out[i] = RunTimed(ctx, b.e, b.checks[i])
+	b.out[i] = RunTimed(ctx, e, b.checks[i])
 }
 
 // RunTimed runs c as a spec does: N/A when it does not apply under the

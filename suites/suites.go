@@ -190,6 +190,9 @@ func NewEnv(ctx context.Context, o Options) (*check.Env, error) {
 	if e.Sleep == nil {
 		e.Sleep = timerSleep
 	}
+	if len(o.Cast.Spares) > 0 {
+		e.Spares = check.NewSpares(o.Cast.Spares...)
+	}
 	e.Secrets = o.Cast.Secrets()
 	if o.RegistrationToken != "" {
 		e.RegistrationToken = o.RegistrationToken

@@ -161,21 +161,25 @@ func Config(issuer, idpURL string, o Options, hc *http.Client) (tokenendpoint.Co
 	case "service-account":
 		issuers[0].Subjects, issuers[0].SubjectIsIssuer = nil, true
 	}
+	clients := []tokenendpoint.Client{
+		client(c.A, grants),
+		// B may not use the jwt-bearer grant (A-JG-11 unauthorized_client).
+		client(c.B, []string{oauth.GrantClientCreds}),
+		client(c.P, grants),
+		client(c.H, grants),
+		client(c.S, grants),
+	}
+	for _, sp := range c.Spares { // registered like A, each with its own jwks_uri
+		clients = append(clients, client(sp, []string{oauth.GrantClientCreds}))
+	}
 	return tokenendpoint.Config{
-		Issuer:  issuer,
-		Profile: o.Profile,
-		Clock:   o.Clock,
-		Rand:    o.Rand,
-		HTTP:    hc,
-		Pause:   o.Sleep,
-		Clients: []tokenendpoint.Client{
-			client(c.A, grants),
-			// B may not use the jwt-bearer grant (A-JG-11 unauthorized_client).
-			client(c.B, []string{oauth.GrantClientCreds}),
-			client(c.P, grants),
-			client(c.H, grants),
-			client(c.S, grants),
-		},
+		Issuer:          issuer,
+		Profile:         o.Profile,
+		Clock:           o.Clock,
+		Rand:            o.Rand,
+		HTTP:            hc,
+		Pause:           o.Sleep,
+		Clients:         clients,
 		Issuers:         issuers,
 		GrantAudiences:  grantAudiences(issuer, o),
 		Keys:            asKeys,

@@ -140,6 +140,8 @@ type Env struct {
 	VirtualTime bool
 	// Rotation declares the target's client key caching (suite rotation).
 	Rotation Rotation
+	// Spares are the run's spare clients (Check.Spare); nil for none.
+	Spares *Spares
 	// Verifier is the resource server under test (suite resource); its URL
 	// is empty when none is configured. TokenIssuer mints the tokens it
 	// must trust.
