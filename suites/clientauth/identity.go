@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/defect"
@@ -56,26 +57,13 @@ func identityRows() []check.Row {
 		{
 			Check: check.Check{ID: "A-CA-27", Level: check.MUST, Cite: cite("RFC8725-3.8", "RFC7523-3"), Defect: defect.AnyClientKey,
 				Title: "rejects client A's assertion signed with client B's key"},
-			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				// B's key of the algorithm A signs with: only the key is wrong.
-				k, err := check.KeyFor(e.Cast.B, check.DefaultAlg(e.Cast.A))
-				if err != nil {
-					return nil, err
-				}
-				return e.Authenticate(ctx, e.Cast.A, assertion.SignWith(k))
-			},
+			Send: signedWithKeyOf(castA, castB),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 		{
 			Check: check.Check{ID: "A-AU-08", Level: check.MUST, Cite: cite("RFC7521-4.2"), Defect: defect.IgnoreClientIDParam,
 				Title: "rejects a client_id parameter that names another client than the assertion"},
-			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				jwt, err := e.ClientAssertion(e.Cast.A)
-				if err != nil {
-					return nil, err
-				}
-				return e.Post(ctx, check.ClientAuthForm(jwt).Add("client_id", e.Cast.B.ID), nil)
-			},
+			Send: withClientIDOf(castB),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 		{
@@ -84,7 +72,7 @@ func identityRows() []check.Row {
 			Send: check.Mutate(),
 			Want: expect.Everywhere(issuedToA()),
 			// The control sends no client_id either: this is its request.
-			Contrast: withClientID,
+			Contrast: withClientIDOf(castA),
 		},
 		{
 			Check: check.Check{ID: "A-AU-12", Level: check.MUST, Cite: cite("RFC6749-5.2"), Defect: defect.UnknownClientInvalidGrant,
@@ -95,14 +83,7 @@ func identityRows() []check.Row {
 		{
 			Check: check.Check{ID: "B-KEY-09", Level: check.MUST, Cite: cite("RFC8725-3.8"), Defect: defect.AnyClientKey,
 				Title: "rejects an assertion for client B signed with client A's key"},
-			Send: func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-				// A's key of the algorithm B signs with: only the key is wrong.
-				k, err := check.KeyFor(e.Cast.A, check.DefaultAlg(e.Cast.B))
-				if err != nil {
-					return nil, err
-				}
-				return e.Authenticate(ctx, e.Cast.B, assertion.SignWith(k))
-			},
+			Send: signedWithKeyOf(castB, castA),
 			Want: expect.Everywhere(expect.RejectClient),
 		},
 	}
@@ -122,12 +103,34 @@ func swapCase(v assertion.Value) assertion.Value {
 	}
 }
 
-// withClientID sends client A's default assertion with a client_id
-// parameter too (RFC 7521 §4.2 allows it): A-AU-09's contrast.
-func withClientID(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-	jwt, err := e.ClientAssertion(e.Cast.A)
-	if err != nil {
-		return nil, err
+// castA and castB pick client A or B from the run's cast, for a Sender
+// declared before the run.
+func castA(c mockidp.Cast) mockidp.Party { return c.A }
+func castB(c mockidp.Cast) mockidp.Party { return c.B }
+
+// withClientIDOf sends client A's default assertion with a client_id
+// parameter naming the client who picks (RFC 7521 §4.2): client A itself
+// is A-AU-09's contrast, client B is A-AU-08's mismatch.
+func withClientIDOf(who func(mockidp.Cast) mockidp.Party) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		jwt, err := e.ClientAssertion(e.Cast.A)
+		if err != nil {
+			return nil, err
+		}
+		return e.Post(ctx, check.ClientAuthForm(jwt).Add("client_id", who(e.Cast).ID), nil)
 	}
-	return e.Post(ctx, check.ClientAuthForm(jwt).Add("client_id", e.Cast.A.ID), nil)
+}
+
+// signedWithKeyOf sends the assertion of the client signer picks, signed
+// with the key of the client owner picks for the algorithm the signer
+// signs with: only the key is wrong (RFC 8725 §3.8).
+func signedWithKeyOf(signer, owner func(mockidp.Cast) mockidp.Party) check.Sender {
+	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+		s := signer(e.Cast)
+		k, err := check.KeyFor(owner(e.Cast), check.DefaultAlg(s))
+		if err != nil {
+			return nil, err
+		}
+		return e.Authenticate(ctx, s, assertion.SignWith(k))
+	}
 }

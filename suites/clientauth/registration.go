@@ -37,6 +37,24 @@ func registerClient(ctx context.Context, e *check.Env, md map[string]any) (tr *c
 	return tr, resp, tr.Status == http.StatusCreated && jerr == nil, nil
 }
 
+// registerWithKey is registerClient for metadata md that also carries
+// publicKey as jwks (RFC 7591 §2). A key that cannot be had, or a request
+// that could not be sent, is the row's ERROR (failed).
+func registerWithKey(ctx context.Context, e *check.Env, md map[string]any) (tr *client.Transcript, resp map[string]any, registered bool, failed *check.Result) {
+	k, err := publicKey(e)
+	if err != nil {
+		r := check.Error("harness: " + err.Error())
+		return nil, nil, false, &r
+	}
+	md["jwks"] = jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}}
+	tr, resp, registered, err = registerClient(ctx, e, md)
+	if err != nil {
+		r := check.Error(err.Error(), tr)
+		return tr, nil, false, &r
+	}
+	return tr, resp, registered, nil
+}
+
 // registers is the Serial of the registration checks: a client they
 // register is state the target keeps.
 const registers = "registers a client at the target"
@@ -78,15 +96,10 @@ func registrationChecks() []check.Check {
 				if why := needRegistration(e); why != "" {
 					return check.NA(why)
 				}
-				k, err := publicKey(e)
-				if err != nil {
-					return check.Error("harness: " + err.Error())
-				}
-				tr, resp, ok, err := registerClient(ctx, e, map[string]any{
-					"client_id": e.Cast.User, "token_endpoint_auth_method": oauth.AuthPrivateKeyJWT,
-					"jwks": jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}}, "client_name": "assay A-SEC-03"})
-				if err != nil {
-					return check.Error(err.Error(), tr)
+				tr, resp, ok, failed := registerWithKey(ctx, e, map[string]any{
+					"client_id": e.Cast.User, "token_endpoint_auth_method": oauth.AuthPrivateKeyJWT, "client_name": "assay A-SEC-03"})
+				if failed != nil {
+					return *failed
 				}
 				if ok && resp["client_id"] == e.Cast.User {
 					return check.Broken(check.SHOULD, fmt.Sprintf("registration took the proposed client_id %q, the sub of a user", e.Cast.User), tr)
@@ -99,18 +112,13 @@ func registrationChecks() []check.Check {
 				if why := needRegistration(e); why != "" {
 					return check.NA(why)
 				}
-				k, err := publicKey(e)
-				if err != nil {
-					return check.Error("harness: " + err.Error())
-				}
 				// The URL is never meant to be fetched: the metadata is
 				// invalid on its face (RFC 7591 §2: "MUST NOT both be present").
-				tr, resp, ok, err := registerClient(ctx, e, map[string]any{
+				tr, resp, ok, failed := registerWithKey(ctx, e, map[string]any{
 					"token_endpoint_auth_method": oauth.AuthPrivateKeyJWT, "grant_types": []string{oauth.GrantClientCreds},
-					"jwks":     jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}},
 					"jwks_uri": "https://jwks.assay.test/a-kr-06.json", "client_name": "assay A-KR-06"})
-				if err != nil {
-					return check.Error(err.Error(), tr)
+				if failed != nil {
+					return *failed
 				}
 				if ok {
 					// Judged on what the server registered (RFC 7591 §3.2.1):
