@@ -204,18 +204,21 @@ func urlTarget(t *testing.T, name, base, extra string) string {
 	return urlTargetTimeout(t, name, base, extra, "2s")
 }
 
-// issuerOnly is a url target found through its metadata document alone.
-func issuerOnly(t *testing.T, name, base string) string {
+// issuerOnly is a url target found through its metadata document alone;
+// extra is added under target.
+func issuerOnly(t *testing.T, name, base, extra string) string {
 	t.Helper()
 	return writeFile(t, name+".yaml", fmt.Sprintf(`version: v1
+name: fault %s
 target:
   kind: url
   issuer: %s
+%s
 clients:
   A: {id: client-a}
   B: {id: client-b}
 timeouts: {request: 2s, check: 5s}
-`, base))
+`, name, base, extra))
 }
 
 // urlTargetTimeout is urlTarget with timeouts.request set to request: a
@@ -397,17 +400,17 @@ func TestFaultMatrix(t *testing.T) {
 			cause: []string{"connection refused"}},
 		{name: "connection refused, discovery only",
 			setup: func(t *testing.T) []string {
-				return []string{"--config", issuerOnly(t, "refused-disc", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)))}
+				return []string{"--config", issuerOnly(t, "refused-disc", fmt.Sprintf("http://127.0.0.1:%d", freePort(t)), "")}
 			},
 			cause: []string{"discover token endpoint", "connection refused"}},
 		{name: "10 MB metadata document, discovery only",
 			setup: func(t *testing.T) []string {
-				return []string{"--config", issuerOnly(t, "big-disc", keep(serveHTTP(t, bigBody)).URL())}
+				return []string{"--config", issuerOnly(t, "big-disc", keep(serveHTTP(t, bigBody)).URL(), "")}
 			},
 			cause: []string{"discover token endpoint", "is larger than 1048576 bytes, the most assay reads"}},
 		{name: "every request 5xx, discovery only",
 			setup: func(t *testing.T) []string {
-				return []string{"--config", issuerOnly(t, "5xx-disc", keep(serveHTTP(t, always5xx)).URL())}
+				return []string{"--config", issuerOnly(t, "5xx-disc", keep(serveHTTP(t, always5xx)).URL(), "")}
 			},
 			cause: []string{"discover token endpoint", "no metadata with a token_endpoint", "HTTP 500"}},
 		{name: "accepts and never answers",
@@ -605,17 +608,7 @@ func tlsTarget(t *testing.T, extra string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = in.Close() })
-	return writeFile(t, "tls.yaml", fmt.Sprintf(`version: v1
-name: fault tls
-target:
-  kind: url
-  issuer: %s
-%s
-clients:
-  A: {id: client-a}
-  B: {id: client-b}
-timeouts: {request: 2s, check: 5s}
-`, in.Issuer, extra))
+	return issuerOnly(t, "tls", in.Issuer, extra)
 }
 
 // processTarget is a process target running script under sh; its readiness
