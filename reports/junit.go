@@ -221,13 +221,7 @@ func detailText(res v1.Result, withReason bool) string {
 		parts = append(parts, fmt.Sprintf("--- exchange %d: %s\n%s", i+1, exchangeLine(ex), Transcript(ex)))
 	}
 	if rp := res.Repro; rp != nil {
-		var lines []string
-		if rp.Curl != "" {
-			lines = append(lines, rp.Curl)
-		}
-		if rp.Assay != "" {
-			lines = append(lines, rp.Assay)
-		}
+		lines := reproCommands(rp)
 		if rp.Note != "" {
 			lines = append(lines, "# "+strings.ReplaceAll(rp.Note, "\n", "\n# "))
 		}

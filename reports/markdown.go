@@ -223,14 +223,7 @@ func writeMarkdownResult(w io.Writer, res v1.Result, lim mdLimits) {
 	}
 	p("\n")
 	if rp := res.Repro; rp != nil {
-		var cmds []string
-		if rp.Curl != "" {
-			cmds = append(cmds, rp.Curl)
-		}
-		if rp.Assay != "" {
-			cmds = append(cmds, rp.Assay)
-		}
-		if len(cmds) > 0 {
+		if cmds := reproCommands(rp); len(cmds) > 0 {
 			p("Reproduce:\n\n%s\n", fence(strings.Join(cmds, "\n\n"), "sh"))
 		}
 		if rp.Note != "" {

@@ -13,6 +13,19 @@ import (
 // JSON body is data, not a placeholder.
 var placeholder = regexp.MustCompile(`\$(?:\{[A-Z][A-Z0-9_]*\}|[A-Z][A-Z0-9_]*)`)
 
+// reproCommands are the commands of rp that are set: the curl replay of
+// the first exchange, then the assay command that reruns the check.
+func reproCommands(rp *v1.Repro) []string {
+	var cmds []string
+	if rp.Curl != "" {
+		cmds = append(cmds, rp.Curl)
+	}
+	if rp.Assay != "" {
+		cmds = append(cmds, rp.Assay)
+	}
+	return cmds
+}
+
 // Curl returns a curl command that replays ex.Request: method, URL, every
 // header (sorted; Content-Length is left to curl, because the redacted body
 // differs in length from the one sent) and the body byte for byte via
