@@ -246,7 +246,7 @@ func runBatch(t *testing.T, p check.Profile, workers int) map[string]check.Resul
 		}
 		return n
 	}
-	cs := suites.All()
+	cs := suites.SpecOrder(suites.All()) // the order a run starts them in
 	for i, c := range cs {
 		if c.Serial != "" {
 			continue
@@ -314,7 +314,7 @@ func BenchmarkParallel(b *testing.B) {
 					e.HTTP.HTTP.Transport = slowTransport{next: e.HTTP.HTTP.Transport, d: latency}
 				}
 				for b.Loop() {
-					cs := suites.All()
+					cs := suites.SpecOrder(suites.All())
 					batch := suites.NewBatch(context.Background(), e, cs, workers, time.Minute)
 					for i, c := range cs {
 						o, ok := batch.Wait(context.Background(), i)

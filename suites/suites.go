@@ -282,42 +282,63 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 // FAIL and ERROR fail the spec, N/A skips it, WARN passes. Each spec runs
 // its check in its own body, one after another.
 func Register(e *check.Env, checks []check.Check, perCheck time.Duration) {
-	register(e, checks, perCheck, nil)
+	register(e, SpecOrder(checks), perCheck, nil)
 }
 
 // RegisterParallel is Register with the checks run on a pool of workers
 // (Batch) ahead of their specs: the first spec starts the batch, and each
 // spec waits for its own check's result and records it as Register's
-// would, in the same order, so progress and reports do not change. Checks
-// marked Serial run alone. It is meant for a Ginkgo run that runs every
-// spec it registers (the assay binary): a spec filtered out by Ginkgo
-// still has its check run. ctx ends the batch; the returned stop ends it
-// and waits for running checks, and is to be called once RunSpecs has
-// returned.
+// would, in the same order, so progress and reports do not change. The
+// batch starts checks in spec order (SpecOrder), the order Register runs
+// them in, and checks marked Serial run alone. It is meant for a Ginkgo
+// run that runs every spec it registers (the assay binary): a spec
+// filtered out by Ginkgo still has its check run. ctx ends the batch; the
+// returned stop ends it and waits for running checks, and is to be called
+// once RunSpecs has returned.
 func RegisterParallel(ctx context.Context, e *check.Env, checks []check.Check, perCheck time.Duration, workers int) (stop func()) {
-	b := NewBatch(ctx, e, checks, workers, perCheck)
-	register(e, checks, perCheck, b)
+	ordered := SpecOrder(checks)
+	b := NewBatch(ctx, e, ordered, workers, perCheck)
+	register(e, ordered, perCheck, b)
 	return b.Stop
 }
 
-func register(e *check.Env, checks []check.Check, perCheck time.Duration, b *Batch) {
-	groups := map[string][]int{}
+// SpecOrder is the order Register's specs run in: grouped by suite, the
+// suites in the order their first check comes in checks, each suite's
+// checks in their order in checks.
+func SpecOrder(checks []check.Check) []check.Check {
+	groups := map[string][]check.Check{}
 	var order []string
-	for i, c := range checks {
+	for _, c := range checks {
 		if _, ok := groups[c.Suite]; !ok {
 			order = append(order, c.Suite)
 		}
-		groups[c.Suite] = append(groups[c.Suite], i)
+		groups[c.Suite] = append(groups[c.Suite], c)
 	}
+	out := make([]check.Check, 0, len(checks))
+	for _, suite := range order {
+		out = append(out, groups[suite]...)
+	}
+	return out
+}
+
+// register adds the specs of checks, which are in SpecOrder, under one
+// container per suite.
+func register(e *check.Env, checks []check.Check, perCheck time.Duration, b *Batch) {
 	// One top-level container: Ginkgo shuffles top-level containers, and a
 	// report should list suites in the same order every run.
 	ginkgo.Describe("assay", func() {
-		for _, suite := range order {
-			ginkgo.Describe(suite, func() {
-				for _, i := range groups[suite] {
+		for start := 0; start < len(checks); {
+			end := start
+			for end < len(checks) && checks[end].Suite == checks[start].Suite {
+				end++
+			}
+			first, last := start, end
+			ginkgo.Describe(checks[start].Suite, func() {
+				for i := first; i < last; i++ {
 					registerSpec(e, checks, i, perCheck, b)
 				}
 			})
+			start = end
 		}
 	})
 }

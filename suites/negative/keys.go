@@ -80,7 +80,7 @@ func keyAttacks() []check.Row {
 	}
 	for i, kid := range []string{"|sleep 10", "$(sleep 10)"} {
 		as = append(as, check.Row{Check: check.Check{ID: variant("B-KEY-07", i), Title: "answers a command-injection kid " + quote(kid) + " without delay", Level: check.SHOULD,
-			Cite: cite("RFC8725bis-3.10"), Defect: defect.SlowKid, KillIn: []check.Profile{check.BASE}},
+			Cite: cite("RFC8725bis-3.10"), Defect: defect.SlowKid, KillIn: []check.Profile{check.BASE}, Serial: timed},
 			Send: check.Mutate(assertion.Header("kid", kid))})
 	}
 	for i, kid := range []string{`123`, `["%s"]`, `{"a":1}`, `null`} {
