@@ -1,13 +1,8 @@
 package runner_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"encoding/json"
 
 	v1 "github.com/assayhq/assay/reports/v1"
 )
@@ -99,29 +94,8 @@ func TestSeed001RP(t *testing.T) {
 		"C-RS-24": v1.Pass,                     // x5c/x5t consistent with the key
 		"C-RS-02": v1.Pass, "C-RS-10": v1.Pass, // with --refetch-on-unknown-kid
 	})
-	stale := runSeedOnly(t, "seed-001-oidc-rp-stale", "C-RS-02")
+	stale := runSeed(t, "seed-001-oidc-rp-stale", "--only", "C-RS-02")
 	wantOutcomes(t, stale, map[string]v1.Outcome{"C-RS-02": v1.Warn})
-	stale = runSeedOnly(t, "seed-001-oidc-rp-stale", "C-RS-10")
+	stale = runSeed(t, "seed-001-oidc-rp-stale", "--only", "C-RS-10")
 	wantOutcomes(t, stale, map[string]v1.Outcome{"C-RS-10": v1.Fail})
-}
-
-// runSeedOnly is runSeed for the checks only names.
-func runSeedOnly(t *testing.T, name, only string) v1.Report {
-	t.Helper()
-	stageInterop(t, "seeds")
-	cfg := repoFile(t, "fixtures/targets/"+name+".yaml")
-	out := filepath.Join(t.TempDir(), "report.json")
-	s := startAssay(t, "run", "--config", cfg, "--only", only, "--json", out)
-	if code := s.wait(t, 5*time.Minute); code != 0 {
-		t.Fatalf("%s --only %s: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", name, only, code, s.out, s.err)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r v1.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("report: %v", err)
-	}
-	return r
 }

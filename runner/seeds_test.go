@@ -17,7 +17,7 @@ import (
 // fixtures/targets/<name>.yaml and its baseline, asserts exit 0 and no
 // container left behind, and returns the JSON report so the caller can
 // assert on outcomes (e.g. "0 ERROR"). args are added to the command line
-// (e.g. a label filter).
+// (e.g. a label filter, --only).
 func runSeed(t *testing.T, name string, args ...string) v1.Report {
 	t.Helper()
 	stageInterop(t, "seeds")
@@ -25,7 +25,7 @@ func runSeed(t *testing.T, name string, args ...string) v1.Report {
 	out := filepath.Join(t.TempDir(), "report.json")
 	s := startAssay(t, append([]string{"run", "--config", cfg, "--json", out}, args...)...)
 	if code := s.wait(t, 5*time.Minute); code != 0 {
-		t.Fatalf("%s: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", name, code, s.out, s.err)
+		t.Fatalf("%s: exit %d, want 0\nstdout:\n%s\nstderr:\n%s", strings.Join(append([]string{name}, args...), " "), code, s.out, s.err)
 	}
 	if left := containersOf(t, s.cmd.Process.Pid); len(left) > 0 {
 		t.Errorf("containers left behind: %v", left)
