@@ -100,7 +100,10 @@ func TestInterop(t *testing.T) {
 }
 
 // TestValidateTargetFixtures: every committed target config passes assay
-// validate (baselines are not configs).
+// validate (baselines are not configs), so it runs as shipped: validate
+// also refuses a hook, token command or process command that does not
+// exist or is not executable, a key file that does not load, an unknown
+// defect or expected-failure ID (TestValidateCatchesRunTimeProblems).
 func TestValidateTargetFixtures(t *testing.T) {
 	allSeedEnv(t) // the secrets the seed configs name
 	// validate refuses a process command that does not exist: the seed
