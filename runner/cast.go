@@ -70,6 +70,12 @@ func castFromConfig(cfg config.Config, getenv func(string) string) (mockidp.Cast
 	if cast.P, err = party(cast.P, cfg.Clients.P); err != nil {
 		return cast, err
 	}
+	// Spare clients are registered like A, with its keys and algorithm
+	// and a key set of their own each; static registration names them.
+	cast = cast.WithSpares(cfg.Clients.SpareCount())
+	for i, id := range cfg.Clients.SpareIDs {
+		cast.Spares[i].ID = id
+	}
 	secret := func(base mockidp.Party, c *config.SecretClient) mockidp.Party {
 		if c == nil {
 			return mockidp.Party{}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -336,5 +337,53 @@ func TestProcessTargetRotationDefects(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProcessTargetSpareClients runs the rotation suite against the
+// reference as a process with spare clients registered statically: the
+// run says the scenarios run side by side, and every one passes on its
+// spare client as on client A.
+func TestProcessTargetSpareClients(t *testing.T) {
+	const spares = 20
+	bin := buildMockIdP(t)
+	cfg := referenceProcess(t, bin, "--spares", strconv.Itoa(spares))
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := 1; i <= spares; i++ {
+		ids = append(ids, fmt.Sprintf("client-a-spare%d", i))
+	}
+	yaml := strings.Replace(string(b), "  P: {id: client-p, signingAlg: PS256}\n",
+		"  P: {id: client-p, signingAlg: PS256}\n  spareIDs: ["+strings.Join(ids, ", ")+"]\n", 1)
+	if yaml == string(b) {
+		t.Fatal("the process config changed shape; update this test")
+	}
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--config", cfg, "--label-filter", "suite:rotation", "--json", filepath.Join(dir, "r.json"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "scenarios run side by side, each on a spare client of its own (20 spare clients)") {
+		t.Errorf("the run does not say the scenarios run side by side:\n%s", out)
+	}
+	r := readReport(t, filepath.Join(dir, "r.json"))
+	n := 0
+	for _, res := range r.Results {
+		if res.Suite != "rotation" {
+			continue
+		}
+		n++
+		if res.Outcome != v1.Pass {
+			t.Errorf("%s on a spare client: %s %s", res.ID, res.Outcome, res.Reason)
+		}
+	}
+	if n == 0 {
+		t.Error("no rotation check ran")
 	}
 }

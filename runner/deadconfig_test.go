@@ -354,6 +354,8 @@ func TestNoDeadSettings(t *testing.T) {
 		{path: "clients.H.secretEnv", base: both(clientH, setenv("DEADCFG_SECRET_H2", secretTwo)), change: to("clients.H.secretEnv", "DEADCFG_SECRET_H2"), args: only("A-MD-12.5"), see: macKey(secretOne, secretTwo)},
 		{path: "clients.S.id", base: clientS, change: to("clients.S.id", "client-s2"), args: only("A-AU-10.2"), see: func(r deadRun) string { return r.rec.headers("Authorization") + r.rec.forms("client_id") }},
 		{path: "clients.S.secretEnv", base: both(clientS, setenv("DEADCFG_SECRET_S2", secretTwo)), change: to("clients.S.secretEnv", "DEADCFG_SECRET_S2"), args: only("A-AU-10.2"), see: func(r deadRun) string { return r.rec.headers("Authorization") + r.rec.forms("client_secret") }},
+		{path: "clients.spares", base: to("registration.mode", "dynamic"), change: to("clients.spares", 1), args: only("A-KR-01"), see: jwt("client_assertion", "c.iss")},
+		{path: "clients.spareIDs", change: to("clients.spareIDs", []string{"client-a-spare"}), args: only("A-KR-01"), see: jwt("client_assertion", "c.iss")},
 		{path: "registration.mode", change: to("registration.mode", "dynamic"), args: only("A-TR-01"), see: paths},
 		{path: "registration.endpoint", base: to("registration.mode", "dynamic"), change: to("registration.endpoint", "@REC@/register2"), args: only("A-TR-01"), see: paths},
 		{path: "registration.initialAccessTokenEnv", base: both(to("registration.mode", "dynamic"), setenv("DEADCFG_IAT", "initial-access-token-0123456789")), change: to("registration.initialAccessTokenEnv", "DEADCFG_IAT"), args: only("A-TR-01"), see: header("Authorization")},

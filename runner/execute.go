@@ -185,6 +185,9 @@ func execute(ctx context.Context, o runOptions, tgt *running, profile check.Prof
 	tty := isTerminal(stdout)
 	color := o.color == "always" || (o.color == "auto" && tty && getenv("NO_COLOR") == "")
 	fmt.Fprintf(stdout, "assay %s: %d checks against %s (%s), profile %s\n", Version, len(checks), reports.Escape(tgt.env.Target.Issuer), reports.Escape(tgt.name), profile)
+	if line := sparesLine(tgt, profile, checks, o.parallel); line != "" {
+		fmt.Fprintln(stdout, line)
+	}
 	progress := reports.NewProgress(stdout, len(checks), tty, color)
 	progress.ShowNA = o.verbose
 
@@ -457,4 +460,29 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// sparesLine says how the checks that wait on the target's key cache (the
+// rotation scenarios, check.Check.Spare) run against a target in real
+// time: side by side on spare clients of their own, or one after another
+// on client A, and why. "" when none runs or the target shares assay's
+// virtual clock.
+func sparesLine(tgt *running, profile check.Profile, checks []check.Check, parallel int) string {
+	n := 0
+	for _, c := range checks {
+		if c.Spare && c.AppliesTo(profile) {
+			n++
+		}
+	}
+	if n == 0 || tgt.env.VirtualTime {
+		return ""
+	}
+	spares := tgt.env.Spares.Len()
+	switch {
+	case spares > 0 && parallel > 1:
+		return fmt.Sprintf("key rotation: %d scenarios run side by side, each on a spare client of its own (%d spare clients)", n, spares)
+	case spares > 0:
+		return fmt.Sprintf("key rotation: %d scenarios run one after another on client A (--parallel 1)", n)
+	}
+	return fmt.Sprintf("key rotation: %d scenarios run one after another on client A, each waiting on the target's key cache; spare clients (clients.spares) let them wait side by side", n)
 }

@@ -466,7 +466,7 @@ func toStrings(s defect.Set) []string {
 // the issuer whose shared secret signs (named by its variable, never shown).
 func banner(idpURL string, cast mockidp.Cast, g config.Grant) string {
 	var cs []string
-	for _, p := range []mockidp.Party{cast.A, cast.B, cast.P} {
+	for _, p := range append([]mockidp.Party{cast.A, cast.B, cast.P}, cast.Spares...) {
 		if p.Name != "" && len(p.Keys) > 0 {
 			cs = append(cs, fmt.Sprintf("%s (%s)", idpURL+mockidp.JWKSPath(p.Name), p.Name))
 		}

@@ -190,7 +190,21 @@ type Clients struct {
 	H *SecretClient `yaml:"H"`
 	// S authenticates with client_secret_basic; optional.
 	S *SecretClient `yaml:"S"`
+	// Spares is how many spare clients are registered like A (its keys
+	// and signingAlg), spare i with jwks_uri <mock IdP>/jwks/a<i>.json:
+	// each rotation scenario runs on one of its own, so that in a parallel
+	// run the scenarios wait on the target's key cache side by side, not
+	// one after another. Dynamic and command registration register them;
+	// with static registration SpareIDs names them. Optional, needs A.
+	Spares int `yaml:"spares"`
+	// SpareIDs are the client_ids of the spare clients under static
+	// registration, spare 1 first; Spares defaults to their number.
+	SpareIDs []string `yaml:"spareIDs"`
 }
+
+// SpareCount is how many spare clients the run has (Clients.Spares, or
+// the number of SpareIDs).
+func (c Clients) SpareCount() int { return max(c.Spares, len(c.SpareIDs)) }
 
 // Key sources for Client.Keys.
 const (

@@ -117,6 +117,13 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetBool(b)
+	case reflect.Int:
+		var i int
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&i) != nil {
+			d.fail(orRoot(path), n, "want a whole number, got %s", describe(n))
+			return
+		}
+		v.SetInt(int64(i))
 	default:
 		// Only reachable if Config gains a field of a kind not handled
 		// above; a test decodes every field, so this is a programming error.

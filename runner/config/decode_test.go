@@ -27,7 +27,7 @@ func TestParseStrict(t *testing.T) {
 		{
 			name: "unknown client name",
 			yaml: "version: v1\nclients: {C: {id: c}}\n",
-			want: []string{`2:11: clients.C: unknown field (want one of A, B, H, P, S)`},
+			want: []string{`2:11: clients.C: unknown field (want one of A, B, H, P, S, spareIDs, spares)`},
 		},
 		{
 			name: "every unknown field at once",
@@ -216,7 +216,7 @@ func TestDecoderCoversConfig(t *testing.T) {
 				}
 				walk(v.Field(i), path+"."+f.Name)
 			}
-		case reflect.String, reflect.Bool, reflect.Slice, reflect.Map:
+		case reflect.String, reflect.Bool, reflect.Int, reflect.Slice, reflect.Map:
 		default:
 			t.Errorf("%s: kind %s is not handled by the decoder", path, v.Kind())
 		}

@@ -381,6 +381,7 @@ func (c Config) validateClients(v *validator) {
 			v.add(base+".signingAlg", "%s is not allowed under %s (FAPI 2.0 Security Profile §5.4.1: %s)", alg, c.Profile, orList(rules.SigningAlgs))
 		}
 	}
+	c.validateSpares(v, id)
 	for _, x := range []struct {
 		name string
 		c    *SecretClient
@@ -399,6 +400,30 @@ func (c Config) validateClients(v *validator) {
 		case !envName.MatchString(x.c.SecretEnv):
 			v.add(base+".secretEnv", "invalid environment variable name %s", q(x.c.SecretEnv))
 		}
+	}
+}
+
+// validateSpares checks the spare clients: modelled on A, so they need
+// it; named under static registration, registered by assay otherwise.
+func (c Config) validateSpares(v *validator, id func(path, got string)) {
+	cl := c.Clients
+	if cl.Spares == 0 && len(cl.SpareIDs) == 0 {
+		return
+	}
+	switch {
+	case cl.Spares < 0:
+		v.add("clients.spares", "want 0 or more, got %d", cl.Spares)
+	case c.Target.Kind == KindReference || c.Target.Kind == "":
+		v.add("clients.spares", "the built-in reference shares assay's virtual clock, where waiting costs nothing: spare clients are for targets in real time")
+	case cl.A == nil:
+		v.add("clients.spares", "spare clients are registered like client A: configure clients.A")
+	case c.Registration.Mode == RegistrationStatic && len(cl.SpareIDs) != cl.SpareCount():
+		v.add("clients.spareIDs", "registration mode static: name all %d spare clients (got %d)", cl.SpareCount(), len(cl.SpareIDs))
+	case c.Registration.Mode != RegistrationStatic && len(cl.SpareIDs) > 0:
+		v.add("clients.spareIDs", "only used with registration mode static: mode %s registers the spare clients (clients.spares)", c.Registration.Mode)
+	}
+	for i, sid := range cl.SpareIDs {
+		id(fmt.Sprintf("clients.spareIDs[%d]", i), sid)
 	}
 }
 

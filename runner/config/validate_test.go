@@ -142,6 +142,25 @@ func TestValidate(t *testing.T) {
 		// clients
 		{"client A missing", urlConfig, func(c *Config) { c.Clients.A = nil }, []string{"clients.A: required with clients.B (a private_key_jwt client, catalog §0.4)"}},
 		{"client B missing", urlConfig, func(c *Config) { c.Clients.B = nil }, []string{"clients.B: required with clients.A"}},
+		{"static spares named", urlConfig, func(c *Config) { c.Clients.SpareIDs = []string{"a1", "a2"} }, nil},
+		{"static spares unnamed", urlConfig, func(c *Config) { c.Clients.Spares = 3; c.Clients.SpareIDs = []string{"a1"} },
+			[]string{"clients.spareIDs: registration mode static: name all 3 spare clients (got 1)"}},
+		{"spare id taken", urlConfig, func(c *Config) { c.Clients.SpareIDs = []string{"a"} }, []string{`clients.spareIDs[0]: same client_id as clients.A.id`}},
+		{"dynamic spares", urlConfig, func(c *Config) {
+			c.Registration.Mode = RegistrationDynamic
+			c.Clients.A.ID, c.Clients.B.ID = "", ""
+			c.Clients.Spares = 4
+		}, nil},
+		{"dynamic spares named", urlConfig, func(c *Config) {
+			c.Registration.Mode = RegistrationDynamic
+			c.Clients.A.ID, c.Clients.B.ID = "", ""
+			c.Clients.SpareIDs = []string{"a1"}
+		}, []string{"clients.spareIDs: only used with registration mode static"}},
+		{"spares without A", processConfig, func(c *Config) { c.Clients = Clients{Spares: 2}; on := true; c.Grant.Enabled = &on },
+			[]string{"clients.spares: spare clients are registered like client A"}},
+		{"spares on the reference", func() Config { return Default() }, func(c *Config) { c.Clients.Spares = 2 },
+			[]string{"clients.spares: the built-in reference shares assay's virtual clock"}},
+		{"negative spares", urlConfig, func(c *Config) { c.Clients.Spares = -1 }, []string{"clients.spares: want 0 or more, got -1"}},
 		{"grant-only target", processConfig, func(c *Config) { c.Clients = Clients{} }, nil},
 		{"grant-only target needs no client auth", processConfig, func(c *Config) {
 			c.Clients = Clients{}

@@ -32,18 +32,22 @@ func ClientMetadata(p mockidp.Party, idpURL string, grantTypes []string) Metadat
 	return m
 }
 
-// Cast registers every configured client of cast (A, B, P, H, S; a
-// party with no Name is not configured) and stores the assigned
+// Cast registers every configured client of cast (A, B, P, H, S and the
+// spares; a party with no Name is not configured) and stores the assigned
 // client_id, and client_secret where the registrar returned one. Client B
 // gets client_credentials only: it is the client A-JG-11 expects to be
-// refused the jwt-bearer grant.
+// refused the jwt-bearer grant; so do the spares, which only authenticate.
 func Cast(ctx context.Context, r Registrar, cast *mockidp.Cast, idpURL string, grantTypes []string) error {
-	for _, p := range []*mockidp.Party{&cast.A, &cast.B, &cast.P, &cast.H, &cast.S} {
+	parties := []*mockidp.Party{&cast.A, &cast.B, &cast.P, &cast.H, &cast.S}
+	for i := range cast.Spares {
+		parties = append(parties, &cast.Spares[i])
+	}
+	for _, p := range parties {
 		if p.Name == "" {
 			continue
 		}
 		gt := grantTypes
-		if p == &cast.B {
+		if p == &cast.B || isSpare(cast, p) {
 			gt = []string{"client_credentials"}
 		}
 		got, err := r.Register(ctx, ClientMetadata(*p, idpURL, gt))
@@ -56,4 +60,15 @@ func Cast(ctx context.Context, r Registrar, cast *mockidp.Cast, idpURL string, g
 		}
 	}
 	return nil
+}
+
+// isSpare reports whether p is one of the cast's spare clients, which only
+// authenticate (client_credentials), as B does.
+func isSpare(cast *mockidp.Cast, p *mockidp.Party) bool {
+	for i := range cast.Spares {
+		if p == &cast.Spares[i] {
+			return true
+		}
+	}
+	return false
 }

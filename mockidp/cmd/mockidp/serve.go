@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		prof, err = profile.Parse(v)
 		return err
 	})
+	spares := fs.Int("spares", 0, "register this many spare clients like client A: client-a-spare<i>, keys at <idp-url>/jwks/a<i>.json (assay's clients.spareIDs)")
 	verifierAddr := fs.String("verifier-addr", "127.0.0.1:0", "reference verifier (resource server, TLS) listen address")
 	var sched keys.Schedule
 	fs.DurationVar(&sched.Period, "rotate-period", 0, "rotate token issuer IdP-V's signing key this often (0: never)")
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cast = cast.WithSpares(*spares)
 	in, err := reference.Start(reference.Options{
 		Profile: prof, Defects: defect.Of(defects...), Clock: time.Now, Rand: rand.Reader, Cast: cast,
 		Addr: *addr, IdPAddr: *idpAddr, IdPURL: *idpURL, Issuer: *issuer,
