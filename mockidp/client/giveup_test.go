@@ -74,3 +74,23 @@ func TestGiveUpAfterTimeouts(t *testing.T) {
 	}
 	mu.Unlock()
 }
+
+// timeoutErr is a transport error that reports a timeout.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string { return "i/o timeout" }
+func (timeoutErr) Timeout() bool { return true }
+
+// TestGiveUpNamesTheBound: requests sent side by side can all time out
+// before the first is counted; the refusal names GiveUpAfter, not how many
+// did, so a run's cause reads the same however many requests ran at once.
+func TestGiveUpNamesTheBound(t *testing.T) {
+	c := &Client{GiveUpAfter: 2}
+	for range 4 {
+		c.note("target:443", timeoutErr{})
+	}
+	err := c.givenUp("target:443")
+	if err == nil || !strings.Contains(err.Error(), "not sent: the last 2 requests to target:443 timed out") {
+		t.Fatalf("after 4 timeouts with GiveUpAfter 2: %v", err)
+	}
+}
