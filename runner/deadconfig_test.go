@@ -569,15 +569,6 @@ func lastLines(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-func readReportBytes(t *testing.T, b []byte) v1.Report {
-	t.Helper()
-	var r v1.Report
-	if err := json.Unmarshal(b, &r); err != nil {
-		t.Fatalf("report.json: %v", err)
-	}
-	return r
-}
-
 // fixtureServerTLS serves the committed test certificate (fixtures/tls,
 // issued by ca.pem for 127.0.0.1 and localhost).
 func fixtureServerTLS(t *testing.T) *tls.Config {
