@@ -142,6 +142,9 @@ type Env struct {
 	Rotation Rotation
 	// Spares are the run's spare clients (Check.Spare); nil for none.
 	Spares *Spares
+	// base is the Env an OnSpare copy was made from, whose client A
+	// answers the run's gates.
+	base *Env
 	// Verifier is the resource server under test (suite resource); its URL
 	// is empty when none is configured. TokenIssuer mints the tokens it
 	// must trust.

@@ -93,6 +93,11 @@ func runControl(ctx context.Context, e *Env, ctl Control) Result {
 // first control that failed (a required control before ctl itself). Rows
 // call it before sending anything; nothing is sent for a blocked row.
 func (e *Env) Gate(ctx context.Context, ctl Control) *Result {
+	if e.base != nil {
+		// A check on a spare client (OnSpare) is gated on the run's
+		// controls, which client A answers.
+		return e.base.Gate(ctx, ctl)
+	}
 	if e.Gates == nil {
 		return nil
 	}

@@ -55,10 +55,12 @@ func (s *Spares) Len() int {
 }
 
 // OnSpare is a copy of e whose client A is spare p: what a check marked
-// Spare runs with. Everything else (the HTTP client, the gates, the
-// latency baseline) is shared with e.
+// Spare runs with. Everything else (the HTTP client, the latency
+// baseline) is shared with e, and its gates are e's: a positive control
+// is run as e's client A, never as the spare.
 func (e *Env) OnSpare(p mockidp.Party) *Env {
 	c := *e
 	c.Cast.A = p
+	c.base = e
 	return &c
 }
