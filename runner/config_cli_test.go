@@ -387,3 +387,35 @@ func TestProcessTargetSpareClients(t *testing.T) {
 		t.Error("no rotation check ran")
 	}
 }
+
+// TestProcessTargetUnknownSpare: a spare client the target does not know
+// makes its scenario ERROR and says which client and jwks_uri to register,
+// while the run's own controls, answered by client A, block nothing.
+func TestProcessTargetUnknownSpare(t *testing.T) {
+	cfg := referenceProcess(t, buildMockIdP(t))
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yaml := strings.Replace(string(b), "  P: {id: client-p, signingAlg: PS256}\n", "  P: {id: client-p, signingAlg: PS256}\n  spareIDs: [client-nobody-registered]\n", 1)
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, errOut, code := assay(t, "run", "--config", cfg, "--only", "A-KR-01", "--only", "A-TR-01", "--json", filepath.Join(dir, "r.json"))
+	if code != 3 {
+		t.Fatalf("exit %d, want 3 (ERROR)\n%s\n%s", code, out, errOut)
+	}
+	for _, res := range readReport(t, filepath.Join(dir, "r.json")).Results {
+		switch res.ID {
+		case "A-KR-01":
+			if res.Outcome != v1.Error || !strings.Contains(res.Reason, "spare client client-nobody-registered") || !strings.Contains(res.Reason, "/jwks/a1.json") {
+				t.Errorf("A-KR-01 on an unknown spare: %s %s, want ERROR naming the spare and its jwks_uri", res.Outcome, res.Reason)
+			}
+		case "A-TR-01":
+			if res.Outcome != v1.Pass {
+				t.Errorf("A-TR-01 beside an unknown spare: %s %s, want PASS", res.Outcome, res.Reason)
+			}
+		}
+	}
+}

@@ -64,3 +64,7 @@ func (e *Env) OnSpare(p mockidp.Party) *Env {
 	c.base = e
 	return &c
 }
+
+// OnSpareClient reports whether e is an OnSpare copy: its client A is a
+// spare client.
+func (e *Env) OnSpareClient() bool { return e.base != nil }

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/assayhq/assay/mockidp"
 	"github.com/assayhq/assay/mockidp/assertion"
 	"github.com/assayhq/assay/mockidp/client"
 	"github.com/assayhq/assay/mockidp/jwks"
@@ -68,6 +69,10 @@ func scenario(steps func(ctx context.Context, s *scene) check.Result) func(ctx c
 		tr, ok, err := e.Control(ctx, check.Client)
 		if err != nil {
 			return s.harness(err, tr)
+		}
+		if !ok && e.OnSpareClient() {
+			return check.Error(fmt.Sprintf("the positive control of spare client %s was refused before the scenario started (is it registered like client A, with jwks_uri <mock IdP>%s?): %s",
+				e.Cast.A.ID, mockidp.JWKSPath(e.Cast.A.Name), check.Refusal(tr)), tr)
 		}
 		if !ok {
 			return check.Error("positive control refused before the scenario started: "+check.Refusal(tr), tr)
