@@ -61,11 +61,7 @@ func withClientA(e *check.Env) string {
 // a client assertion with one bit of its signature flipped, or a wrong
 // client_secret in the form or the Basic header.
 func badClientAuth(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-	jwt, err := e.GrantAssertion()
-	if err != nil {
-		return nil, err
-	}
-	f, err := e.GrantForm(jwt)
+	f, err := validGrantForm(e)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +109,7 @@ func sameAccount(e *check.Env, iss any) []assertion.Mutation {
 // sendForm posts a grant request whose form edit changes.
 func sendForm(edit func(e *check.Env, f client.Form) (client.Form, error)) check.Sender {
 	return func(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
-		jwt, err := e.GrantAssertion()
-		if err != nil {
-			return nil, err
-		}
-		f, err := e.GrantForm(jwt)
+		f, err := validGrantForm(e)
 		if err != nil {
 			return nil, err
 		}
@@ -273,4 +265,14 @@ func unknownSubject(e *check.Env, _ check.Carrier) ([]assertion.Mutation, error)
 		sub = fmt.Sprintf("assay-unknown-subject-%d", i)
 	}
 	return []assertion.Mutation{assertion.Claim("sub", sub)}, nil
+}
+
+// validGrantForm is the form of a valid grant request: a fresh grant
+// assertion with the configured client authentication.
+func validGrantForm(e *check.Env) (client.Form, error) {
+	jwt, err := e.GrantAssertion()
+	if err != nil {
+		return nil, err
+	}
+	return e.GrantForm(jwt)
 }

@@ -228,35 +228,29 @@ func (x explain) Judge(tr *client.Transcript, e *check.Env) check.Verdict {
 // same client authentication and returns the second answer; the first must
 // be a token, or the replay cannot be tested (ERROR).
 func grantTwice(ctx context.Context, e *check.Env) (*client.Transcript, error) {
-	tok, err := e.GrantAssertion()
-	if err != nil {
-		return nil, err
-	}
-	form, err := e.GrantForm(tok)
-	if err != nil {
-		return nil, err
-	}
-	first, err := e.Post(ctx, form, nil)
-	if err != nil {
-		return first, err
-	}
-	if first.Status != 200 {
-		return first, fmt.Errorf("the first use of the grant assertion was refused (HTTP %d), so its replay cannot be tested", first.Status)
-	}
-	if form, err = e.GrantForm(tok); err != nil { // a fresh client assertion
-		return nil, err
-	}
-	tr, err := e.Post(ctx, form, nil)
-	if tr != nil {
-		tr.Related = append(tr.Related, first)
-	}
-	return tr, err
+	return replayGrant(ctx, e, func(tok string, _ client.Form) (client.Form, error) {
+		return e.GrantForm(tok) // a fresh client assertion
+	})
 }
 
 // otherClientReplay has client A redeem a grant assertion, then client P
 // present the same assertion with its own authentication: the jti belongs
 // to the assertion's issuer, not to whoever presents it.
 func otherClientReplay(ctx context.Context, e *check.Env, _ check.Carrier) (*client.Transcript, error) {
+	return replayGrant(ctx, e, func(_ string, form client.Form) (client.Form, error) {
+		ca, err := e.ClientAssertion(e.Cast.P)
+		if err != nil {
+			return nil, err
+		}
+		return form.Set("client_assertion", ca), nil
+	})
+}
+
+// replayGrant redeems one grant assertion, then sends it again in the form
+// again builds from the assertion and the first form, and returns that
+// second answer with the first attached. The first must issue a token, or
+// the replay cannot be tested (ERROR).
+func replayGrant(ctx context.Context, e *check.Env, again func(tok string, first client.Form) (client.Form, error)) (*client.Transcript, error) {
 	tok, err := e.GrantAssertion()
 	if err != nil {
 		return nil, err
@@ -272,11 +266,10 @@ func otherClientReplay(ctx context.Context, e *check.Env, _ check.Carrier) (*cli
 	if first.Status != 200 {
 		return first, fmt.Errorf("the first use of the grant assertion was refused (HTTP %d), so its replay cannot be tested", first.Status)
 	}
-	ca, err := e.ClientAssertion(e.Cast.P)
-	if err != nil {
+	if form, err = again(tok, form); err != nil {
 		return nil, err
 	}
-	tr, err := e.Post(ctx, form.Set("client_assertion", ca), nil)
+	tr, err := e.Post(ctx, form, nil)
 	if tr != nil {
 		tr.Related = append(tr.Related, first)
 	}
