@@ -369,7 +369,7 @@ func TestProcessTargetSpareClients(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "scenarios run side by side, each on a spare client of its own (20 spare clients)") {
+	if !strings.Contains(out, "change a client's key set run side by side, each on a spare client of its own (20 spare clients)") {
 		t.Errorf("the run does not say the scenarios run side by side:\n%s", out)
 	}
 	r := readReport(t, filepath.Join(dir, "r.json"))

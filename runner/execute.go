@@ -466,15 +466,15 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// sparesLine says how the checks that wait on the target's key cache (the
-// rotation scenarios, check.Check.Spare) run against a target in real
-// time: side by side on spare clients of their own, or one after another
-// on client A, and why. "" when none runs or the target shares assay's
+// sparesLine says how the checks that change a client's key set and wait
+// on the target's key cache (the rotation scenarios, the hosted-key rows:
+// check.Check.Spare) run against a target in real time: side by side on
+// spare clients of their own, or one after another, and why. "" when none runs or the target shares assay's
 // virtual clock.
 func sparesLine(tgt *running, profile check.Profile, checks []check.Check, parallel int) string {
 	n := 0
 	for _, c := range checks {
-		if c.Spare && c.AppliesTo(profile) {
+		if c.Spare != "" && c.AppliesTo(profile) {
 			n++
 		}
 	}
@@ -484,9 +484,9 @@ func sparesLine(tgt *running, profile check.Profile, checks []check.Check, paral
 	spares := tgt.env.Spares.Len()
 	switch {
 	case spares > 0 && parallel > 1:
-		return fmt.Sprintf("key rotation: %d scenarios run side by side, each on a spare client of its own (%d spare clients)", n, spares)
+		return fmt.Sprintf("key caching: %d checks that change a client's key set run side by side, each on a spare client of its own (%d spare clients)", n, spares)
 	case spares > 0:
-		return fmt.Sprintf("key rotation: %d scenarios run one after another on client A (--parallel 1)", n)
+		return fmt.Sprintf("key caching: %d checks that change a client's key set run one after another (--parallel 1)", n)
 	}
-	return fmt.Sprintf("key rotation: %d scenarios run one after another on client A, each waiting on the target's key cache; spare clients (clients.spares) let them wait side by side", n)
+	return fmt.Sprintf("key caching: %d checks that change a client's key set run one after another on clients A and B, each waiting on the target's key cache; spare clients (clients.spares) let them wait side by side", n)
 }

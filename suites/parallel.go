@@ -101,7 +101,7 @@ func (b *Batch) schedule(ctx context.Context) {
 			go func(i int) {
 				defer onSpares.Done()
 				defer b.e.Spares.Put(p)
-				b.runWith(ctx, i, b.e.OnSpare(p))
+				b.runWith(ctx, i, b.e.OnSpare(p, c.Spare))
 			}(i)
 			continue
 		}
@@ -127,9 +127,14 @@ func (b *Batch) schedule(ctx context.Context) {
 }
 
 // spare hands check c a spare client of its own (check.Check.Spare) when
-// the run is parallel, in real time, and has one free.
+// the run is parallel, in real time, and has one free that can stand in
+// for the client c names: a spare is modelled on client A, so it stands
+// in for B only where B signs as A does.
 func (b *Batch) spare(ctx context.Context, c check.Check) (mockidp.Party, bool) {
-	if !c.Spare || b.workers < 2 || b.e.VirtualTime || !c.AppliesTo(b.e.Profile) || ctx.Err() != nil {
+	if c.Spare == "" || b.workers < 2 || b.e.VirtualTime || !c.AppliesTo(b.e.Profile) || ctx.Err() != nil {
+		return mockidp.Party{}, false
+	}
+	if B := b.e.Cast.B; c.Spare == "B" && (B.Name == "" || B.SigningAlg != b.e.Cast.A.SigningAlg || check.DefaultAlg(B) != check.DefaultAlg(b.e.Cast.A)) {
 		return mockidp.Party{}, false
 	}
 	return b.e.Spares.Take()

@@ -13,20 +13,20 @@ import (
 	"github.com/assayhq/assay/suites/check"
 )
 
-// spareChecks are n checks marked Serial and Spare that record the client
-// A each ran as, and, with together, wait until all n are running at once
-// (or the test's patience ends).
-func spareChecks(t *testing.T, n int, together bool) ([]check.Check, func() []string) {
+// spareChecks are n checks marked Serial and Spare for client as ("A" or
+// "B") that record the client each ran as there, and, with together, wait
+// until all n are running at once (or the test's patience ends).
+func spareChecks(t *testing.T, n int, together bool, as string) ([]check.Check, func() []string) {
 	var mu sync.Mutex
 	var clients []string
 	running, peak := 0, 0
 	cs := make([]check.Check, n)
 	for i := range cs {
 		id := fmt.Sprintf("T-%02d", i)
-		cs[i] = check.Check{ID: id, Title: "fake", Suite: "fake", Serial: "changes client A's key set", Spare: true,
+		cs[i] = check.Check{ID: id, Title: "fake", Suite: "fake", Serial: "changes a client's key set", Spare: as,
 			Run: func(ctx context.Context, e *check.Env) check.Result {
 				mu.Lock()
-				clients = append(clients, e.Cast.A.Name)
+				clients = append(clients, map[string]string{"A": e.Cast.A.Name, "B": e.Cast.B.Name}[as])
 				running++
 				peak = max(peak, running)
 				mu.Unlock()
@@ -56,7 +56,8 @@ func spareChecks(t *testing.T, n int, together bool) ([]check.Check, func() []st
 
 func sparesEnv(n int) *check.Env {
 	e := fakeEnv()
-	e.Cast.A = mockidp.Party{Name: "A", ID: "client-a"}
+	e.Cast.A = mockidp.Party{Name: "A", ID: "client-a", SigningAlg: "ES256"}
+	e.Cast.B = mockidp.Party{Name: "B", ID: "client-b", SigningAlg: "ES256"}
 	e.Spares = check.NewSpares(e.Cast.WithSpares(n).Spares...)
 	return e
 }
@@ -66,8 +67,10 @@ func sparesEnv(n int) *check.Env {
 // they are Serial, more of them than the pool has workers; every spare is
 // given back.
 func TestBatchSpareChecksRunSideBySide(t *testing.T) {
-	const n = 5
-	cs, clients := spareChecks(t, n, true)
+	const n = 6
+	cs, clients := spareChecks(t, n/2, true, "A")
+	bs, bClients := spareChecks(t, n/2, true, "B")
+	cs = append(cs, bs...)
 	e := sparesEnv(n)
 	b := suites.NewBatch(context.Background(), e, cs, 2, time.Minute)
 	for i := range cs {
@@ -77,9 +80,9 @@ func TestBatchSpareChecksRunSideBySide(t *testing.T) {
 	}
 	b.Stop()
 	seen := map[string]bool{}
-	for _, c := range clients() {
-		if c == "A" || seen[c] {
-			t.Errorf("a spare check ran as client %s; want a spare of its own (all: %v)", c, clients())
+	for _, c := range append(clients(), bClients()...) {
+		if c == "A" || c == "B" || seen[c] {
+			t.Errorf("a spare check ran as client %s; want a spare of its own (all: %v %v)", c, clients(), bClients())
 		}
 		seen[c] = true
 	}
@@ -89,22 +92,28 @@ func TestBatchSpareChecksRunSideBySide(t *testing.T) {
 }
 
 // TestBatchSpareChecksSerialWithout: without a free spare, on one worker,
-// or on a virtual clock, a Spare check stays Serial and runs as client A.
+// on a virtual clock, or standing in for a B that signs otherwise than the
+// spares (modelled on A), a Spare check stays Serial and runs as its
+// client.
 func TestBatchSpareChecksSerialWithout(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		spares  int
 		workers int
 		virtual bool
+		as      string
+		bAlg    string
 	}{
-		{"no spares", 0, 4, false},
-		{"one worker", 3, 1, false},
-		{"virtual clock", 3, 4, true},
+		{"no spares", 0, 4, false, "A", "ES256"},
+		{"one worker", 3, 1, false, "A", "ES256"},
+		{"virtual clock", 3, 4, true, "A", "ES256"},
+		{"B signs otherwise", 3, 4, false, "B", "RS256"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cs, clients := spareChecks(t, 3, false)
+			cs, clients := spareChecks(t, 3, false, tc.as)
 			e := sparesEnv(tc.spares)
 			e.VirtualTime = tc.virtual
+			e.Cast.B.SigningAlg = tc.bAlg
 			b := suites.NewBatch(context.Background(), e, cs, tc.workers, time.Minute)
 			for i := range cs {
 				if o, ok := b.Wait(context.Background(), i); !ok || o.Result.Outcome != v1.Pass {
@@ -113,8 +122,8 @@ func TestBatchSpareChecksSerialWithout(t *testing.T) {
 			}
 			b.Stop()
 			for _, c := range clients() {
-				if c != "A" {
-					t.Errorf("ran as client %s, want A (all: %v)", c, clients())
+				if c != tc.as {
+					t.Errorf("ran as client %s, want %s (all: %v)", c, tc.as, clients())
 				}
 			}
 		})

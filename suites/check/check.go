@@ -79,13 +79,13 @@ type Check struct {
 	// starts and starts none until it ends, so it sees the target as a
 	// sequential run would. "" lets it run beside other checks.
 	Serial string
-	// Spare says the check may run on a spare client of its own (Spares):
-	// given one as its client A, it changes no state other checks see, so
-	// a parallel run against a target in real time starts it beside other
-	// checks although Serial is set. Without a free spare, or on a virtual
-	// clock (a wait there advances a clock every check reads), Serial
-	// holds.
-	Spare bool
+	// Spare names the client ("A" or "B") a spare client of the check's
+	// own (Spares) may stand in for: standing in for it, the check changes
+	// no state other checks see, so a parallel run against a target in
+	// real time starts it beside other checks although Serial is set.
+	// Without a fitting free spare, or on a virtual clock (a wait there
+	// advances a clock every check reads), Serial holds.
+	Spare string
 	Run   func(ctx context.Context, e *Env) Result
 }
 

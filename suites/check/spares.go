@@ -8,8 +8,9 @@ import (
 
 // Spares are the spare clients of a run (mockidp.Cast.Spares): registered
 // like client A, each with a key set of its own. A check marked Spare
-// runs on one of them, as its client A, when a parallel run can give it
-// one, so that the rotation scenarios change and break only their own
+// runs on one of them, standing in for client A or B, when a parallel run
+// can give it one, so that the rotation scenarios and the rows that
+// publish keys in a client's set change and break only their own
 // client's key set and wait on the target's key cache side by side
 // instead of one after another (a key cache is per jwks_uri, OIDC Core
 // §10.1.1). It is safe for concurrent use.
@@ -54,17 +55,21 @@ func (s *Spares) Len() int {
 	return len(s.free)
 }
 
-// OnSpare is a copy of e whose client A is spare p: what a check marked
-// Spare runs with. Everything else (the HTTP client, the latency
-// baseline) is shared with e, and its gates are e's: a positive control
-// is run as e's client A, never as the spare.
-func (e *Env) OnSpare(p mockidp.Party) *Env {
+// OnSpare is a copy of e whose client as ("A" or "B") is spare p: what a
+// check marked Spare runs with. Everything else (the HTTP client, the
+// latency baseline) is shared with e, and its gates are e's: a positive
+// control is run as e's client A, never as the spare.
+func (e *Env) OnSpare(p mockidp.Party, as string) *Env {
 	c := *e
-	c.Cast.A = p
+	if as == "B" {
+		c.Cast.B = p
+	} else {
+		c.Cast.A = p
+	}
 	c.base = e
 	return &c
 }
 
-// OnSpareClient reports whether e is an OnSpare copy: its client A is a
-// spare client.
+// OnSpareClient reports whether e is an OnSpare copy: one of its
+// clients is a spare client.
 func (e *Env) OnSpareClient() bool { return e.base != nil }

@@ -28,7 +28,7 @@ func TestSpares(t *testing.T) {
 	}
 
 	e := &check.Env{Cast: mockidp.Cast{A: a}, Gates: &check.Gates{}}
-	on := e.OnSpare(p2)
+	on := e.OnSpare(p2, "A")
 	if on.Cast.A.ID != p2.ID || e.Cast.A.ID != a.ID {
 		t.Errorf("OnSpare: client A %s (base %s), want %s (base %s)", on.Cast.A.ID, e.Cast.A.ID, p2.ID, a.ID)
 	}

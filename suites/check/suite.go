@@ -20,9 +20,9 @@ type Suite struct {
 	// all change or time shared state (key rotation scenarios) says so
 	// once.
 	Serial string
-	// Spare marks every check Spare: each can run on a spare client of
-	// its own.
-	Spare bool
+	// Spare is the Spare of checks that name none: each can run on a
+	// spare client of its own standing in for that client.
+	Spare string
 }
 
 // Rows builds the rows of each table into checks, two for a row with
@@ -74,6 +74,8 @@ func (s Suite) complete(c Check) Check {
 	if c.Serial == "" {
 		c.Serial = s.Serial
 	}
-	c.Spare = c.Spare || s.Spare
+	if c.Spare == "" {
+		c.Spare = s.Spare
+	}
 	return c
 }

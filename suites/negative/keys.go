@@ -93,7 +93,7 @@ func keyAttacks() []check.Row {
 	}
 	as = append(as,
 		check.Row{Check: check.Check{ID: "B-KEY-08", Title: "rejects a signature by a key the client JWKS marks use:enc",
-			Cite: cite("RFC7517-4.2"), Defect: defect.IgnoreKeyUse, Serial: changesB},
+			Cite: cite("RFC7517-4.2"), Defect: defect.IgnoreKeyUse, Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				enc := k.With(k.ID()+"-enc", k.Alg())
@@ -105,7 +105,7 @@ func keyAttacks() []check.Row {
 		// use is OPTIONAL (RFC 7517 §4.2): a key without it may verify
 		// signatures, and a server that skips such keys breaks interop.
 		check.Row{Check: check.Check{ID: "B-KEY-08.2", Title: "accepts a signature by a client JWKS key without a use member", Level: check.SHOULD,
-			Cite: cite("RFC7517-4.2"), Defect: defect.RequireKeyUse, Serial: changesB},
+			Cite: cite("RFC7517-4.2"), Defect: defect.RequireKeyUse, Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Want:  expect.Everywhere(issuedTo(clientB)),
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
@@ -116,7 +116,7 @@ func keyAttacks() []check.Row {
 				return b, []assertion.Mutation{assertion.SignWith(plain)}, err
 			})},
 		check.Row{Check: check.Check{ID: "B-KEY-10", Title: "rejects HS256 under a symmetric key smuggled into the client JWKS",
-			Cite: cite("OIDC-Reg-2", "RFC8725-3.1"), Defect: defect.AcceptSymmetricJWK, KillIn: nonFAPI(), Serial: changesB},
+			Cite: cite("OIDC-Reg-2", "RFC8725-3.1"), Defect: defect.AcceptSymmetricJWK, KillIn: nonFAPI(), Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				secret := make([]byte, 32)
@@ -128,7 +128,7 @@ func keyAttacks() []check.Row {
 				return raw(b), []assertion.Mutation{assertion.HMAC(secret), assertion.Header("kid", kid)}, nil
 			})},
 		check.Row{Check: check.Check{ID: "B-KEY-11", Title: "rejects HS256 keyed with an RSA key published under the same kid as the client's EC key",
-			Cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI(), Serial: changesB},
+			Cite: cite("FAPI2-5.4.3", "RFC8725-3.1"), Defect: defect.HMACWithPublicKey, KillIn: nonFAPI(), Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Send: hostedBWait(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				rk, err := check.KeyFor(e.Cast.A, "RS256")

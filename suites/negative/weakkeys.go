@@ -33,7 +33,7 @@ import (
 func weakKeyAttacks() []check.Row {
 	return []check.Row{
 		{Check: check.Check{ID: "B-KEYQ-01", Title: "rejects a signature by a 1024-bit RSA key published in the client JWKS",
-			Cite: cite("RFC7518-3.5", "FAPI2-5.4.1"), Defect: defect.AcceptShortRSA, Serial: changesB},
+			Cite: cite("RFC7518-3.5", "FAPI2-5.4.1"), Defect: defect.AcceptShortRSA, Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				weak, err := keys.Fixture("weak.rs1024")
@@ -45,11 +45,11 @@ func weakKeyAttacks() []check.Row {
 				return b, []assertion.Mutation{assertion.SignWith(weak)}, err
 			})},
 		{Check: check.Check{ID: "B-KEYQ-02", Title: "rejects an RS256 \"signature\" that is the padded message itself, under an RSA key with e=1",
-			Cite: cite("RFC8017-3.1", "RFC7518-3.3"), Defect: defect.TextbookRSA, KillIn: nonFAPI(), Serial: changesB},
+			Cite: cite("RFC8017-3.1", "RFC7518-3.3"), Defect: defect.TextbookRSA, KillIn: nonFAPI(), Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Send:  hostedB(exponentOne)},
 		{Check: check.Check{ID: "B-KEYQ-03", Title: "refuses an RSA key with public exponent 3 in the client JWKS",
-			Cite: cite("FAPI2-5.4.1", "RFC8017-3.1"), Defect: defect.AcceptSmallRSAExp, Serial: changesB},
+			Cite: cite("FAPI2-5.4.1", "RFC8017-3.1"), Defect: defect.AcceptSmallRSAExp, Serial: changesB, Spare: "B"},
 			Needs: needHosted, Want: expect.Only(expect.RejectClient, check.FAPI2, check.BCP),
 			Send: hostedB(func(e *check.Env, _ keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				e3, err := keys.Fixture("weak-e3.ps256")
@@ -71,7 +71,7 @@ func weakKeyAttacks() []check.Row {
 		// verifier that splits the signature in halves and takes the curve
 		// from the key accepts it.
 		{Check: check.Check{ID: "B-KEYQ-07", Title: "rejects ES256 signed with a P-384 key whose JWK says alg ES256",
-			Cite: cite("RFC7518-3.4", "RFC8725-3.1"), Defect: defect.CurveNotBound, Serial: changesB},
+			Cite: cite("RFC7518-3.4", "RFC8725-3.1"), Defect: defect.CurveNotBound, Serial: changesB, Spare: "B"},
 			Needs: needHosted,
 			Send: hostedB(func(e *check.Env, k keys.Key) (json.RawMessage, []assertion.Mutation, error) {
 				p384, err := keys.Fixture("client-a.es384")

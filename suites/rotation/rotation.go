@@ -36,7 +36,7 @@ func Checks() []check.Check {
 	// target's key cache: each runs alone, unless it gets a spare client
 	// of its own, whose key set no other check reads.
 	s := check.Suite{Name: Suite, Carrier: check.Client,
-		Serial: "changes client A's hosted key set and waits on the target's key cache", Spare: true}
+		Serial: "changes client A's hosted key set and waits on the target's key cache", Spare: "A"}
 	return s.Checks(newKeyChecks(), keySetChecks(), outageChecks(), floodChecks())
 }
 
