@@ -37,8 +37,9 @@ type Batch struct {
 	once   sync.Once
 	cancel context.CancelFunc
 	ended  chan struct{} // closed when the scheduler has returned
-	done   []chan struct{}
-	out    []Outcome
+	done    []chan struct{}
+	started []chan struct{}
+	out     []Outcome
 }
 
 // NewBatch prepares checks to run against e on workers goroutines (at
@@ -46,9 +47,10 @@ type Batch struct {
 // Start or the first Wait; ctx ends the whole batch (an interrupt).
 func NewBatch(ctx context.Context, e *check.Env, checks []check.Check, workers int, perCheck time.Duration) *Batch {
 	b := &Batch{e: e, checks: checks, workers: max(workers, 1), perCheck: perCheck, ctx: ctx,
-		ended: make(chan struct{}), done: make([]chan struct{}, len(checks)), out: make([]Outcome, len(checks))}
+		ended: make(chan struct{}), done: make([]chan struct{}, len(checks)), started: make([]chan struct{}, len(checks)),
+		out: make([]Outcome, len(checks))}
 	for i := range b.done {
-		b.done[i] = make(chan struct{})
+		b.done[i], b.started[i] = make(chan struct{}), make(chan struct{})
 	}
 	return b
 }
@@ -72,6 +74,15 @@ func (b *Batch) Wait(ctx context.Context, i int) (Outcome, bool) {
 	case <-ctx.Done():
 		return Outcome{}, false
 	}
+}
+
+// Started is closed when check i starts (or is reported without running,
+// after an interrupt). A spec bounds its wait from then on: the checks
+// before it in the batch, a serial rotation scenario waiting on a target's
+// key cache say, are not its time.
+func (b *Batch) Started(i int) <-chan struct{} {
+	b.Start()
+	return b.started[i]
 }
 
 // Stop ends the batch: checks still running see their context cancelled,
@@ -145,6 +156,7 @@ func (b *Batch) run(ctx context.Context, i int) { b.runWith(ctx, i, b.e) }
 
 // runWith is run against e.
 func (b *Batch) runWith(ctx context.Context, i int, e *check.Env) {
+	close(b.started[i])
 	defer close(b.done[i])
 	if b.perCheck > 0 {
 		var cancel context.CancelFunc

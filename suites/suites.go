@@ -354,16 +354,31 @@ func registerSpec(e *check.Env, checks []check.Check, i int, perCheck time.Durat
 		ginkgo.It(c.Text(), args...)
 		return
 	}
-	if perCheck > 0 {
-		// The check started no later than its spec and has its own
-		// deadline of perCheck; the spec's only bounds a check that
-		// ignores its context.
-		args = append(args, ginkgo.SpecTimeout(perCheck+time.Minute))
-	}
+	// No Ginkgo timeout: the spec may wait for checks the batch runs before
+	// its own (serial ones that wait on a target's key cache). The check
+	// has its own deadline of perCheck from when it starts; the wait is
+	// bounded from then on, a minute longer, for a check that ignores its
+	// context.
 	args = append(args, func(ctx ginkgo.SpecContext) {
-		o, ok := b.Wait(ctx, i)
+		interrupted := func(ctx context.Context) {
+			emit(e, c, Outcome{Result: check.Error("interrupted: " + context.Cause(ctx).Error())})
+		}
+		select {
+		case <-b.Started(i):
+		case <-ctx.Done():
+			interrupted(ctx)
+			return
+		}
+		wctx := context.Context(ctx)
+		if perCheck > 0 {
+			var cancel context.CancelFunc
+			wctx, cancel = context.WithTimeoutCause(ctx, perCheck+time.Minute, errors.New("the check outlived its deadline"))
+			defer cancel()
+		}
+		o, ok := b.Wait(wctx, i)
 		if !ok {
-			o = Outcome{Result: check.Error("interrupted: " + context.Cause(ctx).Error())}
+			interrupted(wctx)
+			return
 		}
 		emit(e, c, o)
 	})
