@@ -34,9 +34,9 @@ type Batch struct {
 	perCheck time.Duration
 	ctx      context.Context
 
-	once   sync.Once
-	cancel context.CancelFunc
-	ended  chan struct{} // closed when the scheduler has returned
+	once    sync.Once
+	cancel  context.CancelFunc
+	ended   chan struct{} // closed when the scheduler has returned
 	done    []chan struct{}
 	started []chan struct{}
 	out     []Outcome
