@@ -322,23 +322,13 @@ func SpecOrder(checks []check.Check) []check.Check {
 }
 
 // register adds the specs of checks, which are in SpecOrder, under one
-// container per suite.
+// container. Ginkgo keeps the order of the specs inside a container but
+// reorders containers, so there is no container per suite (the suite:
+// label carries the suite): the specs run in the batch's order.
 func register(e *check.Env, checks []check.Check, perCheck time.Duration, b *Batch) {
-	// One top-level container: Ginkgo shuffles top-level containers, and a
-	// report should list suites in the same order every run.
 	ginkgo.Describe("assay", func() {
-		for start := 0; start < len(checks); {
-			end := start
-			for end < len(checks) && checks[end].Suite == checks[start].Suite {
-				end++
-			}
-			first, last := start, end
-			ginkgo.Describe(checks[start].Suite, func() {
-				for i := first; i < last; i++ {
-					registerSpec(e, checks, i, perCheck, b)
-				}
-			})
-			start = end
+		for i := range checks {
+			registerSpec(e, checks, i, perCheck, b)
 		}
 	})
 }
