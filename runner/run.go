@@ -102,7 +102,13 @@ Examples:
 	"validate": `Usage: assay validate --config FILE
 
 Checks a target config and reports every problem at once, each with its
-field path; exits 2 if there is any. Nothing is started.
+field path (and file:line:column where the file has it); exits 2 if there
+is any. Beyond the file's own rules it checks what a run would otherwise
+meet only later: key files that are missing, public-only or lack the
+client's algorithm, a mockidp.listen address this machine cannot bind,
+hooks and commands that do not exist or are not executable, unknown defect
+names and expected-failure IDs no check has. A plain-http issuer on
+loopback is a warning naming the MUST rows it will fail. Nothing is started.
 `,
 }
 

@@ -156,7 +156,8 @@ func redactHeader(h http.Header, secrets []string) http.Header {
 			default:
 				// Any other header is free text: a debugging server may
 				// echo credentials in one.
-				v = RedactText(v, nil)
+				out[k] = append(out[k], RedactText(v, secrets))
+				continue
 			}
 			out[k] = append(out[k], Redact(v, secrets))
 		}
